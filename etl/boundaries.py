@@ -1,0 +1,78 @@
+"""Boundaries: GeoJSON or a (zipped) Shapefile in any CRS -> EPSG:4326 rows for the boundaries table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from etl.problems import Problem
+
+CODE_PROPERTIES = ("区划代码", "code", "CODE", "Code", "区划代码_")
+# ~50 m at these latitudes: enough for a county map, a fraction of the vertices.
+DISPLAY_TOLERANCE_DEGREES = 0.0005
+
+
+def _code_text(value) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def read_boundaries(path: Path, display_name: str, levels: dict[str, str]) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Read, check against the regions (code -> level) and reproject. Returns rows and problems."""
+    import geopandas as gpd
+    import shapely
+
+    problems: list[Problem] = []
+    try:
+        frame = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
+        return None, [Problem.file_error(display_name, "boundaries_unreadable", table="boundaries", value=str(exc)[:200])]
+    code_column = next((c for c in CODE_PROPERTIES if c in frame.columns), None)
+    if code_column is None:
+        return None, [Problem.file_error(display_name, "boundaries_no_code", table="boundaries")]
+    if frame.crs is None:
+        problems.append(Problem.file_warning(display_name, "boundaries_no_crs", table="boundaries"))
+        frame = frame.set_crs(4326)
+    frame = frame.to_crs(4326)
+    frame["region_code"] = [_code_text(v) for v in frame[code_column]]
+    frame["geometry"] = shapely.make_valid(frame.geometry.values)
+
+    rows = []
+    seen: set[str] = set()
+    for i, (code, geometry) in enumerate(zip(frame["region_code"], frame.geometry, strict=True), start=1):
+        feature = f"feature {i}"
+        if code not in levels:
+            problems.append(Problem.error("boundaries", display_name, None, code_column, code or feature,
+                                          "boundaries_unknown_code"))
+            continue
+        if levels[code] not in ("乡镇", "村"):
+            problems.append(Problem.error("boundaries", display_name, None, code_column, code,
+                                          "boundaries_wrong_level"))
+            continue
+        if code in seen:
+            problems.append(Problem.error("boundaries", display_name, None, code_column, code,
+                                          "boundaries_duplicate"))
+            continue
+        if geometry is None or geometry.is_empty:
+            problems.append(Problem.error("boundaries", display_name, None, "geometry", code, "boundaries_empty"))
+            continue
+        seen.add(code)
+        simplified = shapely.simplify(geometry, DISPLAY_TOLERANCE_DEGREES, preserve_topology=True)
+        label_point = geometry.representative_point()
+        rows.append(
+            {
+                "region_code": code,
+                "level": levels[code],
+                "geometry_wkb": shapely.to_wkb(geometry),
+                "geojson": shapely.to_geojson(simplified, indent=None),
+                "centroid_lon": label_point.x,
+                "centroid_lat": label_point.y,
+            }
+        )
+    return pd.DataFrame(rows, columns=["region_code", "level", "geometry_wkb", "geojson", "centroid_lon",
+                                       "centroid_lat"]), problems

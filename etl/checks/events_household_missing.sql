@@ -1,0 +1,9 @@
+-- check:    events_household_missing
+-- severity: error
+-- zh:       户编号在贫困户表中不存在
+-- en:       household_id is not in the households file
+select 'events' as table_name, e._row as row_number, 'household_id' as column_name,
+       e.household_id as value, null as detail
+from stg_events as e
+where e.household_id is not null
+  and not exists (select 1 from stg_households as h where h.household_id = e.household_id)

@@ -1,0 +1,245 @@
+"""Load: package -> new DuckDB file -> swapped in atomically, or nothing changes at all.
+
+The new database is built beside the target under a temporary name; only when every file was read,
+every check passed and the derived tables were built is it moved over the old file with
+os.replace (atomic on one filesystem). Readers that hold the old file open keep reading the old
+data; new connections see the new data. On failure the temporary files are removed, the old
+database is untouched and a rejects report lists every problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from etl.boundaries import read_boundaries
+from etl.contract import contract, schema_sql
+from etl.problems import Problem, write_rejects
+from etl.read import PackageError, open_package, read_table
+from etl.validate import run_checks, stage_table
+
+DERIVE_DIR = Path(__file__).with_name("derive")
+REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
+WORK_PREFIX = ".tuopin-load-"
+VERSION = "0.1.0"
+
+Progress = Callable[[float, str], None]
+
+
+class LoadFailed(Exception):
+    def __init__(self, problems: list[Problem], rejects: tuple[Path, Path] | None):
+        errors = [p for p in problems if p.severity == "error"]
+        super().__init__(f"import rejected: {len(errors)} problem(s) / 导入被拒绝：{len(errors)} 个问题")
+        self.problems = problems
+        self.rejects = rejects
+
+
+@dataclass
+class LoadResult:
+    db_path: Path
+    rows: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    rejects: tuple[Path, Path] | None = None
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+
+def rejects_base(db_path: Path) -> Path:
+    return db_path.with_name(db_path.stem + ".rejects.csv")
+
+
+def _quiet(_fraction: float, _message: str) -> None:
+    pass
+
+
+def _sha256(path: Path) -> str | None:
+    if not path.is_file():
+        return None
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_package(package: str | Path, db_path: str | Path, progress: Progress | None = None,
+                 memory_limit: str = "3GB") -> LoadResult:
+    """Validate `package` and, if it passes as a whole, replace `db_path` with the new database.
+
+    Raises LoadFailed (with every problem) and leaves `db_path` untouched otherwise.
+    """
+    progress = progress or _quiet
+    started = time.perf_counter()
+    package, db_path = Path(package), Path(db_path).resolve()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    cleanup_stale_work(db_path.parent)
+    work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=db_path.parent))
+    build_path = work / "new.duckdb"
+    result = LoadResult(db_path=db_path)
+    try:
+        progress(0.01, "打开导入包 opening the package")
+        try:
+            opened = open_package(package, work)
+        except PackageError as exc:
+            _fail(exc.problems, db_path)
+        problems = list(opened.problems)
+
+        con = duckdb.connect(str(work / "staging.duckdb"))
+        try:
+            con.execute(f"set memory_limit = '{memory_limit}'")
+            con.execute(f"set temp_directory = '{work / 'spill'}'")
+            con.execute(schema_sql())  # the enum types, for typing the staged text
+            con.execute(f"attach '{build_path}' as final")
+            con.execute("use final")
+            con.execute(schema_sql())
+            con.execute("use staging")
+
+            files = {}
+            specs = contract().files
+            for i, spec in enumerate(specs):
+                progress(0.05 + 0.55 * i / len(specs), f"读取 reading {spec.stem_zh} / {spec.table}")
+                raw = read_table(spec, opened.files[spec.table]) if spec.table in opened.files else None
+                stage_table(con, spec, raw)
+                if raw is not None:
+                    files[spec.table] = raw
+                    problems += raw.problems
+                    result.rows[spec.table] = raw.rows
+
+            progress(0.62, "校验 checking")
+            if not any(p.severity == "error" and p.table in files for p in problems):
+                problems += run_checks(con, files)
+            boundaries = None
+            if "boundaries" in opened.files:
+                progress(0.70, "读取边界 reading boundaries")
+                levels = dict(con.execute("select code, cast(level as varchar) from stg_regions "
+                                          "where code is not null and level is not null").fetchall())
+                file = opened.files["boundaries"]
+                boundaries, boundary_problems = read_boundaries(file.path, file.display_name, levels)
+                problems += boundary_problems
+
+            if any(p.severity == "error" for p in problems):
+                _fail(problems, db_path)
+
+            progress(0.75, "写入 writing tables")
+            _insert_tables(con, files)
+            if boundaries is not None and len(boundaries):
+                con.register("incoming_boundaries", boundaries)
+                con.execute("insert into final.boundaries select * from incoming_boundaries")
+                con.unregister("incoming_boundaries")
+                result.rows["boundaries"] = len(boundaries)
+            _load_reference(con)
+
+            progress(0.85, "计算派生表 deriving spans")
+            con.execute("use final")
+            for sql_file in sorted(DERIVE_DIR.glob("*.sql")):
+                con.execute(sql_file.read_text(encoding="utf-8"))
+            result.problems = problems
+            result.seconds = time.perf_counter() - started
+            _record_load(con, package, result)
+            con.execute("use staging")
+            con.execute("detach final")
+        finally:
+            con.close()
+
+        progress(0.97, "替换数据库 swapping the database in")
+        _verify(build_path)
+        os.replace(build_path, db_path)
+        for stale in (db_path.with_name(db_path.name + ".wal"),):
+            stale.unlink(missing_ok=True)
+        result.rejects = write_rejects(problems, rejects_base(db_path))
+        result.seconds = time.perf_counter() - started
+        progress(1.0, "完成 done")
+        return result
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _fail(problems: list[Problem], db_path: Path):
+    rejects = write_rejects(problems, rejects_base(db_path))
+    raise LoadFailed(problems, rejects)
+
+
+def _insert_tables(con: duckdb.DuckDBPyConnection, files) -> None:
+    for spec in contract().files:
+        columns = ", ".join(f'"{c.name}"' for c in spec.columns)
+        try:
+            con.execute(f'insert into final."{spec.table}" ({columns}) select {columns} from "stg_{spec.table}"')
+        except duckdb.ConstraintException as exc:
+            # The checks should have caught this first; report it rather than lose the reason.
+            display = files[spec.table].display_name if spec.table in files else spec.table
+            problem = Problem.file_error(display, "internal_constraint", table=spec.table, detail=str(exc)[:300])
+            raise LoadFailed([problem], None) from exc
+
+
+def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
+    """Poverty lines and village exit rule presets: editable CSVs shipped in data/reference/."""
+    for table in ("poverty_lines", "exit_rules"):
+        path = REFERENCE_DIR / f"{table}.csv"
+        con.execute(
+            f"insert into final.{table} select * from read_csv(?, header = true, all_varchar = true)",
+            [str(path)],
+        )
+
+
+def _record_load(con: duckdb.DuckDBPyConnection, package: Path, result: LoadResult) -> None:
+    warnings = [p for p in result.problems if p.severity == "warning"]
+    con.execute(
+        "insert into final.load_info values (?, ?, ?, ?, ?, ?, ?)",
+        [datetime.now(), str(package.resolve()), _sha256(package), VERSION, result.total_rows, len(warnings),
+         result.seconds],
+    )
+    if warnings:
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            [[p.severity, p.file, p.row_number, p.column, p.value, p.check_name, p.message_zh, p.message_en]
+             for p in warnings],
+            columns=["severity", "file", "row_number", "column_name", "value", "check_name", "message_zh",
+                     "message_en"],
+        ).astype({"row_number": "Int64"})
+        con.register("incoming_warnings", frame)
+        con.execute("insert into final.load_problems select * from incoming_warnings")
+        con.unregister("incoming_warnings")
+
+
+def _verify(build_path: Path) -> None:
+    """Open the finished file read-only once: never swap in a database that does not open."""
+    check = duckdb.connect(str(build_path), read_only=True)
+    try:
+        check.execute("select count(*) from regions").fetchone()
+    finally:
+        check.close()
+
+
+def cleanup_stale_work(folder: Path) -> None:
+    """Remove work folders left by a load that was killed (its process no longer exists)."""
+    for stale in folder.glob(f"{WORK_PREFIX}*"):
+        try:
+            pid = int(stale.name[len(WORK_PREFIX):].split("-")[0])
+        except ValueError:
+            continue
+        if pid == os.getpid() or _alive(pid):
+            continue
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

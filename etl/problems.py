@@ -1,0 +1,126 @@
+"""Problems found in an import package: where (file, row, column), what (value) and why (zh + en).
+
+Messages of the reader live here; messages of the SQL checks live in each check's header
+(etl/checks/*.sql), next to the rule they describe.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+# code -> (中文, English). {detail} is filled from the problem's detail.
+READER_MESSAGES: dict[str, tuple[str, str]] = {
+    "package_missing": ("找不到导入包（文件夹或 .zip）", "import package (folder or .zip) not found"),
+    "package_not_folder_or_zip": ("导入包须为文件夹或 .zip 压缩包", "the import package must be a folder or a .zip"),
+    "package_too_large": ("导入包解压后过大", "the package is too large once decompressed"),
+    "bad_zip": ("压缩包已损坏或不是 zip 格式", "the file is not a readable zip archive"),
+    "unsafe_zip_path": ("压缩包中的文件路径不安全（含 .. 或绝对路径），已拒绝",
+                        "unsafe path in the zip (.. or absolute), refused"),
+    "zip_bomb": ("压缩包中的文件解压后异常巨大，已拒绝", "a zip entry decompresses to an implausible size, refused"),
+    "file_missing": ("缺少必需的文件", "a required file is missing"),
+    "file_duplicate": ("同一数据表出现了两个文件（另一个：{detail}）", "two files for the same table (the other: {detail})"),
+    "file_ignored": ("无法识别的文件，已忽略", "unrecognised file, ignored"),
+    "encoding_unknown": ("无法识别文件编码（应为 UTF-8 或 GB18030/GBK）",
+                         "unknown text encoding (expected UTF-8 or GB18030/GBK)"),
+    "csv_unreadable": ("CSV 文件无法解析", "the CSV file cannot be parsed"),
+    "csv_field_count": ("本行的列数与表头不一致（表头有 {detail} 列）",
+                        "this row's number of fields differs from the header ({detail} columns)"),
+    "xlsx_unreadable": ("Excel 文件无法读取（已损坏或格式不符）", "the Excel file cannot be read (damaged or not a workbook)"),
+    "column_missing": ("缺少必需的列", "a required column is missing"),
+    "column_duplicate": ("列名重复（与“{detail}”为同一列）", "duplicate column (same as '{detail}')"),
+    "column_extra": ("多余的列，将被忽略", "extra column, ignored"),
+    "boundaries_unreadable": ("边界文件无法读取（应为 GeoJSON 或压缩的 Shapefile）",
+                              "the boundary file cannot be read (expected GeoJSON or a zipped Shapefile)"),
+    "boundaries_no_code": ("边界要素缺少“区划代码”（或 code）属性", "boundary features lack a 区划代码 (or code) property"),
+    "boundaries_unknown_code": ("边界的区划代码不在区划表中", "boundary code not found in regions"),
+    "boundaries_wrong_level": ("边界只能对应乡镇或村", "boundaries must belong to a 乡镇 or 村"),
+    "boundaries_duplicate": ("同一区划有多个边界要素", "more than one boundary feature for this region"),
+    "boundaries_empty": ("边界几何为空或无效", "the boundary geometry is empty or invalid"),
+    "boundaries_no_crs": ("边界文件未声明坐标系，按 WGS84 处理", "the boundary file declares no CRS; read as WGS84"),
+    "internal_constraint": ("数据库约束未通过：{detail}", "a database constraint failed: {detail}"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str  # "error" blocks the load; "warning" is reported and kept
+    table: str  # contract table ("" for package-level problems)
+    file: str  # file name as the user named it
+    row_number: int | None  # as seen in Excel: header = 1
+    column: str | None  # header as written by the user
+    value: str | None
+    check_name: str
+    message_zh: str
+    message_en: str
+
+    @classmethod
+    def from_code(cls, severity, table, file, row, column, value, code, detail=None) -> Problem:
+        zh, en = READER_MESSAGES[code]
+        detail = "" if detail is None else str(detail)
+        return cls(severity, table, file, row, column, value, code, zh.format(detail=detail), en.format(detail=detail))
+
+    @classmethod
+    def error(cls, table, file, row, column, value, code, detail=None) -> Problem:
+        return cls.from_code("error", table, file, row, column, value, code, detail)
+
+    @classmethod
+    def warning(cls, table, file, row, column, value, code, detail=None) -> Problem:
+        return cls.from_code("warning", table, file, row, column, value, code, detail)
+
+    @classmethod
+    def file_error(cls, file, code, table="", value=None, detail=None) -> Problem:
+        return cls.from_code("error", table, file, None, None, value, code, detail)
+
+    @classmethod
+    def file_warning(cls, file, code, table="", value=None, detail=None) -> Problem:
+        return cls.from_code("warning", table, file, None, None, value, code, detail)
+
+    def describe(self) -> str:
+        where = self.file
+        if self.row_number is not None:
+            where += f" 第{self.row_number}行 (row {self.row_number})"
+        if self.column:
+            where += f" 列“{self.column}” (column {self.column})"
+        value = f" 值 value={self.value!r}" if self.value not in (None, "") else ""
+        return f"[{self.severity}] {where}{value}: {self.message_zh} / {self.message_en}"
+
+
+REPORT_COLUMNS = ["级别 severity", "文件 file", "行号 row", "列 column", "值 value", "检查 check", "原因", "reason"]
+
+
+def _report_rows(problems: list[Problem]):
+    for p in problems:
+        yield [p.severity, p.file, p.row_number, p.column, p.value, p.check_name, p.message_zh, p.message_en]
+
+
+def write_rejects(problems: list[Problem], base: Path) -> tuple[Path, Path]:
+    """Write the rejects report as <base>.csv (UTF-8 with BOM, opens in Excel) and <base>.xlsx."""
+    import xlsxwriter
+
+    from etl.safe_cells import neutralise
+
+    csv_path, xlsx_path = base.with_suffix(".csv"), base.with_suffix(".xlsx")
+    with open(csv_path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(REPORT_COLUMNS)
+        for row in _report_rows(problems):
+            writer.writerow([neutralise(v) for v in row])
+    workbook = xlsxwriter.Workbook(str(xlsx_path), {"strings_to_formulas": False, "strings_to_urls": False})
+    sheet = workbook.add_worksheet("问题清单 problems")
+    bold = workbook.add_format({"bold": True, "font_name": "Noto Sans CJK SC", "bg_color": "#EEEEEE"})
+    text = workbook.add_format({"font_name": "Noto Sans CJK SC"})
+    sheet.write_row(0, 0, REPORT_COLUMNS, bold)
+    for i, row in enumerate(_report_rows(problems), start=1):
+        sheet.write_row(i, 0, [neutralise(v) for v in row], text)
+    for col, width in enumerate([8, 22, 8, 18, 24, 26, 40, 50]):
+        sheet.set_column(col, col, width)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(len(problems), 1), len(REPORT_COLUMNS) - 1)
+    workbook.close()
+    return csv_path, xlsx_path
+
+
+def problems_as_dicts(problems: list[Problem]) -> list[dict]:
+    return [asdict(p) for p in problems]

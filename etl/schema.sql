@@ -1,0 +1,274 @@
+-- schema:     the one definition of Tuopin's tables (import contract v1, ../shared/data-contract.md)
+-- convention: each imported table is preceded by
+--                 -- file: <english stem> | <中文 stem> | required|recommended|optional
+--             (a missing required file is an error, a missing recommended one a warning)
+--             and each of its columns carries
+--                 -- <中文表头> [| optional]
+--             The column name is the English alias. etl/contract.py reads these comments, so the
+--             headers a user may write, the types they are parsed as, the enum values and aliases
+--             are all defined here and nowhere else. "optional" on a column means the header may be
+--             missing from the file; NOT NULL means a value is required in every row.
+--             Enum aliases are written after the type as: -- aliases: 别名=正式值, ...
+
+create type region_level as enum ('省', '市', '县', '乡镇', '村');
+create type region_type as enum ('东部', '中部', '西部');
+create type household_category as enum ('一般贫困户', '低保贫困户', '特困供养贫困户');
+-- aliases: 低保户=低保贫困户, 五保户=特困供养贫困户, 五保贫困户=特困供养贫困户, 一般户=一般贫困户
+create type main_cause as enum (
+    '因病', '因残', '因学', '因灾', '缺土地', '缺水', '缺技术', '缺劳力', '缺资金',
+    '交通条件落后', '自身发展动力不足', '因婚', '其他'
+);
+create type sex as enum ('男', '女');
+create type health as enum ('健康', '长期慢性病', '患有大病', '残疾');
+create type labor as enum ('普通劳动力', '技能劳动力', '弱劳动力', '丧失劳动力', '无劳动力');
+create type event_type as enum ('识别纳入', '标注脱贫', '返贫', '清退', '自然销户');
+create type project_category as enum (
+    '产业发展', '基础设施', '公共服务', '就业扶贫', '易地搬迁', '危房改造', '教育扶贫',
+    '健康扶贫', '金融扶贫', '生态扶贫', '综合保障', '项目管理费', '其他'
+);
+create type fund_source as enum (
+    '中央财政专项扶贫资金', '省级财政专项扶贫资金', '市级财政专项扶贫资金',
+    '县级财政专项扶贫资金', '统筹整合涉农资金', '地方政府债券', '社会帮扶资金', '其他'
+);
+create type fund_stage as enum ('下达', '拨付', '支出', '报账');
+create type measure as enum (
+    '产业', '就业', '教育', '健康', '小额信贷', '危房改造', '易地搬迁', '生态护林', '兜底保障', '结对帮扶'
+);
+create type household_status as enum ('未脱贫', '已脱贫');
+
+-- file: regions | 区划 | required
+create table regions (
+    code                varchar primary key,          -- 区划代码
+    name                varchar not null,             -- 名称
+    level               region_level not null,        -- 层级
+    parent_code         varchar,                      -- 上级代码
+    is_poor_village     boolean,                      -- 是否贫困村 | optional
+    planned_exit_year   integer,                      -- 计划出列年度 | optional
+    exit_date           date,                         -- 出列日期 | optional
+    region_type         region_type                   -- 地区类型 | optional
+);
+
+-- file: village_year | 村年度情况 | required
+create table village_year (
+    year                integer not null,             -- 年度
+    village_code        varchar not null,             -- 区划代码
+    rural_population    integer not null check (rural_population >= 0),  -- 农业户籍人口
+    households_total    integer check (households_total >= 0),          -- 总户数
+    collective_income   decimal(18, 2),               -- 村集体经济收入
+    per_capita_income   decimal(18, 2),               -- 农村居民人均可支配收入 | optional
+    paved_road          boolean,                      -- 通硬化路
+    power               boolean,                      -- 通动力电
+    safe_water          boolean,                      -- 安全饮水
+    broadband           boolean,                      -- 通宽带
+    clinic              boolean,                      -- 标准化卫生室
+    culture_center      boolean,                      -- 综合文化服务中心
+    leading_industry    varchar,                      -- 主导产业
+    primary key (village_code, year)
+);
+
+-- file: households | 贫困户 | required
+create table households (
+    household_id        varchar primary key,          -- 户编号
+    village_code        varchar not null,             -- 区划代码
+    head_name           varchar,                      -- 户主姓名
+    head_id_number      varchar,                      -- 户主证件号码
+    category            household_category not null,  -- 贫困户属性
+    main_cause          main_cause not null           -- 主要致贫原因
+);
+
+-- file: members | 家庭成员 | required
+create table members (
+    person_id           varchar primary key,          -- 人员编号
+    household_id        varchar not null,             -- 户编号
+    name                varchar,                      -- 姓名
+    id_number           varchar,                      -- 证件号码
+    relation            varchar not null,             -- 与户主关系
+    sex                 sex,                          -- 性别
+    birth_date          date,                         -- 出生日期
+    health              health,                       -- 健康状况
+    labor               labor,                        -- 劳动技能
+    student_status      varchar,                      -- 在校生状况 | optional
+    medical_insured     boolean,                      -- 城乡居民基本医疗保险 | optional
+    joined_on           date,                         -- 加入日期 | optional
+    left_on             date,                         -- 减少日期 | optional
+    left_reason         varchar,                      -- 减少原因 | optional
+    check (left_on is null or joined_on is null or left_on > joined_on)
+);
+
+-- file: events | 动态管理记录 | required
+create table events (
+    event_id            varchar primary key,          -- 记录编号
+    household_id        varchar not null,             -- 户编号
+    event_type          event_type not null,          -- 变动类型
+    event_date          date not null,                -- 变动日期
+    reason              varchar                       -- 变动原因 | optional
+);
+
+-- file: projects | 扶贫项目 | recommended
+create table projects (
+    project_id              varchar primary key,      -- 项目编号
+    name                    varchar not null,         -- 项目名称
+    category                project_category not null,  -- 项目类型
+    region_code             varchar not null,         -- 区划代码
+    year                    integer not null,         -- 年度
+    batch                   varchar,                  -- 批次 | optional
+    planned_amount          decimal(18, 2),           -- 计划投资
+    planned_start           date,                     -- 计划开工日期 | optional
+    started_on              date,                     -- 实际开工日期 | optional
+    planned_end             date,                     -- 计划完工日期 | optional
+    completed_on            date,                     -- 实际完工日期 | optional
+    beneficiary_households  integer,                  -- 受益贫困户数 | optional
+    beneficiary_people      integer,                  -- 受益贫困人口 | optional
+    department              varchar                   -- 主管部门 | optional
+);
+
+-- file: funds | 资金明细 | recommended
+create table funds (
+    fund_id             varchar primary key,          -- 记录编号
+    project_id          varchar not null,             -- 项目编号
+    source              fund_source not null,         -- 资金来源
+    stage               fund_stage not null,          -- 环节
+    date                date not null,                -- 日期
+    amount              decimal(18, 2) not null       -- 金额
+);
+
+-- file: targets | 年度目标 | optional
+create table targets (
+    year                    integer not null,         -- 年度
+    region_code             varchar not null,         -- 区划代码
+    planned_exit_households integer,                  -- 计划减贫户数 | optional
+    planned_exit_people     integer,                  -- 计划减贫人数 | optional
+    planned_exit_villages   integer,                  -- 计划出列村数 | optional
+    spending_target         decimal(9, 4) check (spending_target between 0 and 1),  -- 支出进度目标 | optional
+    deadline                date                      -- 截止日期 | optional
+);
+
+-- file: household_year | 户年度收入与保障 | optional
+create table household_year (
+    year                integer not null,             -- 年度
+    household_id        varchar not null,             -- 户编号
+    size                integer check (size > 0),     -- 家庭人口 | optional
+    wages               decimal(18, 2),               -- 工资性收入 | optional
+    business_income     decimal(18, 2),               -- 生产经营性收入 | optional
+    property_income     decimal(18, 2),               -- 财产性收入 | optional
+    transfer_income     decimal(18, 2),               -- 转移性收入 | optional
+    business_costs      decimal(18, 2),               -- 生产经营性支出 | optional
+    food_clothing       boolean,                      -- 吃穿不愁 | optional
+    education           boolean,                      -- 义务教育有保障 | optional
+    medical             boolean,                      -- 基本医疗有保障 | optional
+    housing             boolean,                      -- 住房安全有保障 | optional
+    water               boolean,                      -- 饮水安全有保障 | optional
+    primary key (household_id, year)
+);
+
+-- file: assistance | 帮扶措施 | optional
+create table assistance (
+    household_id        varchar not null,             -- 户编号
+    measure             measure not null,             -- 措施类型
+    date                date,                         -- 日期
+    amount              decimal(18, 2),               -- 金额 | optional
+    note                varchar                       -- 说明 | optional
+);
+
+-- Boundaries are not tabular: etl/boundaries.py reads GeoJSON or a zipped Shapefile, reprojects to
+-- EPSG:4326 and stores one row per region here.
+create table boundaries (
+    region_code         varchar primary key,
+    level               region_level not null,
+    geometry_wkb        blob not null,                -- full-resolution geometry, EPSG:4326
+    geojson             varchar not null,             -- simplified geometry for display (GeoJSON text)
+    centroid_lon        double not null,
+    centroid_lat        double not null
+);
+
+-- Reference data shipped with the product (etl/reference/*.csv), editable by users.
+create table poverty_lines (
+    year                integer primary key,
+    line                decimal(18, 2) not null,      -- 元 per person-year, current prices
+    note                varchar
+);
+
+create table exit_rules (
+    preset              varchar not null,             -- national / hunan / shaanxi / henan / user-defined
+    criterion           varchar not null,             -- incidence / collective_income / collective_economy / paved_road / ...
+    threshold           decimal(18, 4),               -- incidence: max ratio; collective_income: min 元
+    threshold_west      decimal(18, 4),               -- incidence threshold where the region is 西部
+    note                varchar,
+    primary key (preset, criterion)
+);
+
+-- ---------------------------------------------------------------------------------------------
+-- Derived tables, filled by etl/derive/*.sql after a package passed validation. They make every
+-- later question a range lookup. Spans are half-open: valid_from <= D < valid_to; an open span
+-- ends on 9999-12-31.
+
+-- one row per region and each of its ancestors (and itself, depth 0)
+create table region_closure (
+    ancestor_code       varchar not null,
+    descendant_code     varchar not null,
+    depth               integer not null,
+    descendant_level    region_level not null,
+    primary key (ancestor_code, descendant_code)
+);
+
+-- one row per household per stretch of unchanged status while registered
+create table household_status_spans (
+    household_id        varchar not null,
+    village_code        varchar not null,
+    status              household_status not null,
+    valid_from          date not null,
+    valid_to            date not null,
+    started_by          event_type not null,          -- the event that opened the span
+    ended_by            event_type,                   -- the event that closed it (null = still open)
+    primary key (household_id, valid_from)
+);
+
+-- one row per member per stretch of presence in the household (join to leave)
+create table member_spans (
+    person_id           varchar primary key,
+    household_id        varchar not null,
+    valid_from          date not null,
+    valid_to            date not null
+);
+
+-- one row per member per household status span they overlap: "who counts as what on day D"
+create table person_status_spans (
+    person_id           varchar not null,
+    household_id        varchar not null,
+    village_code        varchar not null,
+    status              household_status not null,
+    valid_from          date not null,
+    valid_to            date not null
+);
+
+-- one row per village per village_year row, with the dates that row is in force
+create table village_year_spans (
+    village_code        varchar not null,
+    year                integer not null,
+    valid_from          date not null,
+    valid_to            date not null,
+    primary key (village_code, year)
+);
+
+-- one row per load: where the data came from
+create table load_info (
+    loaded_at           timestamp not null,
+    package             varchar not null,
+    package_sha256      varchar,
+    tuopin_version      varchar,
+    rows_loaded         bigint not null,
+    warnings            integer not null,
+    seconds             double
+);
+
+-- the warnings of the load that built this database (errors never reach a database)
+create table load_problems (
+    severity            varchar not null,
+    file                varchar not null,
+    row_number          bigint,
+    column_name         varchar,
+    value               varchar,
+    check_name          varchar not null,
+    message_zh          varchar not null,
+    message_en          varchar not null
+);
