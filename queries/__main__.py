@@ -1,0 +1,62 @@
+"""`python -m queries NAME --db PATH [--PARAM VALUE ...] [--format table|json|csv]` and `--list`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from queries import Database, QueryError, catalog
+
+DEFAULT_DB = os.environ.get("TUOPIN_DB", "data/tuopin.duckdb")
+
+
+def print_catalog() -> None:
+    for query in catalog().values():
+        print(f"{query.name}")
+        print(f"    {query.definition}")
+        print(f"    grain:  {query.grain}")
+        print(f"    params: {query.params_text}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m queries", description="Run a named Tuopin query / 运行指标查询",
+        epilog="Parameters are passed as --NAME VALUE; --list shows each query's parameters.",
+    )
+    parser.add_argument("name", nargs="?", help="query name (see --list)")
+    parser.add_argument("--db", default=DEFAULT_DB, help=f"database file (default $TUOPIN_DB or {DEFAULT_DB})")
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    parser.add_argument("--list", action="store_true", help="print the catalog with parameters")
+    args, rest = parser.parse_known_args(argv)
+    if args.list:
+        print_catalog()
+        return 0
+    if not args.name:
+        parser.error("a query name or --list is required")
+    params = {}
+    it = iter(rest)
+    for token in it:
+        if not token.startswith("--"):
+            parser.error(f"unexpected argument {token!r}")
+        key, _, value = token[2:].partition("=")
+        params[key.replace("-", "_")] = value if _ else next(it, "")
+    try:
+        with Database(args.db) as db:
+            frame = db.query(args.name, **params)
+    except (QueryError, FileNotFoundError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(frame.to_json(orient="records", force_ascii=False, date_format="iso", indent=1))
+    elif args.format == "csv":
+        print(frame.to_csv(index=False), end="")
+    else:
+        with __import__("pandas").option_context("display.max_rows", 500, "display.width", 200,
+                                                 "display.max_columns", 50):
+            print(frame.to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

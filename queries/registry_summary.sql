@@ -1,0 +1,80 @@
+-- indicator:  registry_summary
+-- definition: the registry at a date (shared/domain.md, 建档立卡 and 贫困发生率): registered 户/人
+--             (现有建档), of which not yet exited (未脱贫) and exited (已脱贫); registered poor
+--             villages, exited (出列日期 on or before the date) and remaining; 农业户籍人口 from
+--             the village_year row in force; incidence = 未脱贫人口 ÷ 农业户籍人口.
+-- grain:      one row for the region
+-- params:     $as_of DATE (NULL = today), $region VARCHAR (NULL or empty = the top of the package)
+with params as (
+    select
+        coalesce($as_of, current_date) as as_of,
+        coalesce($region, (select code from regions where parent_code is null)) as region_code
+),
+
+area as (
+    -- the region and everything under it
+    select c.descendant_code as code, c.descendant_level as level
+    from region_closure as c, params
+    where c.ancestor_code = params.region_code
+),
+
+households_at as (
+    select
+        count(*) as households_registered,
+        count(*) filter (where s.status = '未脱贫') as households_poor,
+        count(*) filter (where s.status = '已脱贫') as households_exited
+    from household_status_spans as s, params
+    where s.valid_from <= params.as_of and params.as_of < s.valid_to
+      and s.village_code in (select code from area)
+),
+
+people_at as (
+    select
+        count(*) as people_registered,
+        count(*) filter (where s.status = '未脱贫') as people_poor,
+        count(*) filter (where s.status = '已脱贫') as people_exited
+    from person_status_spans as s, params
+    where s.valid_from <= params.as_of and params.as_of < s.valid_to
+      and s.village_code in (select code from area)
+),
+
+poor_villages as (
+    select
+        count(*) as poor_villages_total,
+        count(*) filter (where r.exit_date <= params.as_of) as poor_villages_exited
+    from regions as r, params
+    where r.level = '村' and r.is_poor_village and r.code in (select code from area)
+),
+
+population as (
+    select sum(v.rural_population) as rural_population
+    from village_year as v
+    join village_year_spans as s using (village_code, year), params
+    where s.valid_from <= params.as_of and params.as_of < s.valid_to
+      and v.village_code in (select code from area)
+),
+
+final as (
+    select
+        r.code as region_code,
+        r.name as region_name,
+        h.households_registered,
+        p.people_registered,
+        h.households_poor,
+        p.people_poor,
+        h.households_exited,
+        p.people_exited,
+        v.poor_villages_total,
+        v.poor_villages_exited,
+        v.poor_villages_total - v.poor_villages_exited as poor_villages_remaining,
+        coalesce(pop.rural_population, 0) as rural_population,
+        p.people_poor / nullif(pop.rural_population, 0) as incidence
+    from params
+    join regions as r on r.code = params.region_code
+    cross join households_at as h
+    cross join people_at as p
+    cross join poor_villages as v
+    cross join population as pop
+)
+
+select * from final
