@@ -176,7 +176,8 @@ _FORMAT_HINTS = {
 
 
 def _problems_from(con, check: Check, sql: str, files: dict[str, RawTable], default_table=None) -> list[Problem]:
-    rows = con.execute(sql).fetchall()
+    # stable order for people and tests: by file, then row
+    rows = sorted(con.execute(sql).fetchall(), key=lambda r: (r[0] or "", r[1] or 0, r[2] or "", str(r[3])))
     problems = []
     spec_by_table = {f.table: f for f in contract().files}
     for table, row_number, column, value, detail in rows:

@@ -1,0 +1,62 @@
+"""Shared test fixtures: real DuckDB files built by the real loader from known packages."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from etl.load import load_package  # noqa: E402
+from queries import Database  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures"
+TINY = FIXTURES / "tiny"
+# The worked example shipped with the shared docs (../shared/examples/xiang, answers in EXPECTED.md).
+XIANG = Path(os.environ.get("TUOPIN_SHARED", ROOT.parent / "shared")) / "examples" / "xiang"
+
+
+def build_db(package: Path, folder: Path) -> Path:
+    db = folder / "tuopin.duckdb"
+    load_package(package, db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def tiny_db_path(tmp_path_factory) -> Path:
+    return build_db(TINY, tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture(scope="session")
+def xiang_db_path(tmp_path_factory) -> Path:
+    return build_db(XIANG, tmp_path_factory.mktemp("xiang"))
+
+
+@pytest.fixture(scope="session")
+def tiny(tiny_db_path):
+    with Database(tiny_db_path) as db:
+        yield db
+
+
+@pytest.fixture(scope="session")
+def xiang(xiang_db_path):
+    with Database(xiang_db_path) as db:
+        yield db
+
+
+@pytest.fixture(scope="session")
+def demo_package(tmp_path_factory) -> Path:
+    from etl.demo import write_demo_package
+
+    folder = tmp_path_factory.mktemp("demo") / "package"
+    write_demo_package(folder, scale=1, seed=2014)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(demo_package, tmp_path_factory) -> Path:
+    return build_db(demo_package, tmp_path_factory.mktemp("demo_db"))

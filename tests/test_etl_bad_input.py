@@ -1,0 +1,272 @@
+"""Bad input: every kind of problem gets file, row, column, value and a reason in Chinese and
+English; all problems come in one pass; the previous database keeps answering."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+
+import pytest
+
+from etl.load import LoadFailed, load_package
+from queries import Database
+from tests.conftest import TINY
+from tests.packages import copy_package, edit_csv
+
+
+@pytest.fixture
+def loaded_db(tmp_path):
+    """A database holding the tiny county: the 'previous' database a bad load must not touch."""
+    db = tmp_path / "data" / "tuopin.duckdb"
+    load_package(TINY, db)
+    return db
+
+
+@pytest.fixture
+def package(tmp_path):
+    return copy_package(TINY, tmp_path / "pkg")
+
+
+def rejected(package, db) -> list:
+    before = db.read_bytes()
+    with pytest.raises(LoadFailed) as info:
+        load_package(package, db)
+    assert db.read_bytes() == before, "the previous database file changed"
+    with Database(db) as opened:  # and it still answers queries
+        row = opened.query("registry_summary", as_of="2019-12-31").iloc[0]
+        assert (row.households_registered, row.people_registered) == (4, 10)
+    leftovers = [p.name for p in db.parent.iterdir() if p.name.startswith(".tuopin-load-")]
+    assert leftovers == []
+    return info.value.problems
+
+
+def as_tuples(problems, check=None):
+    return [
+        (p.file, p.row_number, p.column, p.value, p.check_name, p.message_zh, p.message_en)
+        for p in problems if p.severity == "error" and (check is None or p.check_name == check)
+    ]
+
+
+def set_cell(stem, key_col, key, col, value):
+    def edit(rows):
+        for row in rows:
+            if row[key_col] == key:
+                row[col] = value
+        return rows
+    return stem, edit
+
+
+def test_missing_file(package, loaded_db):
+    (package / "贫困户.csv").unlink()
+    problems = rejected(package, loaded_db)
+    assert ("贫困户.csv / households.csv", None, None, None, "file_missing", "缺少必需的文件",
+            "a required file is missing") in as_tuples(problems)
+
+
+def test_missing_column(package, loaded_db):
+    def drop_category(rows):
+        for row in rows:
+            del row["贫困户属性"]
+        return rows
+    path = package / "贫困户.csv"
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    drop_category(rows)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    problems = rejected(package, loaded_db)
+    assert as_tuples(problems, "column_missing") == [
+        ("贫困户.csv", 1, "贫困户属性 (category)", None, "column_missing", "缺少必需的列", "a required column is missing")
+    ]
+
+
+def test_duplicate_key(package, loaded_db):
+    edit_csv(package, "家庭成员", lambda rows: rows + [dict(rows[0], 姓名="重复的人")])
+    problems = rejected(package, loaded_db)
+    assert as_tuples(problems, "key_duplicate") == [
+        ("家庭成员.csv", 2, "人员编号", "P1", "key_duplicate", "编号重复（同一编号出现多次）",
+         "duplicate key (the same id appears more than once)"),
+        ("家庭成员.csv", 19, "人员编号", "P1", "key_duplicate", "编号重复（同一编号出现多次）",
+         "duplicate key (the same id appears more than once)"),
+    ]
+
+
+def test_unknown_enum_value(package, loaded_db):
+    edit_csv(package, *set_cell("贫困户", "户编号", "H4", "主要致贫原因", "因懒"))
+    problems = rejected(package, loaded_db)
+    [(file, row, column, value, check, zh, en)] = as_tuples(problems, "value_enum")
+    assert (file, row, column, value) == ("贫困户.csv", 5, "主要致贫原因", "因懒")
+    assert zh.startswith("不是允许的取值，应为：因病、因残、因学")
+    assert en.startswith("not an allowed value; allowed: 因病、因残")
+
+
+def test_bad_date_and_bad_number_in_one_pass(package, loaded_db):
+    edit_csv(package, *set_cell("动态管理记录", "记录编号", "E02", "变动日期", "2016-02-30"))
+    edit_csv(package, *set_cell("资金明细", "记录编号", "F03", "金额", "六万"))
+    problems = rejected(package, loaded_db)
+    date_problem = as_tuples(problems, "value_format")
+    assert [(p[0], p[1], p[2], p[3]) for p in date_problem] == [
+        ("动态管理记录.csv", 3, "变动日期", "2016-02-30"),
+        ("资金明细.csv", 4, "金额", "六万"),
+    ]
+    assert date_problem[0][5] == ("格式错误，应为：日期，如 2019-12-31、2019/12/31、2019年12月31日、20191231 / "
+                                  "a date such as 2019-12-31")
+    assert date_problem[1][6] == "wrong format, expected: 金额（元），如 12345.67 / an amount in yuan, e.g. 12345.67"
+
+
+def test_orphan_member_and_event(package, loaded_db):
+    edit_csv(package, *set_cell("家庭成员", "人员编号", "P3", "户编号", "H99"))
+    edit_csv(package, *set_cell("动态管理记录", "记录编号", "E13", "户编号", "H77"))
+    problems = rejected(package, loaded_db)
+    assert as_tuples(problems, "members_household_missing") == [
+        ("家庭成员.csv", 4, "户编号", "H99", "members_household_missing", "户编号在贫困户表中不存在",
+         "household_id is not in the households file")
+    ]
+    assert as_tuples(problems, "events_household_missing") == [
+        ("动态管理记录.csv", 14, "户编号", "H77", "events_household_missing", "户编号在贫困户表中不存在",
+         "household_id is not in the households file")
+    ]
+    # H6 lost its only event: it is now never identified
+    assert [p[:4] for p in as_tuples(problems, "households_never_identified")] == [("贫困户.csv", 7, "户编号", "H6")]
+
+
+def test_village_code_not_a_village(package, loaded_db):
+    edit_csv(package, *set_cell("贫困户", "户编号", "H1", "区划代码", "430101100000"))  # a 乡镇
+    problems = rejected(package, loaded_db)
+    assert as_tuples(problems, "households_village_not_village") == [
+        ("贫困户.csv", 2, "区划代码", "430101100000", "households_village_not_village",
+         "区划代码不是区划表中的村", "village_code is not a 村 in the regions file")
+    ]
+
+
+def test_impossible_event_sequence(package, loaded_db):
+    # H2: a second 标注脱贫 without 返贫 in between
+    edit_csv(package, *set_cell("动态管理记录", "记录编号", "E05", "变动类型", "标注脱贫"))
+    problems = rejected(package, loaded_db)
+    assert as_tuples(problems, "events_impossible_sequence") == [
+        ("动态管理记录.csv", 6, "变动类型", "标注脱贫", "events_impossible_sequence",
+         "变动顺序不可能：户编号 H2：前一条为 / follows 标注脱贫 (2017-10-15)",
+         "impossible sequence of events: household H2：前一条为 / follows 标注脱贫 (2017-10-15)"),
+        ("动态管理记录.csv", 7, "变动类型", "标注脱贫", "events_impossible_sequence",
+         "变动顺序不可能：户编号 H2：前一条为 / follows 标注脱贫 (2018-06-01)",
+         "impossible sequence of events: household H2：前一条为 / follows 标注脱贫 (2018-06-01)"),
+    ]
+
+
+def test_event_before_identification_and_same_day(package, loaded_db):
+    def edit(rows):
+        rows.append({"记录编号": "E99", "户编号": "H6", "变动类型": "标注脱贫", "变动日期": "2014-05-01",
+                     "变动原因": ""})
+        return rows
+    edit_csv(package, "动态管理记录", edit)
+    problems = rejected(package, loaded_db)
+    assert [p[:4] for p in as_tuples(problems, "events_same_day")] == [
+        ("动态管理记录.csv", 14, "变动日期", "2014-05-01 识别纳入"),
+        ("动态管理记录.csv", 15, "变动日期", "2014-05-01 标注脱贫"),
+    ]
+
+
+def test_household_without_head_and_with_two(package, loaded_db):
+    def edit(rows):
+        for row in rows:
+            if row["人员编号"] == "P1":
+                row["与户主关系"] = "本人"  # H1 loses its head
+            if row["人员编号"] == "P9":
+                row["与户主关系"] = "户主"  # H4 gets a second one
+        return rows
+    edit_csv(package, "家庭成员", edit)
+    problems = rejected(package, loaded_db)
+    assert as_tuples(problems, "households_head_count") == [
+        ("贫困户.csv", 2, "户编号", "H1", "households_head_count",
+         "每户必须有且只有一名户主（与户主关系=户主），该户有 0 名",
+         "a household needs exactly one member with relation 户主; this one has 0"),
+        ("家庭成员.csv", 9, "与户主关系", "H4", "households_head_count",
+         "每户必须有且只有一名户主（与户主关系=户主），该户有 2 名",
+         "a household needs exactly one member with relation 户主; this one has 2"),
+        ("家庭成员.csv", 10, "与户主关系", "H4", "households_head_count",
+         "每户必须有且只有一名户主（与户主关系=户主），该户有 2 名",
+         "a household needs exactly one member with relation 户主; this one has 2"),
+    ]
+
+
+def test_member_dates_outside_registration(package, loaded_db):
+    def edit(rows):
+        for row in rows:
+            if row["人员编号"] == "P2":
+                row["加入日期"] = "2013-01-01"  # before H1's first 识别纳入 (2014-05-01)
+            if row["人员编号"] == "P8":
+                row["减少日期"] = "2018-01-01"  # after H4's 清退 (2017-06-20)
+            if row["人员编号"] == "P7":
+                row["减少日期"] = "2018-03-10"  # on H3's 自然销户 day: allowed
+        return rows
+    edit_csv(package, "家庭成员", edit)
+    problems = rejected(package, loaded_db)
+    assert as_tuples(problems, "members_date_outside_registration") == [
+        ("家庭成员.csv", 3, "加入日期", "2013-01-01", "members_date_outside_registration",
+         "成员的加入或减少日期不在该户在册期间（首次识别纳入 first 识别纳入 2014-05-01）",
+         "the member's join or leave date falls while the household is not registered "
+         "(首次识别纳入 first 识别纳入 2014-05-01)"),
+        ("家庭成员.csv", 9, "减少日期", "2018-01-01", "members_date_outside_registration",
+         "成员的加入或减少日期不在该户在册期间（已清退或销户 household removed）",
+         "the member's join or leave date falls while the household is not registered "
+         "(已清退或销户 household removed)"),
+    ]
+
+
+def test_all_problems_in_one_pass_and_rejects_report(package, loaded_db):
+    edit_csv(package, *set_cell("贫困户", "户编号", "H4", "主要致贫原因", "因懒"))
+    edit_csv(package, *set_cell("家庭成员", "人员编号", "P3", "户编号", "H99"))
+    edit_csv(package, *set_cell("资金明细", "记录编号", "F03", "金额", "六万"))
+    problems = rejected(package, loaded_db)
+    assert sorted({p.check_name for p in problems if p.severity == "error"}) == [
+        "members_household_missing", "value_enum", "value_format"]
+    report = loaded_db.with_name("tuopin.rejects.csv")
+    with open(report, encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["级别 severity", "文件 file", "行号 row", "列 column", "值 value", "检查 check", "原因", "reason"]
+    assert ["error", "家庭成员.csv", "4", "户编号", "H99", "members_household_missing",
+            "户编号在贫困户表中不存在", "household_id is not in the households file"] in rows
+    assert loaded_db.with_name("tuopin.rejects.xlsx").stat().st_size > 0
+
+
+def test_gbk_file_with_invalid_bytes_is_an_encoding_error(package, loaded_db):
+    (package / "区划.csv").write_bytes(b"\x81\x20\xff\xfe garbage \x80")
+    problems = rejected(package, loaded_db)
+    assert [(p.file, p.check_name) for p in problems if p.severity == "error"] == [("区划.csv", "encoding_unknown")]
+
+
+def test_wrong_field_count_is_numbered(package, loaded_db):
+    path = package / "动态管理记录.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[4] = lines[4] + ",extra,fields"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = rejected(package, loaded_db)
+    assert [(p.file, p.row_number, p.check_name) for p in problems if p.severity == "error"] == [
+        ("动态管理记录.csv", 5, "csv_field_count")]
+
+
+def test_zip_with_parent_path_is_refused(tmp_path, loaded_db):
+    import zipfile
+
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as zf:
+        for path in TINY.iterdir():
+            zf.write(path, path.name)
+        zf.writestr("../../escaped.csv", "x")
+    problems = rejected(bad, loaded_db)
+    assert [(p.check_name, p.value) for p in problems] == [("unsafe_zip_path", "../../escaped.csv")]
+    assert not (tmp_path.parent / "escaped.csv").exists()
+
+
+def test_a_good_load_after_a_bad_one_replaces_the_database(package, loaded_db, tmp_path):
+    edit_csv(package, *set_cell("贫困户", "户编号", "H4", "主要致贫原因", "因懒"))
+    rejected(package, loaded_db)
+    shutil.rmtree(package)
+    copy_package(TINY, package)
+    edit_csv(package, "动态管理记录", lambda rows: [r for r in rows if r["记录编号"] != "E10"])  # H4 not 清退
+    load_package(package, loaded_db)
+    with Database(loaded_db) as db:
+        row = db.query("registry_summary", as_of="2019-12-31").iloc[0]
+    assert (row.households_registered, row.people_registered) == (5, 14)
