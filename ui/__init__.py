@@ -1,0 +1,1 @@
+"""Streamlit-side helpers shared by dashboard.py and pages/: data access, formatting, translations."""

@@ -1,0 +1,84 @@
+"""The dashboard's door to the data: which database, building it on first start, cached queries.
+
+The database is read-only for the dashboard. When an import replaces the file (etl/load.py swaps a
+new file in), its inode and mtime change; the cache keys below include them, so the next rerun opens
+the new file and no cached result of the old one is served.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from queries import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = ROOT / "data" / "tuopin.duckdb"
+DEMO_PACKAGE = ROOT / "data" / "demo"
+
+
+def db_path() -> Path:
+    """data/tuopin.duckdb unless TUOPIN_DB names another database file."""
+    return Path(os.environ.get("TUOPIN_DB") or DEFAULT_DB).resolve()
+
+
+@dataclass(frozen=True)
+class DbVersion:
+    """Identifies one generation of the database file; part of every cache key."""
+
+    path: str
+    inode: int
+    mtime_ns: int
+
+
+def db_version() -> DbVersion:
+    stat = db_path().stat()
+    return DbVersion(str(db_path()), stat.st_ino, stat.st_mtime_ns)
+
+
+def needs_build() -> bool:
+    return not db_path().exists()
+
+
+def build_demo_database(progress: Callable[[float, str], None]) -> None:
+    """First start: write the demo package (演示数据) and load it. One builder at a time (file lock)."""
+    from etl.demo import write_demo_package
+    from etl.load import load_package
+
+    target = db_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target.with_name(target.name + ".build-lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if target.exists():  # another session built it while we waited
+            return
+        if not (DEMO_PACKAGE / "区划.csv").exists():
+            write_demo_package(DEMO_PACKAGE, scale=1, seed=2014,
+                               progress=lambda f, m: progress(0.5 * f, f"生成演示数据 generating demo data: {m}"))
+        load_package(DEMO_PACKAGE, target, progress=lambda f, m: progress(0.5 + 0.5 * f, m))
+
+
+@st.cache_resource(max_entries=2)
+def _database(version: DbVersion) -> Database:
+    return Database(version.path, read_only=True)
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _query(version: DbVersion, name: str, params: tuple) -> pd.DataFrame:
+    return _database(version).query(name, **dict(params))
+
+
+def query(name: str, **params) -> pd.DataFrame:
+    """Run a catalog query on the current database generation (cached per generation)."""
+    return _query(db_version(), name, tuple(sorted(params.items())))
+
+
+def load_stamp() -> dict:
+    """When the data was loaded and from which package (shown on every page)."""
+    frame = query("load_info")
+    return frame.iloc[0].to_dict() if len(frame) else {}
