@@ -19,6 +19,15 @@ def print_catalog() -> None:
         print(f"    params: {query.params_text}")
 
 
+def catalog_markdown() -> str:
+    """The catalog as the Markdown table README.md carries between its <!-- catalog --> markers."""
+    lines = ["| query | what it gives | grain | parameters |", "|---|---|---|---|"]
+    for query in catalog().values():
+        cells = [f"`{query.name}`", query.definition, query.grain, query.params_text]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m queries", description="Run a named Tuopin query / 运行指标查询",
@@ -28,9 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=DEFAULT_DB, help=f"database file (default $TUOPIN_DB or {DEFAULT_DB})")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
     parser.add_argument("--list", action="store_true", help="print the catalog with parameters")
+    parser.add_argument("--markdown", action="store_true", help="print the catalog as README's Markdown table")
     args, rest = parser.parse_known_args(argv)
     if args.list:
         print_catalog()
+        return 0
+    if args.markdown:
+        print(catalog_markdown())
         return 0
     if not args.name:
         parser.error("a query name or --list is required")

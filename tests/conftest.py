@@ -60,3 +60,22 @@ def demo_package(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def demo_db_path(demo_package, tmp_path_factory) -> Path:
     return build_db(demo_package, tmp_path_factory.mktemp("demo_db"))
+
+
+@pytest.fixture
+def navigation_apptest(monkeypatch):
+    """Make AppTest rerun like the real server does with st.navigation and a pages/ folder.
+
+    AppTest resets PagesManager.uses_pages_directory before every run and, because pages/ exists,
+    the rerun then executes the last page file directly (multipage v1) instead of dashboard.py.
+    A real server sets the flag once and st.navigation clears it on the first run; mirror that.
+    """
+    from streamlit.runtime import pages_manager
+    from streamlit.testing.v1 import app_test
+
+    class NavigationPagesManager(pages_manager.PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            pages_manager.PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)

@@ -1,0 +1,47 @@
+"""The dashboard on a fixture database (AppTest runs the real scripts against the real file)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def app(tiny_db_path, monkeypatch, navigation_apptest):
+    monkeypatch.setenv("TUOPIN_DB", str(tiny_db_path))
+    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_shows_hand_counted_headline(app):
+    at = app.run()
+    assert not at.exception
+    assert metrics(at) == {
+        "建档立卡（现有）": "4户10人",
+        "未脱贫": "1户2人",
+        "已脱贫": "3户8人",
+        "贫困发生率": "0.12%",
+        "未出列贫困村": "1个（共2个）",
+    }
+    assert "数据导入于" in at.caption[-1].value
+
+
+def test_changing_the_date_and_language_changes_the_figures(app):
+    at = app.run()
+    at.date_input(key="as_of").set_value(dt.date(2017, 12, 31)).run()
+    at.selectbox(key="language").set_value("en").run()
+    assert not at.exception
+    assert metrics(at) == {
+        "Registered (current)": "5 households, 11 people",
+        "Still poor": "3 households, 5 people",
+        "Exited": "2 households, 6 people",
+        "Poverty incidence": "0.31%",
+        "Poor villages not yet exited": "2 of 2",
+    }
