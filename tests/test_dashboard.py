@@ -28,7 +28,7 @@ def test_overview_shows_hand_counted_headline(app):
         "未脱贫": "1户2人",
         "已脱贫": "3户8人",
         "贫困发生率": "0.12%",
-        "未出列贫困村": "1个（共2个）",
+        "未出列贫困村": "1 / 2个",
     }
     assert "数据导入于" in at.caption[-1].value
 

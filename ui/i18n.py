@@ -21,7 +21,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "incidence": ("贫困发生率", "Poverty incidence"),
     "poor_villages_remaining": ("未出列贫困村", "Poor villages not yet exited"),
     "households_people": ("{h}户{p}人", "{h} households, {p} people"),
-    "villages_count": ("{n}个（共{total}个）", "{n} of {total}"),
+    "villages_count": ("{n} / {total}个", "{n} of {total}"),
 }
 
 
