@@ -38,8 +38,10 @@ print(rows)
 
 def run_with_peak(args: list[str]) -> tuple[float, int, str]:
     started = time.perf_counter()
-    out_path = ROOT / "bench" / ".child.out"
-    with open(out_path, "w") as out_file:
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".out", delete=False) as out_file:
+        out_path = Path(out_file.name)
         proc = subprocess.Popen(args, cwd=ROOT, stdout=out_file, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
