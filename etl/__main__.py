@@ -35,6 +35,8 @@ def cmd_load(args) -> int:
         print(problem.describe())
     if len(warnings) > args.show_warnings:
         print(f"  … {len(warnings) - args.show_warnings} more warning(s) in {result.rejects[0]}")
+    elif result.rejects:
+        print(f"问题清单 report: {result.rejects[0]}")
     return 0
 
 

@@ -158,7 +158,10 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
         os.replace(build_path, db_path)
         for stale in (db_path.with_name(db_path.name + ".wal"),):
             stale.unlink(missing_ok=True)
-        result.rejects = write_rejects(problems, rejects_base(db_path))
+        # the report describes this load only: no problems, no (stale) report
+        for old in (rejects_base(db_path), rejects_base(db_path).with_suffix(".xlsx")):
+            old.unlink(missing_ok=True)
+        result.rejects = write_rejects(problems, rejects_base(db_path)) if problems else None
         result.seconds = time.perf_counter() - started
         progress(1.0, "完成 done")
         return result

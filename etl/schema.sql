@@ -272,3 +272,29 @@ create table load_problems (
     message_zh          varchar not null,
     message_en          varchar not null
 );
+
+-- ---------------------------------------------------------------------------------------------
+-- derived for the indicator queries
+-- Filled by etl/derive/1N_*.sql after the tables above; each one serves queries/*.sql.
+
+-- one row per household_year row: the household exit standard (shared/domain.md, 贫困户退出:
+-- per-capita net income not below the poverty line of that year, 两不愁三保障 and safe water)
+-- judged once, for queries/household_exit_check.sql and queries/village_households.sql.
+-- Criteria keys: income, food_clothing, education, medical, housing, water. NULL = no data = fails.
+create table household_year_checks (
+    household_id        varchar not null,
+    year                integer not null,
+    size                integer,                      -- 家庭人口; when empty, the members present on 12-31
+    net_income          decimal(18, 2),               -- wages + business + property + transfers − costs
+    per_capita_income   decimal(18, 2),               -- net_income ÷ size
+    poverty_line        decimal(18, 2),               -- poverty_lines.line of the year
+    income_pass         boolean,                      -- net_income ≥ line × size; NULL = no data
+    food_clothing       boolean,
+    education           boolean,
+    medical             boolean,
+    housing             boolean,
+    water               boolean,
+    failing_criteria    varchar[] not null,           -- keys not passed (no data included)
+    no_data_criteria    varchar[] not null,           -- the failing keys that fail for lack of data
+    primary key (household_id, year)
+);

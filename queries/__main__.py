@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
+
+import duckdb
 
 from queries import Database, QueryError, catalog
 
@@ -39,6 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="print the catalog with parameters")
     parser.add_argument("--markdown", action="store_true", help="print the catalog as README's Markdown table")
     args, rest = parser.parse_known_args(argv)
+    # failures are reported below in one line; the runner's log (SQL file + params) stays quiet here
+    logging.getLogger("tuopin.queries").setLevel(logging.CRITICAL)
     if args.list:
         print_catalog()
         return 0
@@ -59,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
             frame = db.query(args.name, **params)
     except (QueryError, FileNotFoundError) as exc:
         print(exc, file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:  # e.g. an unknown rules preset, raised by the query itself
+        print(str(exc).splitlines()[-1] if str(exc) else exc, file=sys.stderr)
         return 2
     if args.format == "json":
         print(frame.to_json(orient="records", force_ascii=False, date_format="iso", indent=1))

@@ -2,13 +2,18 @@
 -- definition: the registry at a date (shared/domain.md, 建档立卡 and 贫困发生率): registered 户/人
 --             (现有建档), of which not yet exited (未脱贫) and exited (已脱贫); registered poor
 --             villages, exited (出列日期 on or before the date) and remaining; 农业户籍人口 from
---             the village_year row in force; incidence = 未脱贫人口 ÷ 农业户籍人口.
+--             the village_year row in force; incidence = 未脱贫人口 ÷ 农业户籍人口 (NULL when the
+--             population is 0). Counts are BIGINT, incidence DOUBLE.
 -- grain:      one row for the region
--- params:     $as_of DATE (NULL = today), $region VARCHAR (NULL or empty = the top of the package)
+-- params:     $as_of DATE (NULL = today),
+--             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 with params as (
+    -- one row; none when $region names no region, and then every result is empty
     select
         coalesce($as_of, current_date) as as_of,
-        coalesce($region, (select code from regions where parent_code is null)) as region_code
+        r.code as region_code
+    from regions as r
+    where r.code = coalesce($region, (select code from regions where parent_code is null))
 ),
 
 area as (
@@ -47,7 +52,7 @@ poor_villages as (
 ),
 
 population as (
-    select sum(v.rural_population) as rural_population
+    select cast(coalesce(sum(v.rural_population), 0) as bigint) as rural_population
     from village_year as v
     join village_year_spans as s using (village_code, year), params
     where s.valid_from <= params.as_of and params.as_of < s.valid_to
@@ -67,8 +72,8 @@ final as (
         v.poor_villages_total,
         v.poor_villages_exited,
         v.poor_villages_total - v.poor_villages_exited as poor_villages_remaining,
-        coalesce(pop.rural_population, 0) as rural_population,
-        p.people_poor / nullif(pop.rural_population, 0) as incidence
+        pop.rural_population,
+        p.people_poor / nullif(cast(pop.rural_population as double), 0) as incidence
     from params
     join regions as r on r.code = params.region_code
     cross join households_at as h

@@ -1,0 +1,119 @@
+-- indicator:  exits_by_period
+-- definition: exit counts (shared/domain.md, Indicators — Exit counts: households/people with
+--             标注脱贫 in a period, against the annual plan 计划减贫 of the targets file). People
+--             exited are the members present both the day before and on the exit date (a member
+--             joining or leaving that very day is a member movement, as in flows). households and
+--             people count the exits inside both [$start, $end] and the period. The plan is annual:
+--             each row carries its year's plan for $region — the region's own targets row, or else
+--             the sum of the rows at the nearest level below it that has any (NULL when none) —
+--             the exits of that year from 1 January to the period's end (*_year_to_date, counting
+--             exits before $start too), and completion_rate = people_year_to_date ÷ planned_people
+--             (households_completion_rate likewise by 户); NULL without a plan.
+-- grain:      one row per period (month / quarter / year) overlapping [$start, $end], dated by its first day
+-- params:     $start DATE (NULL = 1 January of $end's year), $end DATE (NULL = today),
+--             $period VARCHAR one of month|quarter|year (NULL = year),
+--             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
+with params as (
+    -- one row; none when $region names no region, and then every result is empty
+    select
+        coalesce($end, current_date) as end_on,
+        coalesce($start, cast(date_trunc('year', coalesce($end, current_date)) as date)) as start_on,
+        coalesce($period, 'year') as period,
+        case coalesce($period, 'year')
+            when 'month' then interval 1 month
+            when 'quarter' then interval 3 month
+            else interval 1 year
+        end as step,
+        r.code as region_code
+    from regions as r
+    where r.code = coalesce($region, (select code from regions where parent_code is null))
+),
+
+checked as (
+    select *,
+        case when start_on <= end_on then true
+             else error('开始日期晚于结束日期 / start is after end: ' || start_on || ' > ' || end_on)
+        end as is_valid
+    from params
+),
+
+periods as (
+    select
+        cast(g.period_start as date) as period,
+        least(cast(g.period_start + p.step - interval 1 day as date), p.end_on) as period_end
+    from checked as p,
+        generate_series(date_trunc(p.period, p.start_on), date_trunc(p.period, p.end_on), p.step)
+            as g(period_start)
+    where p.is_valid
+),
+
+area as (
+    select c.descendant_code as code
+    from region_closure as c, params
+    where c.ancestor_code = params.region_code
+),
+
+exits as (
+    -- every 标注脱贫 from 1 January of $start's year to $end (the year-to-date needs the earlier ones)
+    select s.household_id, s.valid_from as exited_on
+    from household_status_spans as s, params
+    where s.started_by = '标注脱贫'
+      and s.valid_from between cast(date_trunc('year', params.start_on) as date) and params.end_on
+      and s.village_code in (select code from area)
+),
+
+exit_sizes as (
+    select e.exited_on, e.household_id, count(m.person_id) as people
+    from exits as e
+    left join member_spans as m
+      on m.household_id = e.household_id and m.valid_from < e.exited_on and e.exited_on < m.valid_to
+    group by e.exited_on, e.household_id
+),
+
+plans as (
+    -- the region's own plan; without one, the plans of the nearest level below it that has any
+    select t.year,
+        sum(t.planned_exit_households) as planned_households,
+        sum(t.planned_exit_people) as planned_people
+    from targets as t
+    join region_closure as c on c.descendant_code = t.region_code, params
+    where c.ancestor_code = params.region_code
+      and (t.planned_exit_households is not null or t.planned_exit_people is not null)
+    group by t.year, c.depth
+    qualify row_number() over (partition by t.year order by c.depth) = 1
+),
+
+counted as (
+    select
+        p.period,
+        count(x.household_id) filter (where x.exited_on >= p.period and x.exited_on >= params.start_on)
+            as households,
+        coalesce(sum(x.people) filter (where x.exited_on >= p.period and x.exited_on >= params.start_on), 0)
+            as people,
+        count(x.household_id) as households_year_to_date,
+        coalesce(sum(x.people), 0) as people_year_to_date
+    from periods as p
+    cross join params
+    left join exit_sizes as x
+      on year(x.exited_on) = year(p.period) and x.exited_on <= p.period_end
+    group by p.period
+),
+
+final as (
+    select
+        c.period,
+        cast(c.households as bigint) as households,
+        cast(c.people as bigint) as people,
+        cast(pl.planned_households as bigint) as planned_households,
+        cast(pl.planned_people as bigint) as planned_people,
+        cast(c.households_year_to_date as bigint) as households_year_to_date,
+        cast(c.people_year_to_date as bigint) as people_year_to_date,
+        c.people_year_to_date / nullif(cast(pl.planned_people as double), 0) as completion_rate,
+        c.households_year_to_date / nullif(cast(pl.planned_households as double), 0)
+            as households_completion_rate
+    from counted as c
+    left join plans as pl on pl.year = year(c.period)
+    order by c.period
+)
+
+select * from final

@@ -1,0 +1,91 @@
+-- query:      household_exit_check
+-- definition: the 错退 risk list (shared/domain.md, Exit standards — household 贫困户退出): households
+--             in $region with 标注脱贫 dated in $year (the latest one when several) whose
+--             household_year row of $year fails the standard — per-capita net income under the
+--             poverty line of $year (poverty_lines), or 吃穿不愁 / 义务教育 / 基本医疗 / 住房安全 /
+--             饮水安全 not assured — as judged in household_year_checks (etl/derive/10_*). Empty
+--             values are no data and fail; a household without a household_year row for $year fails
+--             every criterion as no data. Households merely planned to exit are not listed: the
+--             targets file plans counts per region, never households.
+-- columns:    household_id, village_code, village_name, category, exited_on, size, net_income,
+--             per_capita_income, poverty_line, income_pass, food_clothing, education, medical,
+--             housing, water, failing_criteria, no_data_criteria (lists of criterion keys: income,
+--             food_clothing, education, medical, housing, water)
+-- grain:      one row per flagged household
+-- params:     $year INTEGER (NULL = the current year),
+--             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
+with params as (
+    -- one row; none when $region names no region, and then every result is empty
+    select
+        coalesce($year, year(current_date)) as year,
+        r.code as region_code
+    from regions as r
+    where r.code = coalesce($region, (select code from regions where parent_code is null))
+),
+
+area as (
+    select c.descendant_code as code
+    from region_closure as c, params
+    where c.ancestor_code = params.region_code
+),
+
+exited as (
+    select s.household_id, s.village_code, max(s.valid_from) as exited_on
+    from household_status_spans as s, params
+    where s.started_by = '标注脱贫'
+      and s.valid_from between make_date(params.year, 1, 1) and make_date(params.year, 12, 31)
+      and s.village_code in (select code from area)
+    group by s.household_id, s.village_code
+),
+
+all_criteria as (
+    select ['income', 'food_clothing', 'education', 'medical', 'housing', 'water'] as keys
+),
+
+checked as (
+    select
+        e.household_id,
+        e.village_code,
+        e.exited_on,
+        c.size,
+        c.net_income,
+        c.per_capita_income,
+        coalesce(c.poverty_line, l.line) as poverty_line,
+        c.income_pass,
+        c.food_clothing, c.education, c.medical, c.housing, c.water,
+        coalesce(c.failing_criteria, a.keys) as failing_criteria,
+        coalesce(c.no_data_criteria, a.keys) as no_data_criteria
+    from exited as e
+    cross join params
+    cross join all_criteria as a
+    left join household_year_checks as c on c.household_id = e.household_id and c.year = params.year
+    left join poverty_lines as l on l.year = params.year
+),
+
+final as (
+    select
+        k.household_id,
+        k.village_code,
+        v.name as village_name,
+        cast(h.category as varchar) as category,
+        k.exited_on,
+        k.size,
+        k.net_income,
+        k.per_capita_income,
+        k.poverty_line,
+        k.income_pass,
+        k.food_clothing,
+        k.education,
+        k.medical,
+        k.housing,
+        k.water,
+        k.failing_criteria,
+        k.no_data_criteria
+    from checked as k
+    join households as h using (household_id)
+    join regions as v on v.code = k.village_code
+    where len(k.failing_criteria) > 0
+    order by k.village_code, k.household_id
+)
+
+select * from final

@@ -1,0 +1,76 @@
+-- indicator:  poverty_incidence
+-- definition: 贫困发生率 = 未脱贫人口 ÷ 农业户籍人口 at $as_of (shared/domain.md, 贫困发生率), per region
+--             at the requested level under $region. People are those of registry_summary; the
+--             population is the village_year row in force (latest year not after $as_of). A
+--             region's figure sums numerators and denominators over its villages — never an
+--             average of rates. incidence is NULL when the population is 0 or unknown.
+-- grain:      one row per region at $level under $region (the region itself when it is at $level)
+-- params:     $as_of DATE (NULL = today), $level VARCHAR one of 县|乡镇|村 (NULL = 村),
+--             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
+with params as (
+    -- one row; none when $region names no region, and then every result is empty
+    select
+        coalesce($as_of, current_date) as as_of,
+        coalesce($level, '村') as level,
+        r.code as region_code
+    from regions as r
+    where r.code = coalesce($region, (select code from regions where parent_code is null))
+),
+
+units as (
+    -- the regions at the requested level under (or equal to) the requested region
+    select c.descendant_code as unit_code
+    from region_closure as c, params
+    where c.ancestor_code = params.region_code
+      and cast(c.descendant_level as varchar) = params.level
+),
+
+unit_villages as (
+    select c.ancestor_code as unit_code, c.descendant_code as village_code
+    from region_closure as c
+    where c.ancestor_code in (select unit_code from units)
+      and c.descendant_level = '村'
+),
+
+poor_by_village as (
+    select s.village_code, count(*) as people_poor
+    from person_status_spans as s, params
+    where s.valid_from <= params.as_of and params.as_of < s.valid_to
+      and s.status = '未脱贫'
+      and s.village_code in (select village_code from unit_villages)
+    group by s.village_code
+),
+
+population_by_village as (
+    select v.village_code, v.rural_population
+    from village_year as v
+    join village_year_spans as s using (village_code, year), params
+    where s.valid_from <= params.as_of and params.as_of < s.valid_to
+      and v.village_code in (select village_code from unit_villages)
+),
+
+by_unit as (
+    select
+        uv.unit_code,
+        cast(coalesce(sum(p.people_poor), 0) as bigint) as people_poor,
+        cast(coalesce(sum(pop.rural_population), 0) as bigint) as rural_population
+    from unit_villages as uv
+    left join poor_by_village as p using (village_code)
+    left join population_by_village as pop using (village_code)
+    group by uv.unit_code
+),
+
+final as (
+    select
+        u.unit_code as region_code,
+        r.name as region_name,
+        coalesce(b.people_poor, 0) as people_poor,
+        coalesce(b.rural_population, 0) as rural_population,
+        b.people_poor / nullif(cast(b.rural_population as double), 0) as incidence
+    from units as u
+    join regions as r on r.code = u.unit_code
+    left join by_unit as b using (unit_code)
+    order by u.unit_code
+)
+
+select * from final
