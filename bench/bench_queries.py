@@ -1,0 +1,148 @@
+"""Query benchmark: median latency of every catalog query, and the headline figures computed the way a
+typical Streamlit app would (pandas on the raw tables) for comparison, in the same run.
+
+    .venv/bin/python bench/bench_queries.py --db data/tuopin.duckdb
+    .venv/bin/python bench/bench_queries.py --db bench/work/scale100.duckdb --repeat 5
+
+Budgets (issue 3, 2-core machine): each query under 50 ms on the demo county, under 1 s at scale 100
+(incidence_trend over 28 quarters under 2 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from queries import Database, catalog  # noqa: E402
+
+AS_OF = "2018-12-31"
+
+
+def params_for(name: str, db: Database) -> dict:
+    village = db.connection.execute(
+        "select code from regions where level = '村' and is_poor_village order by code limit 1").fetchone()[0]
+    common = {
+        "registry_summary": {"as_of": AS_OF},
+        "registry_by_category": {"as_of": AS_OF},
+        "registry_by_cause": {"as_of": AS_OF},
+        "poverty_incidence": {"as_of": AS_OF, "level": "村"},
+        "incidence_trend": {"start": "2014-01-01", "end": "2020-12-31", "period": "quarter"},
+        "flows": {"start": "2018-01-01", "end": "2018-12-31"},
+        "exits_by_period": {"start": "2015-01-01", "end": "2020-12-31", "period": "year"},
+        "funds_summary": {"as_of": AS_OF, "year": 2018},
+        "funds_by": {"as_of": AS_OF, "year": 2018, "dimension": "township"},
+        "funds_schedule": {"year": 2018},
+        "village_exit_check": {"as_of": AS_OF, "rules": "hunan"},
+        "household_exit_check": {"year": 2018},
+        "village_households": {"village": village, "as_of": AS_OF},
+        "load_info": {},
+    }
+    return common.get(name, {})
+
+
+def median_ms(fn, repeat: int) -> float:
+    fn()  # warm up (first read of the file's blocks)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+# --- the same headline figures the way a typical Streamlit app computes them: pandas on raw tables ---
+
+def pandas_tables(path: Path) -> dict[str, pd.DataFrame]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {t: con.execute(f"select * from {t}").df() for t in ("events", "members", "households",
+                                                                      "village_year", "regions")}
+    finally:
+        con.close()
+
+
+def pandas_status_at(t, day: pd.Timestamp) -> pd.DataFrame:
+    events = t["events"][t["events"].event_date <= day].sort_values("event_date")
+    last = events.groupby("household_id").tail(1)
+    last = last[last.event_type.isin(["识别纳入", "标注脱贫", "返贫"])]
+    last = last.assign(status=last.event_type.map({"识别纳入": "未脱贫", "返贫": "未脱贫", "标注脱贫": "已脱贫"}))
+    first = t["events"][t["events"].event_type == "识别纳入"].groupby("household_id").event_date.min()
+    members = t["members"].join(first.rename("first_on"), on="household_id")
+    joined = members.joined_on.fillna(members.first_on)
+    present = members[(joined <= day) & (members.left_on.isna() | (members.left_on > day))]
+    people = present.merge(last[["household_id", "status"]], on="household_id")
+    return last.merge(t["households"][["household_id", "village_code"]], on="household_id"), people.merge(
+        t["households"][["household_id", "village_code"]], on="household_id")
+
+
+def pandas_registry_summary(t, day):
+    households, people = pandas_status_at(t, day)
+    return {"households_registered": len(households), "people_registered": len(people),
+            "households_poor": int((households.status == "未脱贫").sum()),
+            "people_poor": int((people.status == "未脱贫").sum())}
+
+
+def pandas_incidence_by_village(t, day):
+    _, people = pandas_status_at(t, day)
+    poor = people[people.status == "未脱贫"].groupby("village_code").size().rename("people_poor")
+    vy = t["village_year"][t["village_year"].year <= day.year].sort_values("year").groupby("village_code").tail(1)
+    out = vy.set_index("village_code").join(poor).fillna({"people_poor": 0})
+    return out.assign(incidence=out.people_poor / out.rural_population)
+
+
+def pandas_flows(t, start, end):
+    opening, closing = start - pd.Timedelta(days=1), end
+    h0, p0 = pandas_status_at(t, opening)
+    h1, p1 = pandas_status_at(t, closing)
+    window = t["events"][(t["events"].event_date >= start) & (t["events"].event_date <= end)]
+    moves = window.groupby("event_type").household_id.nunique()
+    return {"opening": (len(h0), len(p0)), "closing": (len(h1), len(p1)), "movements": moves.to_dict()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default=str(ROOT / "data" / "tuopin.duckdb"))
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    path = Path(args.db)
+    print(f"database {path} ({path.stat().st_size / 2**20:,.1f} MiB); median of {args.repeat} runs")
+    with Database(path) as db:
+        results = {}
+        for name in catalog():
+            params = params_for(name, db)
+            results[name] = median_ms(lambda n=name, p=params: db.query(n, **p), args.repeat)
+            print(f"  {name:<24} {results[name]:9.1f} ms")
+
+        tables = pandas_tables(path)
+        day, start, end = pd.Timestamp(AS_OF), pd.Timestamp("2018-01-01"), pd.Timestamp("2018-12-31")
+        tables["events"]["event_date"] = pd.to_datetime(tables["events"].event_date)
+        for col in ("joined_on", "left_on"):
+            tables["members"][col] = pd.to_datetime(tables["members"][col])
+        comparisons = [
+            ("registry_summary", lambda: pandas_registry_summary(tables, day)),
+            ("poverty_incidence", lambda: pandas_incidence_by_village(tables, day)),
+            ("flows", lambda: pandas_flows(tables, start, end)),
+        ]
+        print("pandas on raw tables (already in memory; a typical Streamlit app):")
+        repeat = max(3, args.repeat // 5)
+        for name, fn in comparisons:
+            ms = median_ms(fn, repeat)
+            print(f"  {name:<24} {ms:9.1f} ms   → tuopin is {ms / results[name]:.1f}x faster")
+        ours = pandas_registry_summary(tables, day)
+        sql = db.query("registry_summary", as_of=AS_OF).iloc[0]
+        same = all(int(sql[k]) == v for k, v in ours.items())
+        print(f"  (check: pandas and SQL registry_summary agree: {same})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
