@@ -18,6 +18,10 @@ if data.needs_build():
     bar.empty()
     st.success(t("built"))
 
+if data.is_outdated():
+    st.error(t("outdated_database"))
+    st.stop()
+
 with st.sidebar:
     st.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="language")
     st.date_input(t("as_of"), value=dt.date(2020, 12, 31), key="as_of")

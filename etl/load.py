@@ -56,6 +56,29 @@ class LoadResult:
         return sum(self.rows.values())
 
 
+def schema_fingerprint() -> str:
+    """VERSION plus a hash of schema.sql and the derive SQL: a database built by other code differs."""
+    digest = hashlib.sha256(schema_sql().encode())
+    for path in sorted(DERIVE_DIR.glob("*.sql")):
+        digest.update(path.read_bytes())
+    return f"{VERSION}+{digest.hexdigest()[:12]}"
+
+
+def built_by(db_path: Path) -> str | None:
+    """The fingerprint stamped into an existing database (None when unreadable or unstamped)."""
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("select tuopin_version from load_info order by loaded_at desc limit 1").fetchone()
+        return row[0] if row else None
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
 def rejects_base(db_path: Path) -> Path:
     return db_path.with_name(db_path.stem + ".rejects.csv")
 
@@ -200,7 +223,7 @@ def _record_load(con: duckdb.DuckDBPyConnection, package: Path, result: LoadResu
     warnings = [p for p in result.problems if p.severity == "warning"]
     con.execute(
         "insert into final.load_info values (?, ?, ?, ?, ?, ?, ?)",
-        [datetime.now(), str(package.resolve()), _sha256(package), VERSION, result.total_rows, len(warnings),
+        [datetime.now(), str(package.resolve()), _sha256(package), schema_fingerprint(), result.total_rows, len(warnings),
          result.seconds],
     )
     if warnings:

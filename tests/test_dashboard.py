@@ -45,3 +45,21 @@ def test_changing_the_date_and_language_changes_the_figures(app):
         "Poverty incidence": "0.31%",
         "Poor villages not yet exited": "2 of 2",
     }
+
+
+def test_a_database_built_by_older_code_is_refused_with_instructions(tmp_path, monkeypatch, navigation_apptest):
+    import duckdb
+
+    from etl.load import load_package
+    from tests.conftest import TINY
+
+    db = tmp_path / "old.duckdb"
+    load_package(TINY, db)
+    con = duckdb.connect(str(db))
+    con.execute("update load_info set tuopin_version = '0.0.1+oldschema'")
+    con.close()
+    monkeypatch.setenv("TUOPIN_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("该数据库由旧版本建立")
+    assert len(at.metric) == 0

@@ -42,8 +42,24 @@ def db_version() -> DbVersion:
     return DbVersion(str(db_path()), stat.st_ino, stat.st_mtime_ns)
 
 
+def uses_bundled_demo() -> bool:
+    return not os.environ.get("TUOPIN_DB")
+
+
 def needs_build() -> bool:
-    return not db_path().exists()
+    """No database yet, or the bundled demo database was built by an older version of the code."""
+    from etl.load import built_by, schema_fingerprint
+
+    if not db_path().exists():
+        return True
+    return uses_bundled_demo() and built_by(db_path()) != schema_fingerprint()
+
+
+def is_outdated() -> bool:
+    """A database named by TUOPIN_DB that an older version built: it must be reloaded by its owner."""
+    from etl.load import built_by, schema_fingerprint
+
+    return db_path().exists() and built_by(db_path()) != schema_fingerprint()
 
 
 def build_demo_database(progress: Callable[[float, str], None]) -> None:
@@ -55,7 +71,7 @@ def build_demo_database(progress: Callable[[float, str], None]) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target.with_name(target.name + ".build-lock"), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if target.exists():  # another session built it while we waited
+        if not needs_build():  # another session built it while we waited
             return
         if not (DEMO_PACKAGE / "区划.csv").exists():
             write_demo_package(DEMO_PACKAGE, scale=1, seed=2014,

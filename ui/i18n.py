@@ -10,6 +10,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("脱贫攻坚进展看板", "Poverty-exit campaign dashboard"),
     "building": ("首次启动：正在生成演示数据并建立数据库……", "First start: generating the demo data and building the database…"),
     "built": ("数据库已建立", "Database built"),
+    "outdated_database": (
+        "该数据库由旧版本建立，缺少新的数据表。请重新导入数据包：python -m etl load 数据包 --db 数据库文件",
+        "This database was built by an older version and lacks newer tables. Reload the package: "
+        "python -m etl load PACKAGE --db DATABASE",
+    ),
     "page_overview": ("总览", "Overview"),
     "as_of": ("截至日期", "As of"),
     "language": ("语言", "Language"),
