@@ -30,97 +30,15 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
+from etl.contract import contract
+
 # --------------------------------------------------------------------------------------------
-# Contract: file names and headers exactly as shared/data-contract.md spells them
+# Contract: file names and headers as etl/schema.sql defines them (shared/data-contract.md)
 # --------------------------------------------------------------------------------------------
 
+# The one definition is etl/schema.sql (read by etl/contract.py); columns are written in its order.
 FILES: dict[str, tuple[str, list[str]]] = {
-    "regions": (
-        "区划.csv",
-        ["区划代码", "名称", "层级", "上级代码", "是否贫困村", "计划出列年度", "出列日期", "地区类型"],
-    ),
-    "village_year": (
-        "村年度情况.csv",
-        [
-            "年度",
-            "区划代码",
-            "农业户籍人口",
-            "总户数",
-            "村集体经济收入",
-            "农村居民人均可支配收入",
-            "通硬化路",
-            "通动力电",
-            "安全饮水",
-            "通宽带",
-            "标准化卫生室",
-            "综合文化服务中心",
-            "主导产业",
-        ],
-    ),
-    "households": ("贫困户.csv", ["户编号", "区划代码", "户主姓名", "户主证件号码", "贫困户属性", "主要致贫原因"]),
-    "members": (
-        "家庭成员.csv",
-        [
-            "人员编号",
-            "户编号",
-            "姓名",
-            "证件号码",
-            "与户主关系",
-            "性别",
-            "出生日期",
-            "健康状况",
-            "劳动技能",
-            "在校生状况",
-            "城乡居民基本医疗保险",
-            "加入日期",
-            "减少日期",
-            "减少原因",
-        ],
-    ),
-    "events": ("动态管理记录.csv", ["记录编号", "户编号", "变动类型", "变动日期", "变动原因"]),
-    "projects": (
-        "扶贫项目.csv",
-        [
-            "项目编号",
-            "项目名称",
-            "项目类型",
-            "区划代码",
-            "年度",
-            "批次",
-            "计划投资",
-            "计划开工日期",
-            "实际开工日期",
-            "计划完工日期",
-            "实际完工日期",
-            "受益贫困户数",
-            "受益贫困人口",
-            "主管部门",
-        ],
-    ),
-    "funds": ("资金明细.csv", ["记录编号", "项目编号", "资金来源", "环节", "日期", "金额"]),
-    "targets": (
-        "年度目标.csv",
-        ["年度", "区划代码", "计划减贫户数", "计划减贫人数", "计划出列村数", "支出进度目标", "截止日期"],
-    ),
-    "household_year": (
-        "户年度收入与保障.csv",
-        [
-            "年度",
-            "户编号",
-            "家庭人口",
-            "工资性收入",
-            "生产经营性收入",
-            "财产性收入",
-            "转移性收入",
-            "生产经营性支出",
-            "吃穿不愁",
-            "义务教育有保障",
-            "基本医疗有保障",
-            "住房安全有保障",
-            "饮水安全有保障",
-        ],
-    ),
-    "assistance": ("帮扶措施.csv", ["户编号", "措施类型", "日期", "金额", "说明"]),
+    spec.table: (f"{spec.stem_zh}.csv", [column.header_zh for column in spec.columns]) for spec in contract().files
 }
 BOUNDARIES_FILE = "边界.geojson"
 
