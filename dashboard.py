@@ -1,13 +1,15 @@
-"""Tuopin — 脱贫攻坚进展看板. The router: page config, first-start build, navigation, shared sidebar."""
+"""Tuopin — 脱贫攻坚进展看板. The router: page config, first-start build, shared sidebar, navigation.
+
+Pages (pages/*.py) only choose a query, pass the filters and draw; the filters come from
+ui/state.py, the data from ui/data.py, every string from ui/i18n.py.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
-from ui import data
-from ui.i18n import LANGUAGES, t
+from ui import data, state
+from ui.i18n import t
 
 st.set_page_config(page_title="脱贫攻坚进展看板 Tuopin", page_icon="📊", layout="wide")
 
@@ -22,13 +24,35 @@ if data.is_outdated():
     st.error(t("outdated_database"))
     st.stop()
 
-with st.sidebar:
-    st.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="language")
-    st.date_input(t("as_of"), value=dt.date(2020, 12, 31), key="as_of")
+PAGES = {
+    "section_progress": [
+        ("overview", "📊", True),
+        ("map", "🗺️", False),
+        ("dynamics", "🔁", False),
+        ("funds", "💰", False),
+    ],
+    "section_checks": [
+        ("village_exit", "🏘️", False),
+        ("household_checks", "🏠", False),
+        ("report", "📝", False),
+    ],
+    "section_data": [
+        ("data_import", "📥", False),
+        ("data_quality", "🩺", False),
+    ],
+}
 
-pages = [st.Page("pages/overview.py", title=t("page_overview"), icon="📊", default=True)]
-st.navigation(pages).run()
+navigation = st.navigation({
+    t(section): [
+        st.Page(f"pages/{name}.py", title=t("page_" + name), icon=icon, url_path=name, default=default)
+        for name, icon, default in pages
+    ]
+    for section, pages in PAGES.items()
+})
+state.sidebar()
+navigation.run()
 
 stamp = data.load_stamp()
 if stamp:
+    st.divider()
     st.caption(t("loaded_from", at=f"{stamp['loaded_at']:%Y-%m-%d %H:%M}", package=stamp["package"]))

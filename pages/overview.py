@@ -2,15 +2,12 @@
 
 import streamlit as st
 
-from ui import data
+from ui import data, state
 from ui.formatting import count, percent
 from ui.i18n import t
 
-st.title(t("app_title"))
-summary = data.query("registry_summary", as_of=st.session_state["as_of"]).iloc[0]
-if "演示" in summary.region_name:
-    st.info(t("demo_notice"))
-st.subheader(summary.region_name)
+view = state.page_header("page_overview")
+summary = data.query("registry_summary", as_of=view.as_of, region=view.region).iloc[0]
 
 tiles = st.columns(5)
 tiles[0].metric(t("registered"), t("households_people", h=count(summary.households_registered),

@@ -1,0 +1,5 @@
+"""data_import page (being built)."""
+
+from ui import state
+
+state.page_header("page_data_import")

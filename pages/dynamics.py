@@ -1,0 +1,5 @@
+"""dynamics page (being built)."""
+
+from ui import state
+
+state.page_header("page_dynamics")

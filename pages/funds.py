@@ -1,0 +1,5 @@
+"""funds page (being built)."""
+
+from ui import state
+
+state.page_header("page_funds")

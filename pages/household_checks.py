@@ -1,0 +1,5 @@
+"""household_checks page (being built)."""
+
+from ui import state
+
+state.page_header("page_household_checks")

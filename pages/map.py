@@ -1,0 +1,5 @@
+"""map page (being built)."""
+
+from ui import state
+
+state.page_header("page_map")

@@ -1,0 +1,5 @@
+"""village_exit page (being built)."""
+
+from ui import state
+
+state.page_header("page_village_exit")

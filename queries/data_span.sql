@@ -1,0 +1,23 @@
+-- query:      data_span
+-- definition: the dates the package covers, for the as-of picker: the first and last dated record
+--             among 动态管理记录 (events), 资金明细 (funds) and 出列日期 (regions), and the first and last year of
+--             村年度情况 (village_year)
+-- grain:      one row
+-- params:     none
+with dated as (
+    select min(event_date) as first_date, max(event_date) as last_date from events
+    union all
+    select min(date), max(date) from funds
+    union all
+    select min(exit_date), max(exit_date) from regions
+),
+
+final as (
+    select
+        (select min(first_date) from dated) as first_date,
+        (select max(last_date) from dated) as last_date,
+        (select min(year) from village_year) as first_year,
+        (select max(year) from village_year) as last_year
+)
+
+select * from final

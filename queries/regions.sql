@@ -1,0 +1,27 @@
+-- query:      regions
+-- definition: the region tree of the package (区划: 县 → 乡镇 → 村) for the region picker and
+--             breadcrumbs, with each region's depth below the top, whether it is a registered poor
+--             village, its 出列日期, and whether the package has a boundary for it
+-- grain:      one row per region, ordered by depth then code
+-- params:     none
+with top as (
+    select code from regions where parent_code is null
+),
+
+final as (
+    select
+        r.code,
+        r.name,
+        cast(r.level as varchar) as level,
+        r.parent_code,
+        c.depth,
+        coalesce(r.is_poor_village, false) as is_poor_village,
+        r.exit_date,
+        b.region_code is not null as has_boundary
+    from regions as r
+    join region_closure as c on c.descendant_code = r.code and c.ancestor_code = (select code from top)
+    left join boundaries as b on b.region_code = r.code
+)
+
+select * from final
+order by depth, code

@@ -1,0 +1,80 @@
+"""How every chart looks and ships its data: one palette, CJK fonts, a data download under each chart.
+
+Pages build plotly figures from query results and hand them to `show()`, which applies the house
+layout and puts a CSV download of the figure's data (UTF-8 with BOM, so Excel opens the Chinese)
+under it. Colours for 户 status are fixed across pages so 未脱贫 is always the same red.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from etl.safe_cells import neutralise
+from ui.i18n import t
+
+# Fonts the browser already has (nothing fetched): Debian's Noto CJK, Windows' YaHei/SimHei, macOS' PingFang.
+FONT_FAMILY = '"Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimHei", "WenQuanYi Micro Hei", sans-serif'
+
+STATUS_COLORS = {
+    "未脱贫": "#d1495b",
+    "已脱贫": "#2e8b57",
+    "清退": "#8c8c8c",
+    "still_poor": "#d1495b",
+    "exited": "#2e8b57",
+    "removed": "#8c8c8c",
+}
+PASS_COLOR = "#2e8b57"
+FAIL_COLOR = "#d1495b"
+NO_DATA_COLOR = "#d9d9d9"
+ACCENT = "#1f6fb2"
+SEQUENCE = ["#1f6fb2", "#e8a33d", "#2e8b57", "#d1495b", "#7b5ea7", "#3fa7a3", "#8c8c8c", "#b5651d"]
+# money stages 下达 → 拨付 → 支出 → 报账, light to dark
+STAGE_COLORS = ["#9ecae1", "#4292c6", "#2171b5", "#08306b"]
+
+
+def style(fig: go.Figure, *, height: int | None = None) -> go.Figure:
+    fig.update_layout(
+        font_family=FONT_FAMILY,
+        colorway=SEQUENCE,
+        margin=dict(l=10, r=10, t=40, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        separators=".,",
+        **({"height": height} if height else {}),
+    )
+    return fig
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The frame as CSV for Excel: UTF-8 with BOM, formula-like text cells neutralised."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def download(frame: pd.DataFrame, name: str, *, key: str | None = None, label: str | None = None) -> None:
+    """A download button for a table's data; the file name is made safe for every OS."""
+    filename = re.sub(r'[\\/:*?"<>|\s]+', "_", name) + ".csv"
+    st.download_button(
+        label or t("download_data"),
+        csv_bytes(frame),
+        file_name=filename,
+        mime="text/csv",
+        key=key or f"download_{filename}",
+        icon=":material/download:",
+        type="tertiary",
+    )
+
+
+def show(fig: go.Figure, frame: pd.DataFrame, name: str, *, key: str | None = None, height: int | None = None,
+         **plotly_kwargs):
+    """Draw a figure in the house style with a download of the data behind it; returns the chart state
+    (a selection when `on_select` is passed)."""
+    state = st.plotly_chart(style(fig, height=height), key=key, config={"displaylogo": False}, **plotly_kwargs)
+    download(frame, name, key=f"download_{key or name}")
+    return state

@@ -1,0 +1,279 @@
+"""The shared filters every page reads: as-of date, region, village exit rule preset, language.
+
+They live in three places kept in step on every run:
+- the sidebar widgets (dashboard.py calls `sidebar()` before the page runs);
+- `st.session_state`, so moving between pages keeps them;
+- the URL (`st.query_params`), so a link reproduces the view. The URL is read once, when a session
+  starts, and every value from it is validated (a date, a region of the package, a known preset,
+  a known language); anything else falls back to the default with a warning.
+
+A page that wants to move the view (the map drilling into a township, a table row opening a village)
+calls `go_to_region(code)`: the change is applied at the top of the next run, before the sidebar
+widgets exist, because Streamlit forbids changing a widget's value after it was drawn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from ui import data
+from ui.i18n import LANGUAGES, has_string, t
+
+URL_KEYS = ("region", "as_of", "rules", "lang")
+CUSTOM_DATE = "custom"
+MAX_PICK_DEPTH = 2  # below the top: 乡镇, then 村
+
+# The province part of the region code (GB/T 2260) chooses the preset a county most likely uses.
+PROVINCE_PRESETS = {"43": "hunan", "61": "shaanxi", "41": "henan"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    as_of: dt.date
+    region: str  # 区划代码 of the region in view
+    rules: str  # village exit rule preset
+    language: str
+
+    @property
+    def year(self) -> int:
+        return self.as_of.year
+
+
+# ----------------------------------------------------------------------------------------------
+# the data the filters choose from (cached per database generation by ui.data.query)
+
+
+def regions() -> pd.DataFrame:
+    return data.query("regions")
+
+
+def region_row(code: str) -> pd.Series:
+    tree = regions()
+    return tree[tree.code == code].iloc[0]
+
+
+def children(code: str) -> pd.DataFrame:
+    tree = regions()
+    return tree[tree.parent_code == code]
+
+
+def top_region() -> str:
+    """The deepest region that still holds everything: walk down while there is a single child
+    (a package whose top is 省 > 市 > one 县 opens on the county)."""
+    tree = regions()
+    code = tree[tree.depth == 0].code.iloc[0]
+    while len(kids := children(code)) == 1:
+        code = kids.code.iloc[0]
+    return code
+
+
+def path_to(code: str) -> list[str]:
+    """The codes from the view's top region down to `code` (both included)."""
+    tree = regions().set_index("code")
+    top = top_region()
+    path = [code]
+    while path[-1] != top and pd.notna(parent := tree.at[path[-1], "parent_code"]):
+        path.append(parent)
+    return list(reversed(path)) if path[-1] == top else [top]
+
+
+def presets() -> list[str]:
+    return sorted(data.query("exit_rules").preset.unique())
+
+
+def preset_label(preset: str) -> str:
+    """A built-in preset's name in the chosen language; a user-defined preset shows its own name."""
+    return t("preset_" + preset) if has_string("preset_" + preset) else preset
+
+
+def default_preset() -> str:
+    province = top_region()[:2]
+    preferred = PROVINCE_PRESETS.get(province, "national")
+    return preferred if preferred in presets() else "national"
+
+
+def quarter_ends() -> list[dt.date]:
+    """Quarter ends the data covers, latest first (the as-of picker offers them before any date)."""
+    span = data.query("data_span").iloc[0]
+    if pd.isna(span.first_date):
+        return [dt.date.today()]
+    first, last = span.first_date.date(), span.last_date.date()
+    ends = [d.date() for d in pd.date_range(first, last + pd.offsets.QuarterEnd(0), freq="QE")]
+    return sorted(ends, reverse=True)
+
+
+def previous_quarter_end(day: dt.date) -> dt.date:
+    """The quarter end before `day` (for 'change since the previous quarter')."""
+    return (pd.Timestamp(day) - pd.offsets.QuarterEnd(1)).date()
+
+
+# ----------------------------------------------------------------------------------------------
+# URL → session (once per session), pending moves, sidebar widgets, session → URL
+
+
+def _from_url() -> None:
+    """Read the URL into the widget keys when a session starts; refuse anything not valid."""
+    if st.session_state.get("_url_read"):
+        return
+    st.session_state["_url_read"] = True
+    params = st.query_params
+    refused = []
+    if (lang := params.get("lang")) is not None:
+        if lang in LANGUAGES:
+            st.session_state["language"] = lang
+        else:
+            refused.append(("lang", lang))
+    if (rules := params.get("rules")) is not None:
+        if rules in presets():
+            st.session_state["rules"] = rules
+        else:
+            refused.append(("rules", rules))
+    if (as_of := params.get("as_of")) is not None:
+        try:
+            day = dt.date.fromisoformat(as_of)
+        except ValueError:
+            refused.append(("as_of", as_of))
+        else:
+            _set_as_of(day)
+    if (region := params.get("region")) is not None:
+        if region in set(regions().code) and region in set(path_to(region)):
+            st.session_state["_pending_region"] = region
+        else:
+            refused.append(("region", region))
+    st.session_state["_refused_url"] = refused
+
+
+def _set_as_of(day: dt.date) -> None:
+    if day in quarter_ends():
+        st.session_state["as_of_choice"] = day
+    else:
+        st.session_state["as_of_choice"] = CUSTOM_DATE
+        st.session_state["as_of_custom"] = day
+
+
+def go_to_region(code: str) -> None:
+    """Move the view to a region (drill-down); takes effect on the rerun this triggers."""
+    st.session_state["_pending_region"] = code
+    st.rerun()
+
+
+def _apply_pending_region() -> None:
+    code = st.session_state.pop("_pending_region", None)
+    if code is None:
+        return
+    path = path_to(code)[1:]
+    for depth in range(1, MAX_PICK_DEPTH + 1):
+        st.session_state[f"pick_{depth}"] = path[depth - 1] if depth <= len(path) else ""
+
+
+def _clear_deeper(depth: int) -> None:
+    for deeper in range(depth + 1, MAX_PICK_DEPTH + 1):
+        st.session_state[f"pick_{deeper}"] = ""
+
+
+def _region_picker() -> str:
+    tree = regions().set_index("code")
+    current = top_region()
+    for depth in range(1, MAX_PICK_DEPTH + 1):
+        kids = children(current)
+        if kids.empty:
+            break
+        key = f"pick_{depth}"
+        options = ["", *kids.code]
+        if st.session_state.get(key) not in options:
+            st.session_state[key] = ""
+        level = kids.level.iloc[0]
+        chosen = st.selectbox(
+            t("level_" + level),
+            options,
+            format_func=lambda code, level=level: t("all_of_level", level=t("level_" + level)) if not code
+            else tree.at[code, "name"],
+            key=key,
+            on_change=_clear_deeper,
+            args=(depth,),
+        )
+        if not chosen:
+            break
+        current = chosen
+    return current
+
+
+def _as_of_picker() -> dt.date:
+    ends = quarter_ends()
+    if "as_of_choice" not in st.session_state:
+        st.session_state["as_of_choice"] = ends[0]
+    choice = st.selectbox(
+        t("as_of"),
+        [*ends, CUSTOM_DATE],
+        format_func=lambda d: t("other_date") if d == CUSTOM_DATE else t("quarter_end", date=f"{d:%Y-%m-%d}",
+                                                                          q=(d.month - 1) // 3 + 1, y=d.year),
+        key="as_of_choice",
+    )
+    if choice != CUSTOM_DATE:
+        return choice
+    if "as_of_custom" not in st.session_state:
+        st.session_state["as_of_custom"] = ends[0]
+    return st.date_input(t("as_of_custom"), key="as_of_custom", min_value=dt.date(2000, 1, 1),
+                         max_value=dt.date(2100, 12, 31))
+
+
+def sidebar() -> Filters:
+    """Draw the shared sidebar and return the filters in force (also kept for `filters()`)."""
+    _from_url()
+    _apply_pending_region()
+    if "rules" not in st.session_state or st.session_state["rules"] not in presets():
+        st.session_state["rules"] = default_preset()
+    with st.sidebar:
+        st.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="language")
+        as_of = _as_of_picker()
+        region = _region_picker()
+        st.selectbox(t("rules"), presets(), format_func=preset_label, key="rules")
+    for name, value in st.session_state.pop("_refused_url", []):
+        st.warning(t("url_refused", name=name, value=value))
+    filters = Filters(as_of=as_of, region=region, rules=st.session_state["rules"],
+                      language=st.session_state.get("language", "zh"))
+    st.session_state["_filters"] = filters
+    _to_url(filters)
+    return filters
+
+
+def _to_url(filters: Filters) -> None:
+    wanted = {
+        "region": filters.region,
+        "as_of": filters.as_of.isoformat(),
+        "rules": filters.rules,
+        "lang": filters.language,
+    }
+    current = {key: st.query_params.get(key) for key in URL_KEYS}
+    if current != wanted:
+        st.query_params.update(wanted)
+
+
+def filters() -> Filters:
+    return st.session_state["_filters"]
+
+
+# ----------------------------------------------------------------------------------------------
+# the header every page opens with: title, breadcrumb (clickable), demo notice
+
+
+def page_header(title_key: str) -> Filters:
+    current = filters()
+    st.title(t(title_key))
+    path = path_to(current.region)
+    tree = regions().set_index("code")
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        for code in path:
+            label = tree.at[code, "name"]
+            if code == current.region:
+                st.markdown(f"**{label}**", width="content")
+            elif st.button(f"{label} ›", key=f"crumb_{code}", type="tertiary"):
+                go_to_region(code)
+        st.markdown(f"· {t('as_of')} {current.as_of:%Y-%m-%d}", width="content")
+    if data.uses_bundled_demo():
+        st.info(t("demo_notice"), icon="ℹ️")
+    return current
