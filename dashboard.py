@@ -13,6 +13,39 @@ from ui.i18n import t
 
 st.set_page_config(page_title="脱贫攻坚进展看板 Tuopin", page_icon="📊", layout="wide")
 
+# Metric tiles hold "14,667户47,220人": a smaller value font and wrapping deltas keep them whole.
+# Static CSS, no data in it; the fonts named are the browser's own (nothing is fetched).
+st.html("""<style>
+[data-testid="stMetricValue"] { font-size: 1.75rem; }
+[data-testid="stMetricValue"] > div, [data-testid="stMetricDelta"] > div { white-space: normal; overflow: visible; }
+</style>""")
+
+PAGES = {
+    "section_progress": [
+        ("overview", ":material/dashboard:", True),
+        ("map", ":material/map:", False),
+        ("dynamics", ":material/swap_vert:", False),
+        ("funds", ":material/payments:", False),
+    ],
+    "section_checks": [
+        ("village_exit", ":material/holiday_village:", False),
+        ("household_checks", ":material/home:", False),
+        ("report", ":material/description:", False),
+    ],
+    "section_data": [
+        ("data_import", ":material/upload_file:", False),
+        ("data_quality", ":material/fact_check:", False),
+    ],
+}
+
+navigation = st.navigation({
+    t(section): [
+        st.Page(f"pages/{name}.py", title=t("page_" + name), icon=icon, url_path=name, default=default)
+        for name, icon, default in pages
+    ]
+    for section, pages in PAGES.items()
+})
+
 if data.needs_build():
     st.info(t("building"))
     bar = st.progress(0.0)
@@ -24,31 +57,6 @@ if data.is_outdated():
     st.error(t("outdated_database"))
     st.stop()
 
-PAGES = {
-    "section_progress": [
-        ("overview", "📊", True),
-        ("map", "🗺️", False),
-        ("dynamics", "🔁", False),
-        ("funds", "💰", False),
-    ],
-    "section_checks": [
-        ("village_exit", "🏘️", False),
-        ("household_checks", "🏠", False),
-        ("report", "📝", False),
-    ],
-    "section_data": [
-        ("data_import", "📥", False),
-        ("data_quality", "🩺", False),
-    ],
-}
-
-navigation = st.navigation({
-    t(section): [
-        st.Page(f"pages/{name}.py", title=t("page_" + name), icon=icon, url_path=name, default=default)
-        for name, icon, default in pages
-    ]
-    for section, pages in PAGES.items()
-})
 state.sidebar()
 navigation.run()
 

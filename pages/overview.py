@@ -1,21 +1,144 @@
-"""总览 Overview: the headline counts of the registry at the chosen date."""
+"""总览 Overview: the quarterly leader's screen — headline 户/人 tiles with the change since the previous
+quarter, the incidence trend, exits against plan, spending against the schedule, and the red flags."""
 
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from ui import data, state
-from ui.formatting import count, percent
+from ui import charts, data, reconcile, state
+from ui.formatting import count, percent, signed, signed_points
 from ui.i18n import t
 
 view = state.page_header("page_overview")
-summary = data.query("registry_summary", as_of=view.as_of, region=view.region).iloc[0]
+previous = state.previous_quarter_end(view.as_of)
+year_start = dt.date(view.year, 1, 1)
+span = data.query("data_span").iloc[0]
+first_day = span.first_date.date() if pd.notna(span.first_date) else year_start
 
-tiles = st.columns(5)
-tiles[0].metric(t("registered"), t("households_people", h=count(summary.households_registered),
-                                    p=count(summary.people_registered)))
-tiles[1].metric(t("still_poor"), t("households_people", h=count(summary.households_poor),
-                                    p=count(summary.people_poor)))
-tiles[2].metric(t("exited"), t("households_people", h=count(summary.households_exited),
-                                p=count(summary.people_exited)))
-tiles[3].metric(t("incidence"), percent(summary.incidence))
-tiles[4].metric(t("poor_villages_remaining"), t("villages_count", n=count(summary.poor_villages_remaining),
-                                                 total=count(summary.poor_villages_total)))
+now = data.query("registry_summary", as_of=view.as_of, region=view.region).iloc[0]
+before = data.query("registry_summary", as_of=previous, region=view.region).iloc[0]
+this_year = data.query("exits_by_period", start=year_start, end=view.as_of, period="year", region=view.region)
+
+
+def pair(households, people) -> str:
+    return t("households_people", h=count(households), p=count(people))
+
+
+def change(field_h: str, field_p: str) -> str:
+    """The change since the previous quarter end, sign first (Streamlit draws the arrow from it)."""
+    return t("change_since", date=f"{previous:%Y-%m-%d}",
+             value=t("households_people", h=signed(now[field_h] - before[field_h]),
+                     p=signed(now[field_p] - before[field_p])))
+
+
+tiles = st.columns(4)
+with tiles[0].container(border=True):
+    st.metric(t("registered"), pair(now.households_registered, now.people_registered),
+              delta=change("households_registered", "people_registered"), delta_color="off")
+with tiles[1].container(border=True):
+    st.metric(t("still_poor"), pair(now.households_poor, now.people_poor),
+              delta=change("households_poor", "people_poor"), delta_color="inverse")
+with tiles[2].container(border=True):
+    row = this_year.iloc[-1] if len(this_year) else None
+    exited = pair(row.households, row.people) if row is not None else "—"
+    plan = (t("against_plan", plan=pair(row.planned_households, row.planned_people),
+              rate=percent(row.completion_rate))
+            if row is not None and pd.notna(row.planned_people) else t("no_plan"))
+    st.metric(t("exited_this_year", year=view.year), exited, delta=plan, delta_color="off", delta_arrow="off")
+with tiles[3].container(border=True):
+    st.metric(t("incidence"), percent(now.incidence),
+              delta=t("change_since", date=f"{previous:%Y-%m-%d}",
+                      value=signed_points(now.incidence, before.incidence)),
+              delta_color="inverse")
+
+st.caption(t("overview_counts_note", exited=pair(now.households_exited, now.people_exited),
+             remaining=count(now.poor_villages_remaining), total=count(now.poor_villages_total)))
+
+# ---- red flags ---------------------------------------------------------------------------------
+villages = data.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=view.region)
+schedule = data.query("funds_schedule", year=view.year, region=view.region)
+risks = data.query("household_exit_check", year=view.year, region=view.region)
+flows = data.query("flows", start=year_start, end=view.as_of, region=view.region)
+
+failing = villages[villages.exited_on.isna() & ~villages.overall_pass.fillna(False).astype(bool)]
+due = schedule[(schedule.deadline.dt.date <= view.as_of) & schedule.is_met.eq(False)]
+unreconciled = reconcile.unreconciled(flows)
+
+st.subheader(t("red_flags"))
+flags = st.columns(4)
+with flags[0].container(border=True):
+    st.metric(t("flag_villages_failing"), t("villages_n", n=count(len(failing))))
+    if len(failing):
+        st.caption("、".join(failing.village_name.head(6)) + ("……" if len(failing) > 6 else ""))
+    st.page_link("pages/village_exit.py", label=t("open_page", page=t("page_village_exit")),
+                 query_params=st.query_params.to_dict())
+with flags[1].container(border=True):
+    if len(due):
+        worst = due.iloc[-1]
+        st.metric(t("flag_spending_behind"), percent(worst.spending_rate),
+                  delta=t("schedule_target", date=f"{worst.deadline:%Y-%m-%d}", target=percent(worst.spending_target)),
+                  delta_color="off", delta_arrow="off")
+    else:
+        st.metric(t("flag_spending_behind"), t("none"))
+    st.page_link("pages/funds.py", label=t("open_page", page=t("page_funds")),
+                 query_params=st.query_params.to_dict())
+with flags[2].container(border=True):
+    st.metric(t("flag_wrong_exits", year=view.year),
+              t("households_people", h=count(len(risks)), p=count(risks["size"].sum())))
+    st.page_link("pages/household_checks.py", label=t("open_page", page=t("page_household_checks")),
+                 query_params=st.query_params.to_dict())
+with flags[3].container(border=True):
+    st.metric(t("flag_reconciliation"), t("reconciled") if not unreconciled else t("not_reconciled"))
+    st.page_link("pages/dynamics.py", label=t("open_page", page=t("page_dynamics")),
+                 query_params=st.query_params.to_dict())
+
+# ---- charts ------------------------------------------------------------------------------------
+left, right = st.columns(2)
+with left:
+    trend = data.query("incidence_trend", start=first_day, end=view.as_of, period="quarter", region=view.region)
+    st.subheader(t("incidence_trend"))
+    fig = go.Figure(go.Scatter(
+        x=trend.as_of, y=trend.incidence * 100, mode="lines+markers", name=t("incidence"),
+        line=dict(color=charts.STATUS_COLORS["未脱贫"]),
+        customdata=trend[["households_poor", "people_poor"]],
+        hovertemplate="%{x|%Y-%m-%d}<br>" + t("incidence") + " %{y:.2f}%<br>" + t("still_poor")
+        + " %{customdata[0]:,}" + t("unit_households") + "%{customdata[1]:,}" + t("unit_people") + "<extra></extra>",
+    ))
+    fig.update_yaxes(title=t("incidence") + " (%)", rangemode="tozero")
+    fig.update_xaxes(title=t("quarter_end_axis"))
+    charts.show(fig, trend, t("incidence_trend"), key="overview_trend", height=340)
+
+with right:
+    exits = data.query("exits_by_period", start=first_day, end=view.as_of, period="year", region=view.region)
+    st.subheader(t("exits_vs_plan"))
+    years = exits.period.dt.year.astype(str)
+    fig = go.Figure([
+        go.Bar(x=years, y=exits.people, name=t("exited_people"), marker_color=charts.STATUS_COLORS["已脱贫"],
+               hovertemplate="%{x}: %{y:,}" + t("unit_people") + "<extra></extra>"),
+        go.Scatter(x=years, y=exits.planned_people, name=t("planned_people"), mode="markers+lines",
+                   line=dict(color="#333333", dash="dot"),
+                   hovertemplate="%{x}: %{y:,}" + t("unit_people") + "<extra></extra>"),
+    ])
+    fig.update_yaxes(title=t("unit_people_axis"))
+    fig.update_xaxes(title=t("year_axis"), type="category")
+    charts.show(fig, exits, t("exits_vs_plan"), key="overview_exits", height=340)
+
+st.subheader(t("spending_vs_schedule", year=view.year))
+if schedule.empty:
+    st.caption(t("no_schedule"))
+else:
+    fig = go.Figure([
+        go.Bar(x=schedule.deadline.dt.strftime("%Y-%m-%d"), y=schedule.spending_rate * 100, name=t("spending_rate"),
+               marker_color=[charts.PASS_COLOR if met else charts.FAIL_COLOR for met in schedule.is_met.fillna(False)],
+               hovertemplate="%{x}: %{y:.2f}%<extra></extra>"),
+        go.Scatter(x=schedule.deadline.dt.strftime("%Y-%m-%d"), y=schedule.spending_target * 100,
+                   name=t("spending_target"), mode="markers+lines", line=dict(color="#333333", dash="dot"),
+                   hovertemplate="%{x}: %{y:.2f}%<extra></extra>"),
+    ])
+    fig.update_yaxes(title=t("spending_rate") + " (%)", rangemode="tozero")
+    fig.update_xaxes(title=t("deadline_axis"), type="category")
+    charts.show(fig, schedule, t("spending_vs_schedule", year=view.year), key="overview_schedule", height=300)

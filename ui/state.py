@@ -176,7 +176,6 @@ def _clear_deeper(depth: int) -> None:
 
 
 def _region_picker() -> str:
-    tree = regions().set_index("code")
     current = top_region()
     for depth in range(1, MAX_PICK_DEPTH + 1):
         kids = children(current)
@@ -187,11 +186,11 @@ def _region_picker() -> str:
         if st.session_state.get(key) not in options:
             st.session_state[key] = ""
         level = kids.level.iloc[0]
+        labels = {"": t("all_of_level", level=t("level_" + level)), **dict(zip(kids.code, kids.name, strict=True))}
         chosen = st.selectbox(
             t("level_" + level),
             options,
-            format_func=lambda code, level=level: t("all_of_level", level=t("level_" + level)) if not code
-            else tree.at[code, "name"],
+            format_func=labels.__getitem__,
             key=key,
             on_change=_clear_deeper,
             args=(depth,),
@@ -206,13 +205,10 @@ def _as_of_picker() -> dt.date:
     ends = quarter_ends()
     if "as_of_choice" not in st.session_state:
         st.session_state["as_of_choice"] = ends[0]
-    choice = st.selectbox(
-        t("as_of"),
-        [*ends, CUSTOM_DATE],
-        format_func=lambda d: t("other_date") if d == CUSTOM_DATE else t("quarter_end", date=f"{d:%Y-%m-%d}",
-                                                                          q=(d.month - 1) // 3 + 1, y=d.year),
-        key="as_of_choice",
-    )
+    # Labels are worked out now, in the chosen language (a format_func must not depend on state later).
+    labels = {d: t("quarter_end", date=f"{d:%Y-%m-%d}", q=(d.month - 1) // 3 + 1, y=d.year) for d in ends}
+    labels[CUSTOM_DATE] = t("other_date")
+    choice = st.selectbox(t("as_of"), [*ends, CUSTOM_DATE], format_func=labels.__getitem__, key="as_of_choice")
     if choice != CUSTOM_DATE:
         return choice
     if "as_of_custom" not in st.session_state:
@@ -231,7 +227,8 @@ def sidebar() -> Filters:
         st.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="language")
         as_of = _as_of_picker()
         region = _region_picker()
-        st.selectbox(t("rules"), presets(), format_func=preset_label, key="rules")
+        st.selectbox(t("rules"), presets(), format_func={p: preset_label(p) for p in presets()}.__getitem__,
+                     key="rules")
     for name, value in st.session_state.pop("_refused_url", []):
         st.warning(t("url_refused", name=name, value=value))
     filters = Filters(as_of=as_of, region=region, rules=st.session_state["rules"],
