@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data, state
+from ui import data, session, state
 from ui.i18n import t
 
 st.set_page_config(page_title="脱贫攻坚进展看板 Tuopin", page_icon="📊", layout="wide")
@@ -57,7 +57,9 @@ if data.is_outdated():
     st.error(t("outdated_database"))
     st.stop()
 
+session.require()
 state.sidebar()
+session.sidebar_badge()
 navigation.run()
 
 stamp = data.load_stamp()

@@ -35,13 +35,20 @@ def change(field_h: str, field_p: str) -> str:
                      p=signed(now[field_p] - before[field_p])))
 
 
+def arrow(*fields: str, colour: str) -> dict:
+    """No arrow or colour when nothing changed (Streamlit would draw "0" as a rise)."""
+    same = all(now[f] == before[f] or (pd.isna(now[f]) and pd.isna(before[f])) for f in fields)
+    return {"delta_color": "off", "delta_arrow": "off"} if same else {"delta_color": colour}
+
+
 tiles = st.columns(4)
 with tiles[0].container(border=True):
     st.metric(t("registered"), pair(now.households_registered, now.people_registered),
-              delta=change("households_registered", "people_registered"), delta_color="off")
+              delta=change("households_registered", "people_registered"),
+              **arrow("households_registered", "people_registered", colour="off"))
 with tiles[1].container(border=True):
     st.metric(t("still_poor"), pair(now.households_poor, now.people_poor),
-              delta=change("households_poor", "people_poor"), delta_color="inverse")
+              delta=change("households_poor", "people_poor"), **arrow("households_poor", "people_poor", colour="inverse"))
 with tiles[2].container(border=True):
     row = this_year.iloc[-1] if len(this_year) else None
     exited = pair(row.households, row.people) if row is not None else "—"
@@ -53,7 +60,7 @@ with tiles[3].container(border=True):
     st.metric(t("incidence"), percent(now.incidence),
               delta=t("change_since", date=f"{previous:%Y-%m-%d}",
                       value=signed_points(now.incidence, before.incidence)),
-              delta_color="inverse")
+              **arrow("incidence", colour="inverse"))
 
 st.caption(t("overview_counts_note", exited=pair(now.households_exited, now.people_exited),
              remaining=count(now.poor_villages_remaining), total=count(now.poor_villages_total)))

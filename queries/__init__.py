@@ -36,6 +36,25 @@ class QueryError(Exception):
     """A query name or parameter a caller got wrong; message in Chinese and English."""
 
 
+class ScopeError(QueryError):
+    """A request for a region outside the account's scope, or for personal data it may not see."""
+
+
+# Parameters that name a region; under a scope each must lie inside it (region_closure).
+REGION_PARAMS = ("region", "village")
+# Queries without a region parameter that hold no regional rows, so any scope may run them.
+SCOPE_FREE = frozenset({"load_info", "data_span", "exit_rules"})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What an account may see: the region it is limited to (区划代码, its whole subtree) and whether it
+    may run `-- personal: yes` queries (unmasked names and ID numbers)."""
+
+    region: str
+    personal: bool = False
+
+
 @dataclass(frozen=True)
 class Param:
     name: str
@@ -53,6 +72,7 @@ class Query:
     params_text: str
     sql: str
     path: Path
+    personal: bool = False  # header `-- personal: yes`: returns unmasked names / ID numbers
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)
@@ -70,7 +90,7 @@ def parse_query(path: Path) -> Query:
         if not line.startswith("--"):
             break
         m = _HEADER_RE.match(line)
-        if m and m.group(1) in ("indicator", "query", "definition", "grain", "params", "columns", "source"):
+        if m and m.group(1) in ("indicator", "query", "definition", "grain", "params", "columns", "source", "personal"):
             last = m.group(1)
             header[last] = m.group(2).strip()
         elif last:  # continuation line of the previous field
@@ -86,7 +106,8 @@ def parse_query(path: Path) -> Query:
         Param(m.group(1), m.group(2).upper(), tuple(m.group(3).split("|")) if m.group(3) else None)
         for m in _PARAM_RE.finditer(header["params"])
     )
-    return Query(name, kind, header["definition"], header["grain"], params, header["params"], text, path)
+    personal = header.get("personal", "no").strip().lower().startswith("yes")
+    return Query(name, kind, header["definition"], header["grain"], params, header["params"], text, path, personal)
 
 
 @cache
@@ -158,11 +179,48 @@ def get_query(name: str) -> Query:
         raise QueryError(f"没有名为 {name!r} 的查询 / no query named {name!r}") from None
 
 
-def run_query(connection: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
-    """Run a catalog query on its own cursor and return every row as a DataFrame."""
+def apply_scope(connection: duckdb.DuckDBPyConnection, query: Query, bound: dict, scope: Scope) -> dict:
+    """Limit a query to an account's scope, in the query layer itself: an empty region becomes the
+    scope, any region or village named must lie inside it, a query that names no region runs only
+    when it holds no regional rows (SCOPE_FREE), personal data only for scopes allowed it."""
+    if query.personal and not scope.personal:
+        raise ScopeError(f"{query.name} 含个人信息，当前账号无权查看 / {query.name} holds personal data this "
+                         "account may not see")
+    names = [p.name for p in query.params if p.name in REGION_PARAMS]
+    if not names:
+        if query.name in SCOPE_FREE:
+            return bound
+        raise ScopeError(f"{query.name} 不分区域，不能在账号范围内运行 / {query.name} has no region parameter "
+                         "and cannot run within an account's scope")
+    bound = dict(bound)
+    for name in names:
+        if bound[name] is None:
+            if name == "region":
+                bound[name] = scope.region
+            continue
+        inside = connection.execute(
+            "select 1 from region_closure where ancestor_code = ? and descendant_code = ?",
+            [scope.region, bound[name]],
+        ).fetchone()
+        if not inside:
+            raise ScopeError(f"区域 {bound[name]} 不在账号范围 {scope.region} 内 / region {bound[name]} is outside "
+                             f"the account's scope {scope.region}")
+    return bound
+
+
+def run_query(connection: duckdb.DuckDBPyConnection, name: str, *, scope: Scope | None = None,
+              **params) -> pd.DataFrame:
+    """Run a catalog query on its own cursor and return every row as a DataFrame. With a scope, the
+    query is limited to it (apply_scope) before it runs."""
     query = get_query(name)
     bound = bind(query, params)
     cursor = connection.cursor()
+    if scope is not None:
+        try:
+            bound = apply_scope(cursor, query, bound, scope)
+        except QueryError:
+            cursor.close()
+            raise
     started = time.perf_counter()
     try:
         frame = cursor.execute(query.sql, bound).df()
@@ -184,8 +242,8 @@ class Database:
             raise FileNotFoundError(f"数据库文件不存在 / database file not found: {self.path}")
         self.connection = duckdb.connect(str(self.path), read_only=read_only)
 
-    def query(self, name: str, **params) -> pd.DataFrame:
-        return run_query(self.connection, name, **params)
+    def query(self, name: str, *, scope: Scope | None = None, **params) -> pd.DataFrame:
+        return run_query(self.connection, name, scope=scope, **params)
 
     def close(self) -> None:
         self.connection.close()

@@ -1,11 +1,11 @@
 -- query:      regions
--- definition: the region tree of the package (区划: 县 → 乡镇 → 村) for the region picker and
---             breadcrumbs, with each region's depth below the top, whether it is a registered poor
+-- definition: the region tree (区划: 县 → 乡镇 → 村) under $region, for the region picker and
+--             breadcrumbs: each region's depth below $region, whether it is a registered poor
 --             village, its 出列日期, and whether the package has a boundary for it
--- grain:      one row per region, ordered by depth then code
--- params:     none
+-- grain:      one row per region of the subtree ($region included), ordered by depth then code
+-- params:     $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 with top as (
-    select code from regions where parent_code is null
+    select code from regions where code = coalesce($region, (select code from regions where parent_code is null))
 ),
 
 final as (

@@ -63,19 +63,21 @@ def demo_db_path(demo_package, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def navigation_apptest(monkeypatch):
-    """Make AppTest rerun like the real server does with st.navigation and a pages/ folder.
+def navigation_apptest(tmp_path, monkeypatch):
+    """AppTest reruns through st.navigation as the real server does, and every AppTest.from_file
+    session starts signed in as a county administrator (tests/support.py; a test may re-sign as
+    another role with `signed_in(at, role=..., scope=...)`)."""
+    from streamlit.testing.v1 import AppTest
 
-    AppTest resets PagesManager.uses_pages_directory before every run and, because pages/ exists,
-    the rerun then executes the last page file directly (multipage v1) instead of dashboard.py.
-    A real server sets the flag once and st.navigation clears it on the first run; mirror that.
-    """
-    from streamlit.runtime import pages_manager
-    from streamlit.testing.v1 import app_test
+    from tests.support import navigation_apptest_patch, signed_in
 
-    class NavigationPagesManager(pages_manager.PagesManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            pages_manager.PagesManager.uses_pages_directory = False
+    monkeypatch.setenv("TUOPIN_ACCOUNTS", str(tmp_path / "accounts.sqlite"))
+    original = AppTest.from_file.__func__
 
-    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)
+    def from_file(cls, *args, **kwargs):
+        at = original(cls, *args, **kwargs)
+        return signed_in(at) if os.environ.get("TUOPIN_DB") else at
+
+    monkeypatch.setattr(AppTest, "from_file", classmethod(from_file))
+    with navigation_apptest_patch():
+        yield

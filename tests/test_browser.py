@@ -29,10 +29,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+PASSWORD = "browser-test-password"
+
+
 @pytest.fixture(scope="module")
-def server(tiny_db_path):
+def server(tiny_db_path, tmp_path_factory):
+    from access import Store
+
+    accounts = tmp_path_factory.mktemp("accounts") / "accounts.sqlite"
+    Store(accounts).add("leader", PASSWORD, "leader", "430101000000", display_name="县扶贫办")
     port = free_port()
-    env = dict(os.environ, TUOPIN_DB=str(tiny_db_path))
+    env = dict(os.environ, TUOPIN_DB=str(tiny_db_path), TUOPIN_ACCOUNTS=str(accounts))
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false"],
@@ -70,9 +77,16 @@ def browser():
         instance.close()
 
 
+def sign_in(page, username: str = "leader", password: str = PASSWORD) -> None:
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
 def test_overview_in_a_real_browser(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
     page.goto(server)
+    sign_in(page)
     metric = page.get_by_test_id("stMetric").filter(has_text="建档立卡（现有）")
     metric.wait_for(timeout=30_000)
     assert "4户10人" in metric.inner_text()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from queries import Database
+from queries import Database, Scope
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT / "data" / "tuopin.duckdb"
@@ -85,13 +85,25 @@ def _database(version: DbVersion) -> Database:
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _query(version: DbVersion, name: str, params: tuple) -> pd.DataFrame:
-    return _database(version).query(name, **dict(params))
+def _query(version: DbVersion, name: str, params: tuple, scope: Scope | None) -> pd.DataFrame:
+    return _database(version).query(name, scope=scope, **dict(params))
+
+
+# Queries listing households: who looked at which region's list goes into the audit log.
+HOUSEHOLD_LISTS = frozenset({"village_households", "household_exit_check", "household_identities"})
 
 
 def query(name: str, **params) -> pd.DataFrame:
-    """Run a catalog query on the current database generation (cached per generation)."""
-    return _query(db_version(), name, tuple(sorted(params.items())))
+    """Run a catalog query on the current database generation (cached per generation), limited to
+    the signed-in account's scope by the query layer (queries.apply_scope)."""
+    from ui import session
+
+    scope = session.scope() if "_account" in st.session_state else None
+    if name in HOUSEHOLD_LISTS and scope is not None:
+        region = params.get("region") or params.get("village") or scope.region
+        session.audit_once("unmask" if name == "household_identities" else "view_households", region,
+                           f"{name} {sorted((k, str(v)) for k, v in params.items())}")
+    return _query(db_version(), name, tuple(sorted(params.items())), scope)
 
 
 def load_stamp() -> dict:

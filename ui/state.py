@@ -272,5 +272,8 @@ def page_header(title_key: str) -> Filters:
                 go_to_region(code)
         st.markdown(f"· {t('as_of')} {current.as_of:%Y-%m-%d}", width="content")
     if data.uses_bundled_demo():
-        st.info(t("demo_notice"), icon="ℹ️")
+        from ui import session
+
+        notice = t("demo_notice") + (" " + t("demo_signin_off") if session.demo_open() else "")
+        st.info(notice, icon=":material/info:")
     return current

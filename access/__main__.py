@@ -1,0 +1,99 @@
+"""Manage accounts from the command line (works while the dashboard runs).
+
+    python -m access add NAME --role township --scope 439901101000 [--email a@b.cn] [--display 张三]
+    python -m access password NAME
+    python -m access list
+    python -m access disable NAME
+    python -m access audit [--limit 50]
+
+The store is TUOPIN_ACCOUNTS, or <database>.accounts.sqlite beside the database (--db / TUOPIN_DB /
+data/tuopin.duckdb). The password is asked for twice on the terminal (or read from TUOPIN_PASSWORD).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+
+from access.store import ROLES, AccessError, Store, default_path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _password() -> str:
+    if os.environ.get("TUOPIN_PASSWORD"):
+        return os.environ["TUOPIN_PASSWORD"]
+    first = getpass.getpass("密码 password: ")
+    if getpass.getpass("再输一次 again: ") != first:
+        raise AccessError("两次输入的密码不一致 / the passwords differ")
+    return first
+
+
+def _region_level(db: Path, code: str) -> str:
+    if not db.exists():
+        raise AccessError(f"数据库不存在，无法核对区域 / database not found, cannot check the region: {db}")
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute("select cast(level as varchar) from regions where code = ?", [code]).fetchone()
+    finally:
+        con.close()
+    if row is None:
+        raise AccessError(f"区划代码 {code} 不在数据中 / region {code} is not in the data")
+    return row[0]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m access", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default=os.environ.get("TUOPIN_DB") or str(ROOT / "data" / "tuopin.duckdb"))
+    sub = parser.add_subparsers(dest="command", required=True)
+    add = sub.add_parser("add", help="create an account")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=list(ROLES))
+    add.add_argument("--scope", required=True, help="区划代码 the account is limited to")
+    add.add_argument("--email", help="for single sign-on (st.login): the identity provider's e-mail")
+    add.add_argument("--display", default="", help="display name")
+    add.add_argument("--oidc-only", action="store_true", help="no password; sign in through the identity provider")
+    password = sub.add_parser("password", help="set a new password")
+    password.add_argument("username")
+    sub.add_parser("list", help="list the accounts")
+    disable = sub.add_parser("disable", help="disable an account")
+    disable.add_argument("username")
+    audit = sub.add_parser("audit", help="print the audit log, newest first")
+    audit.add_argument("--limit", type=int, default=50)
+    args = parser.parse_args(argv)
+
+    db = Path(args.db).resolve()
+    store = Store(default_path(db))
+    try:
+        if args.command == "add":
+            level = _region_level(db, args.scope)
+            account = store.add(args.username, None if args.oidc_only else _password(), args.role, args.scope,
+                                display_name=args.display, email=args.email, region_level=level)
+            print(f"已创建 created: {account.username} · {ROLES[account.role].zh} · {account.scope} ({level})"
+                  f" → {store.path}")
+        elif args.command == "password":
+            store.set_password(args.username, _password())
+            print("密码已更新 / password changed")
+        elif args.command == "list":
+            for account in store.accounts():
+                print(f"{account.username:<20} {ROLES[account.role].zh:<10} {account.scope}  {account.email or ''}")
+        elif args.command == "disable":
+            store.disable(args.username)
+            print("已停用 / disabled")
+        elif args.command == "audit":
+            for row in store.audit_log(args.limit):
+                print("  ".join("" if v is None else str(v) for v in row))
+    except AccessError as error:
+        print(error, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Support shared by the tests and the page benchmark (no pytest import)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+
+@contextmanager
+def navigation_apptest_patch():
+    """Make AppTest rerun like the real server does with st.navigation and a pages/ folder.
+
+    AppTest resets PagesManager.uses_pages_directory before every run and, because pages/ exists,
+    the rerun then executes the last page file directly (multipage v1) instead of dashboard.py.
+    A real server sets the flag once and st.navigation clears it on the first run; mirror that.
+    """
+    from streamlit.runtime import pages_manager
+    from streamlit.testing.v1 import app_test
+
+    class NavigationPagesManager(pages_manager.PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            pages_manager.PagesManager.uses_pages_directory = False
+
+    original = app_test.PagesManager
+    app_test.PagesManager = NavigationPagesManager
+    try:
+        yield
+    finally:
+        app_test.PagesManager = original
+
+
+def signed_in(at, role: str = "admin", scope: str | None = None, username: str = "tester"):
+    """Start an AppTest session as a signed-in account (the sign-in form itself is tested in
+    tests/test_signin.py). The account is created in the store named by TUOPIN_ACCOUNTS, so the
+    dashboard sees sign-in configured; scope defaults to the top region of TUOPIN_DB's data."""
+    import datetime as dt
+    import os
+    from pathlib import Path
+
+    from access import Account, Store
+    from queries import Database
+
+    if scope is None:
+        with Database(Path(os.environ["TUOPIN_DB"])) as db:
+            scope = db.query("regions").code.iloc[0]
+    store = Store(Path(os.environ["TUOPIN_ACCOUNTS"]))
+    if username not in {a.username for a in store.accounts()}:
+        store.add(username, "test-password-" + username, role, scope)
+    now = dt.datetime.now()
+    at.session_state["_account"] = Account(username, role, scope)
+    at.session_state["_signed_in_at"] = now
+    at.session_state["_last_seen"] = now
+    return at

@@ -1,0 +1,79 @@
+"""Sign-in as the dashboard does it: real data needs accounts; the form, lock-out, expiry; a township
+account sees only its township however the URL is edited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from access import Store
+from tests.conftest import ROOT
+from tests.support import navigation_apptest_patch
+
+JIA, YI = "430101100000", "430101200000"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def accounts(tmp_path, monkeypatch, tiny_db_path) -> Store:
+    monkeypatch.setenv("TUOPIN_DB", str(tiny_db_path))
+    monkeypatch.setenv("TUOPIN_ACCOUNTS", str(tmp_path / "accounts.sqlite"))
+    with navigation_apptest_patch():
+        yield Store(tmp_path / "accounts.sqlite")
+
+
+def app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input(key="signin_username").input(username)
+    at.text_input(key="signin_password").input(password)
+    return at.button[0].click().run()
+
+
+def test_real_data_without_accounts_is_not_served(accounts):
+    at = app().run()
+    assert not at.exception
+    assert "尚未建立任何账号" in at.error[0].value
+    assert "python -m access add admin --role admin" in at.code[0].value
+    assert len(at.metric) == 0
+
+
+def test_sign_in_form_refuses_wrong_passwords_and_admits_the_right_one(accounts):
+    accounts.add("jia", PASSWORD, "township", JIA)
+    at = app().run()
+    assert len(at.metric) == 0 and at.text_input(key="signin_password")
+    at = sign_in(at, "jia", "wrong password")
+    assert "wrong username or password" in at.error[0].value and len(at.metric) == 0
+    at = sign_in(at, "jia", PASSWORD)
+    assert not at.exception
+    # 甲乡 at 2019-12-31: H1 4人, H2 1人 (exited 2019-09-30), H5 3人 (P14 joined) → 3户8人, none poor
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["建档立卡（现有）"] == "3户8人" and shown["未脱贫"] == "0户0人"
+    log = [(row[1], row[3]) for row in reversed(accounts.audit_log())]  # oldest first
+    assert log[:3] == [(None, "account"), ("jia", "sign_in_failed"), ("jia", "sign_in")]
+
+
+def test_a_township_account_cannot_reach_another_township_by_the_url(accounts):
+    accounts.add("jia", PASSWORD, "township", JIA)
+    at = app()
+    at.query_params["region"] = YI  # 乙镇, outside the account
+    at = sign_in(at.run(), "jia", PASSWORD)
+    assert not at.exception
+    assert any("region=" + YI in w.value for w in at.warning)
+    assert at.query_params["region"] == JIA
+    assert {m.label: m.value for m in at.metric}["建档立卡（现有）"] == "3户8人"
+    picker = at.selectbox(key="pick_1")  # the picker starts at the account's township: its villages
+    assert picker.label == "村" and set(picker.options) >= {"一村", "二村"} and "三村" not in picker.options
+
+
+def test_sessions_expire(accounts):
+    accounts.add("jia", PASSWORD, "township", JIA)
+    at = sign_in(app().run(), "jia", PASSWORD)
+    assert len(at.metric) > 0
+    at.session_state["_last_seen"] = dt.datetime.now() - dt.timedelta(minutes=31)
+    at.run()
+    assert "登录已过期" in at.warning[0].value and len(at.metric) == 0

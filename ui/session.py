@@ -1,0 +1,172 @@
+"""Who is using the dashboard: sign-in (local accounts or OIDC via st.login), session expiry, the
+account's scope and permissions, and the audit entries the dashboard writes.
+
+Modes:
+- the bundled demo database with no accounts configured: open, as a demo administrator, and every
+  page says that sign-in is off (ui/state.page_header);
+- a real database (TUOPIN_DB) with no accounts: refused, with the command that creates the first
+  administrator — real data is never served without sign-in;
+- accounts configured: sign-in required; sessions expire after IDLE_MINUTES without use or
+  MAX_HOURS after signing in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import streamlit as st
+
+from access import ROLES, AccessError, Account, Store, default_path
+from queries import Scope
+from ui import data
+from ui.i18n import t
+
+IDLE_MINUTES = int(os.environ.get("TUOPIN_IDLE_MINUTES", "30"))
+MAX_HOURS = int(os.environ.get("TUOPIN_SESSION_HOURS", "10"))
+DEMO_USER = "demo"
+
+
+def store() -> Store:
+    return Store(default_path(data.db_path()))
+
+
+def sign_in_configured() -> bool:
+    return store().has_accounts()
+
+
+def oidc_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets.toml at all
+        return False
+
+
+def demo_open() -> bool:
+    """The bundled demo without accounts: open access, announced on every page."""
+    return data.uses_bundled_demo() and not sign_in_configured()
+
+
+def account() -> Account:
+    return st.session_state["_account"]
+
+
+def scope() -> Scope:
+    """The scope every query of this session runs under (ui/data.query passes it to the runner)."""
+    current = account()
+    return Scope(current.scope, personal=current.permissions.can_unmask)
+
+
+def can(permission: str) -> bool:
+    return bool(getattr(account().permissions, f"can_{permission}"))
+
+
+def audit(action: str, region: str | None, detail: str = "") -> None:
+    current = st.session_state.get("_account")
+    if current is not None and current.username == DEMO_USER and demo_open():
+        return  # nothing to audit in the open demo
+    store().audit(current, action, region, detail)
+
+
+def audit_once(action: str, region: str | None, detail: str) -> None:
+    """Log a view once per session (a page reruns on every click)."""
+    seen = st.session_state.setdefault("_audited", set())
+    if (action, region, detail) not in seen:
+        seen.add((action, region, detail))
+        audit(action, region, detail)
+
+
+def _top_code() -> str:
+    from queries import Database
+
+    return Database(data.db_path()).query("regions").code.iloc[0]
+
+
+def _start(account_: Account) -> None:
+    now = dt.datetime.now()
+    st.session_state["_account"] = account_
+    st.session_state["_signed_in_at"] = now
+    st.session_state["_last_seen"] = now
+
+
+def sign_out() -> None:
+    for key in ("_account", "_signed_in_at", "_last_seen", "_audited", "_filters", "_url_read"):
+        st.session_state.pop(key, None)
+    for key in [k for k in st.session_state if str(k).startswith("pick_")]:
+        del st.session_state[key]
+    if oidc_configured() and getattr(st.user, "is_logged_in", False):
+        st.logout()
+
+
+def _expired(now: dt.datetime) -> bool:
+    return (now - st.session_state["_last_seen"] > dt.timedelta(minutes=IDLE_MINUTES)
+            or now - st.session_state["_signed_in_at"] > dt.timedelta(hours=MAX_HOURS))
+
+
+def require() -> Account:
+    """The signed-in account; otherwise draw the sign-in form and stop the run."""
+    if demo_open():
+        if st.session_state.get("_account") is None:
+            _start(Account(DEMO_USER, "admin", _top_code(), t("demo_user")))
+        return account()
+    if not sign_in_configured():
+        st.error(t("signin_not_configured", db=str(data.db_path())))
+        st.code("python -m access add admin --role admin --scope <县区划代码>", language="bash")
+        st.stop()
+    current = st.session_state.get("_account")
+    now = dt.datetime.now()
+    if current is not None and current.username != DEMO_USER:
+        if _expired(now):
+            audit("sign_out", current.scope, "session expired")
+            sign_out()
+            st.warning(t("session_expired"))
+        else:
+            st.session_state["_last_seen"] = now
+            return current
+    _sign_in_form()
+    st.stop()
+
+
+def _sign_in_form() -> None:
+    st.title(t("app_title"))
+    if oidc_configured() and getattr(st.user, "is_logged_in", False):
+        mapped = store().by_email(str(st.user.get("email", "")))
+        if mapped is not None:
+            audit_entry = f"oidc {st.user.get('email', '')}"
+            store().audit(mapped, "sign_in", mapped.scope, audit_entry)
+            _start(mapped)
+            st.rerun()
+        st.error(t("oidc_no_account", email=str(st.user.get("email", ""))))
+        st.button(t("sign_out"), on_click=st.logout)
+        return
+    with st.form("sign_in", border=True, width=420):
+        st.subheader(t("sign_in"))
+        username = st.text_input(t("username"), key="signin_username", max_chars=64)
+        password = st.text_input(t("password"), type="password", key="signin_password", max_chars=256)
+        submitted = st.form_submit_button(t("sign_in"), type="primary")
+    if submitted:
+        try:
+            _start(store().authenticate(username.strip(), password))
+        except AccessError as error:
+            st.error(str(error))
+        else:
+            st.rerun()
+    if oidc_configured():
+        st.button(t("sign_in_sso"), on_click=st.login)
+
+
+def sidebar_badge() -> None:
+    """Who is signed in, with which role and scope; the sign-out button."""
+    current = account()
+    role = ROLES[current.role]
+    with st.sidebar:
+        st.divider()
+        if current.username == DEMO_USER:
+            st.caption(t("demo_signin_off"))
+            return
+        st.caption(t("signed_in_as", user=current.display_name or current.username,
+                     role=role.zh if st.session_state.get("language", "zh") == "zh" else role.en))
+        if st.button(t("sign_out"), key="sign_out", type="tertiary"):
+            audit("sign_out", current.scope, "")
+            sign_out()
+            st.rerun()
