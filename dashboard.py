@@ -20,31 +20,35 @@ st.html("""<style>
 [data-testid="stMetricValue"] > div, [data-testid="stMetricDelta"] > div { white-space: normal; overflow: visible; }
 </style>""")
 
+# page name, icon, default page, the permission it needs (None = every signed-in account)
 PAGES = {
     "section_progress": [
-        ("overview", ":material/dashboard:", True),
-        ("map", ":material/map:", False),
-        ("dynamics", ":material/swap_vert:", False),
-        ("funds", ":material/payments:", False),
+        ("overview", ":material/dashboard:", True, None),
+        ("map", ":material/map:", False, None),
+        ("dynamics", ":material/swap_vert:", False, None),
+        ("funds", ":material/payments:", False, None),
     ],
     "section_checks": [
-        ("village_exit", ":material/holiday_village:", False),
-        ("household_checks", ":material/home:", False),
-        ("report", ":material/description:", False),
+        ("village_exit", ":material/holiday_village:", False, None),
+        ("household_checks", ":material/home:", False, None),
+        ("report", ":material/description:", False, None),
     ],
     "section_data": [
-        ("data_import", ":material/upload_file:", False),
-        ("data_quality", ":material/fact_check:", False),
+        ("data_import", ":material/upload_file:", False, "import"),
+        ("data_quality", ":material/fact_check:", False, None),
+        ("admin", ":material/admin_panel_settings:", False, "manage"),
     ],
 }
 
-navigation = st.navigation({
-    t(section): [
-        st.Page(f"pages/{name}.py", title=t("page_" + name), icon=icon, url_path=name, default=default)
-        for name, icon, default in pages
-    ]
-    for section, pages in PAGES.items()
-})
+
+def stop_with(message_key: str) -> None:
+    """A screen with no pages: the sidebar shows no navigation (not the pages/ folder)."""
+    def screen() -> None:
+        st.error(t(message_key))
+
+    st.navigation([st.Page(screen, title=t("app_title"), url_path="notice")], position="hidden").run()
+    st.stop()
+
 
 if data.needs_build():
     st.info(t("building"))
@@ -54,10 +58,18 @@ if data.needs_build():
     st.success(t("built"))
 
 if data.is_outdated():
-    st.error(t("outdated_database"))
-    st.stop()
+    stop_with("outdated_database")
+data.pin_version()  # one database generation for the whole run
 
-session.require()
+session.require()  # the sign-in screen when nobody is signed in (it stops the run)
+navigation = st.navigation({
+    t(section): [
+        st.Page(f"pages/{name}.py", title=t("page_" + name), icon=icon, url_path=name, default=default)
+        for name, icon, default, permission in pages
+        if permission is None or session.can(permission)
+    ]
+    for section, pages in PAGES.items()
+})
 state.sidebar()
 session.sidebar_badge()
 navigation.run()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl import backups
 from etl.boundaries import read_boundaries
 from etl.contract import contract, schema_sql
 from etl.problems import Problem, write_rejects
@@ -178,6 +179,7 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
 
         progress(0.97, "替换数据库 swapping the database in")
         _verify(build_path)
+        backups.keep(db_path)  # the database being replaced stays available for a rollback
         os.replace(build_path, db_path)
         for stale in (db_path.with_name(db_path.name + ".wal"),):
             stale.unlink(missing_ok=True)

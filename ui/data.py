@@ -42,6 +42,54 @@ def db_version() -> DbVersion:
     return DbVersion(str(db_path()), stat.st_ino, stat.st_mtime_ns)
 
 
+def pin_version() -> DbVersion:
+    """Fix the database generation for this script run (dashboard.py calls it first): every query of
+    one run reads the same file, even if an import swaps a new one in half-way."""
+    for _ in range(10):
+        version = db_version()
+        try:
+            serving_path(version)  # links it now, so the run's queries find it
+        except FileNotFoundError:  # swapped between stat and link: take the newer one
+            continue
+        st.session_state["_db_version"] = version
+        return version
+    raise RuntimeError(f"the database keeps changing; try again: {db_path()}")
+
+
+def current_version() -> DbVersion:
+    return st.session_state.get("_db_version") or db_version()
+
+
+SERVING_DIR = ".tuopin-serving"
+
+
+def serving_path(version: DbVersion) -> Path:
+    """A name of its own for one generation of the file: a hard link to exactly that inode.
+
+    DuckDB reuses an open database for a path it already has open in this process, so opening the
+    replaced file under the same name would still read the old one; and the file may be replaced
+    between stat and open. A link per generation, checked to be that inode, settles both. Links of
+    older generations are removed (connections holding them keep reading until they close).
+    """
+    source = Path(version.path)
+    folder = source.parent / SERVING_DIR
+    folder.mkdir(exist_ok=True)
+    target = folder / f"{source.stem}-{version.inode}-{version.mtime_ns}.duckdb"
+    if target.exists():
+        return target
+    partial = folder / f".{target.name}.{os.getpid()}"
+    partial.unlink(missing_ok=True)
+    os.link(source, partial)
+    if partial.stat().st_ino != version.inode:  # replaced since the stat: the caller retries
+        partial.unlink()
+        raise FileNotFoundError(f"database replaced while opening: {source}")
+    os.replace(partial, target)
+    for old in folder.glob(f"{source.stem}-*.duckdb"):
+        if old != target:
+            old.unlink(missing_ok=True)
+    return target
+
+
 def uses_bundled_demo() -> bool:
     return not os.environ.get("TUOPIN_DB")
 
@@ -81,7 +129,7 @@ def build_demo_database(progress: Callable[[float, str], None]) -> None:
 
 @st.cache_resource(max_entries=2)
 def _database(version: DbVersion) -> Database:
-    return Database(version.path, read_only=True)
+    return Database(serving_path(version), read_only=True)
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -103,7 +151,7 @@ def query(name: str, **params) -> pd.DataFrame:
         region = params.get("region") or params.get("village") or scope.region
         session.audit_once("unmask" if name == "household_identities" else "view_households", region,
                            f"{name} {sorted((k, str(v)) for k, v in params.items())}")
-    return _query(db_version(), name, tuple(sorted(params.items())), scope)
+    return _query(current_version(), name, tuple(sorted(params.items())), scope)
 
 
 def load_stamp() -> dict:

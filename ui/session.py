@@ -77,9 +77,7 @@ def audit_once(action: str, region: str | None, detail: str) -> None:
 
 
 def _top_code() -> str:
-    from queries import Database
-
-    return Database(data.db_path()).query("regions").code.iloc[0]
+    return data.query("regions").code.iloc[0]  # no account yet: unscoped
 
 
 def _start(account_: Account) -> None:
@@ -110,25 +108,35 @@ def require() -> Account:
             _start(Account(DEMO_USER, "admin", _top_code(), t("demo_user")))
         return account()
     if not sign_in_configured():
-        st.error(t("signin_not_configured", db=str(data.db_path())))
-        st.code("python -m access add admin --role admin --scope <县区划代码>", language="bash")
-        st.stop()
+        _alone(_not_configured, "setup")
     current = st.session_state.get("_account")
     now = dt.datetime.now()
     if current is not None and current.username != DEMO_USER:
         if _expired(now):
             audit("sign_out", current.scope, "session expired")
             sign_out()
-            st.warning(t("session_expired"))
+            st.session_state["_expired_notice"] = True
         else:
             st.session_state["_last_seen"] = now
             return current
-    _sign_in_form()
+    _alone(_sign_in_form, "signin")
+
+
+def _alone(screen, url_path: str) -> None:
+    """Show one screen with no navigation (nothing of the pages before sign-in) and stop the run."""
+    st.navigation([st.Page(screen, title=t("sign_in"), url_path=url_path)], position="hidden").run()
     st.stop()
+
+
+def _not_configured() -> None:
+    st.error(t("signin_not_configured", db=str(data.db_path())))
+    st.code("python -m access add admin --role admin --scope <县区划代码>", language="bash")
 
 
 def _sign_in_form() -> None:
     st.title(t("app_title"))
+    if st.session_state.pop("_expired_notice", False):
+        st.warning(t("session_expired"))
     if oidc_configured() and getattr(st.user, "is_logged_in", False):
         mapped = store().by_email(str(st.user.get("email", "")))
         if mapped is not None:

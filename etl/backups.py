@@ -1,0 +1,79 @@
+"""The last few databases, kept so an administrator can undo an import in one click.
+
+Before an import swaps a new database in, the current file is hard-linked (same inode: no copy, no
+extra space until the swap) into `backups/` beside it; only the newest KEEP are kept. A rollback copies
+the chosen backup into a work file and swaps it in with os.replace, so readers never see a half
+file, and the database it replaces becomes a backup in turn (a rollback can itself be undone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+KEEP = 3
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    saved_at: dt.datetime
+    size: int
+
+
+def folder(db_path: Path) -> Path:
+    return Path(db_path).resolve().parent / "backups"
+
+
+def keep(db_path: Path) -> Path | None:
+    """Keep the current database as a backup (before it is replaced); prune to the newest KEEP."""
+    db_path = Path(db_path).resolve()
+    if not db_path.exists():
+        return None
+    target_dir = folder(db_path)
+    target_dir.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = target_dir / f"{db_path.stem}-{stamp}.duckdb"
+    try:
+        os.link(db_path, target)
+    except OSError:  # a filesystem without hard links
+        shutil.copy2(db_path, target)
+    for old in backups(db_path)[KEEP:]:
+        old.path.unlink(missing_ok=True)
+    return target
+
+
+def backups(db_path: Path) -> list[Backup]:
+    """The kept databases, newest first."""
+    db_path = Path(db_path).resolve()
+    found = []
+    for path in folder(db_path).glob(f"{db_path.stem}-*.duckdb"):
+        stat = path.stat()
+        stamp = path.stem[len(db_path.stem) + 1:]
+        try:
+            saved = dt.datetime.strptime(stamp, "%Y%m%d-%H%M%S-%f")
+        except ValueError:
+            continue
+        found.append(Backup(path, saved, stat.st_size))
+    return sorted(found, key=lambda b: b.saved_at, reverse=True)
+
+
+def rollback(db_path: Path, backup: Path) -> None:
+    """Swap a kept database back in (atomically); the one it replaces is kept in turn."""
+    db_path = Path(db_path).resolve()
+    backup = Path(backup).resolve()
+    if backup.parent != folder(db_path) or not backup.exists():
+        raise FileNotFoundError(f"没有这个备份 / no such backup: {backup.name}")
+    fd, temporary = tempfile.mkstemp(prefix=".tuopin-rollback-", suffix=".duckdb", dir=db_path.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(backup, temporary)  # a fresh mtime: the dashboard keys its caches on it
+        keep(db_path)
+        os.replace(temporary, db_path)
+        db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
