@@ -77,3 +77,20 @@ def test_sessions_expire(accounts):
     at.session_state["_last_seen"] = dt.datetime.now() - dt.timedelta(minutes=31)
     at.run()
     assert "登录已过期" in at.warning[0].value and len(at.metric) == 0
+
+
+def test_exports_follow_the_role_and_are_audited(accounts):
+    from tests.support import signed_in
+
+    accounts.add("viewer", PASSWORD, "viewer", "430101000000")
+    at = sign_in(app().run(), "viewer", PASSWORD)
+    assert len(at.get("download_button")) == 0
+    assert any("无导出权限" in c.value for c in at.caption)
+
+    leader = signed_in(app(), role="leader", scope="430101000000", username="leader").run()
+    buttons = leader.get("download_button")
+    assert [b.key for b in buttons] == ["download_overview_trend", "download_overview_exits"]  # tiny: no 2019 schedule
+    buttons[0].click().run()
+    exports = [row for row in accounts.audit_log() if row[3] == "export"]
+    assert [(row[1], row[4]) for row in exports] == [("leader", "430101000000")]
+    assert exports[0][5].endswith(".csv")

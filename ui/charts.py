@@ -58,17 +58,24 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def download(frame: pd.DataFrame, name: str, *, key: str | None = None, label: str | None = None) -> None:
-    """A download button for a table's data; the file name is made safe for every OS."""
+    """A download button for a table's data; the file name is made safe for every OS. Only for
+    accounts allowed to export; each download is written to the audit log."""
     filename = re.sub(r'[\\/:*?"<>|\s]+', "_", name) + ".csv"
-    st.download_button(
-        label or t("download_data"),
-        csv_bytes(frame),
-        file_name=filename,
-        mime="text/csv",
-        key=key or f"download_{filename}",
-        icon=":material/download:",
-        type="tertiary",
-    )
+    export_button(label or t("download_data"), csv_bytes(frame), filename, "text/csv",
+                  key=key or f"download_{filename}", type="tertiary")
+
+
+def export_button(label: str, payload: bytes, filename: str, mime: str, *, key: str, **kwargs) -> None:
+    """Every export of the dashboard goes through here: refused to accounts without the export
+    permission (a caption says so), logged in the audit log with the region in view."""
+    from ui import session
+
+    if "_account" in st.session_state and not session.can("export"):
+        st.caption(t("export_not_allowed"))
+        return
+    region = st.session_state["_filters"].region if "_filters" in st.session_state else None
+    st.download_button(label, payload, file_name=filename, mime=mime, key=key, icon=":material/download:",
+                       on_click=session.audit, args=("export", region, filename), **kwargs)
 
 
 def show(fig: go.Figure, frame: pd.DataFrame, name: str, *, key: str | None = None, height: int | None = None,

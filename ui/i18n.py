@@ -47,6 +47,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "preset_henan": ("河南省标准", "Henan"),
     "url_refused": ("链接参数 {name}={value} 无效，已使用默认值。", "Link parameter {name}={value} is not valid; the default is used."),
     "download_data": ("下载数据", "Download data"),
+    "export_not_allowed": ("当前账号无导出权限。", "This account may not export."),
     "no_data": ("无数据", "No data"),
     "loaded_from": ("数据导入于 {at}，来源：{package}", "Data loaded {at} from {package}"),
     "demo_notice": ("演示数据：虚构县，仅供演示。", "Demo data: a fictional county, for demonstration only."),
