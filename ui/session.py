@@ -58,6 +58,10 @@ def scope() -> Scope:
 
 
 def can(permission: str) -> bool:
+    """Whether the signed-in account may import / manage / export / unmask. The open demo may look at
+    everything but import nothing and manage no accounts: real data needs sign-in configured first."""
+    if permission in ("import", "manage") and account().username == DEMO_USER:
+        return False
     return bool(getattr(account().permissions, f"can_{permission}"))
 
 
