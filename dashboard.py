@@ -17,7 +17,8 @@ st.set_page_config(page_title="脱贫攻坚进展看板 Tuopin", page_icon="📊
 # Static CSS, no data in it; the fonts named are the browser's own (nothing is fetched).
 st.html("""<style>
 [data-testid="stMetricValue"] { font-size: 1.75rem; }
-[data-testid="stMetricValue"] > div, [data-testid="stMetricDelta"] > div { white-space: normal; overflow: visible; }
+[data-testid="stMetricValue"] > div, [data-testid="stMetricDelta"] > div,
+[data-testid="stMetricValue"] p, [data-testid="stMetricDelta"] p { white-space: normal; overflow: visible; }
 </style>""")
 
 # page name, icon, default page, the permission it needs (None = every signed-in account)
