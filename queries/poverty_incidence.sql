@@ -4,6 +4,8 @@
 --             population is the village_year row in force (latest year not after $as_of). A
 --             region's figure sums numerators and denominators over its villages — never an
 --             average of rates. incidence is NULL when the population is 0 or unknown.
+--             households_poor = 未脱贫户 counted as registry_summary counts them, so the people
+--             come with their households (户/人 pairs).
 -- grain:      one row per region at $level under $region (the region itself when it is at $level)
 -- params:     $as_of DATE (NULL = today), $level VARCHAR one of 县|乡镇|村 (NULL = 村),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
@@ -41,6 +43,15 @@ poor_by_village as (
     group by s.village_code
 ),
 
+poor_households_by_village as (
+    select s.village_code, count(*) as households_poor
+    from household_status_spans as s, params
+    where s.valid_from <= params.as_of and params.as_of < s.valid_to
+      and s.status = '未脱贫'
+      and s.village_code in (select village_code from unit_villages)
+    group by s.village_code
+),
+
 population_by_village as (
     select v.village_code, v.rural_population
     from village_year as v
@@ -52,9 +63,11 @@ population_by_village as (
 by_unit as (
     select
         uv.unit_code,
+        cast(coalesce(sum(h.households_poor), 0) as bigint) as households_poor,
         cast(coalesce(sum(p.people_poor), 0) as bigint) as people_poor,
         cast(coalesce(sum(pop.rural_population), 0) as bigint) as rural_population
     from unit_villages as uv
+    left join poor_households_by_village as h using (village_code)
     left join poor_by_village as p using (village_code)
     left join population_by_village as pop using (village_code)
     group by uv.unit_code
@@ -64,6 +77,7 @@ final as (
     select
         u.unit_code as region_code,
         r.name as region_name,
+        coalesce(b.households_poor, 0) as households_poor,
         coalesce(b.people_poor, 0) as people_poor,
         coalesce(b.rural_population, 0) as rural_population,
         b.people_poor / nullif(cast(b.rural_population as double), 0) as incidence
