@@ -12,6 +12,7 @@ from ui import data, session, state
 from ui.i18n import t
 
 st.set_page_config(page_title="脱贫攻坚进展看板 Tuopin", page_icon="📊", layout="wide")
+state.language_from_url()
 
 # Metric tiles hold "14,667户47,220人": a smaller value font and wrapping deltas keep them whole.
 # Static CSS, no data in it; the fonts named are the browser's own (nothing is fetched).
@@ -71,6 +72,10 @@ navigation = st.navigation({
     ]
     for section, pages in PAGES.items()
 })
+if (deep_link := st.query_params.get("page")) is not None:  # see ui/state.page_header
+    del st.query_params["page"]
+    if any(deep_link == name for pages in PAGES.values() for name, *_ in pages):
+        st.switch_page(f"pages/{deep_link}.py", query_params=st.query_params.to_dict())
 state.sidebar()
 session.sidebar_badge()
 navigation.run()

@@ -122,11 +122,8 @@ def _from_url() -> None:
     st.session_state["_url_read"] = True
     params = st.query_params
     refused = []
-    if (lang := params.get("lang")) is not None:
-        if lang in LANGUAGES:
-            st.session_state["language"] = lang
-        else:
-            refused.append(("lang", lang))
+    if (lang := params.get("lang")) is not None and lang not in LANGUAGES:
+        refused.append(("lang", lang))
     if (rules := params.get("rules")) is not None:
         if rules in presets():
             st.session_state["rules"] = rules
@@ -145,6 +142,16 @@ def _from_url() -> None:
         else:
             refused.append(("region", region))
     st.session_state["_refused_url"] = refused
+
+
+def language_from_url() -> None:
+    """The language first of all (dashboard.py, before any text): the sign-in screen and the page
+    names are drawn before the sidebar reads the rest of the URL."""
+    if st.session_state.get("_lang_read"):
+        return
+    st.session_state["_lang_read"] = True
+    if st.query_params.get("lang") in LANGUAGES:
+        st.session_state["language"] = st.query_params["lang"]
 
 
 def _set_as_of(day: dt.date) -> None:
@@ -259,6 +266,12 @@ def filters() -> Filters:
 
 
 def page_header(title_key: str) -> Filters:
+    if "_filters" not in st.session_state:
+        # Streamlit ran this page file on its own: the first visit after a server start, by a deep
+        # link, runs pages/<name>.py as a "pages directory" app before dashboard.py has ever called
+        # st.navigation. Go through the frame, which comes back here (dashboard.py, `page`).
+        st.switch_page("dashboard.py", query_params={**st.query_params.to_dict(),
+                                                     "page": title_key.removeprefix("page_")})
     current = filters()
     st.title(t(title_key))
     path = path_to(current.region)
