@@ -413,6 +413,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "data package: {package}; loaded: {loaded_at}",
     ),
     "hhc_all": ("全部", "all"),
+    "hhc_placeholder": ("全部", "All"),
     "hhc_no_data": ("{item}（无数据）", "{item} (no data)"),
     "hhc_col_household_id": ("户编号", "Household ID"),
     "hhc_col_head": ("户主（脱敏）", "Head (masked)"),
@@ -634,13 +635,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "data set the environment variable TUOPIN_DB to a database file of your own: the bundled one may be rebuilt "
         "as demo data when the code is updated.",
     ),
-    "imp_open_to_all": ("在配置登录之前，任何能打开本看板的人都可以导入数据。",
-                        "Until sign-in is configured, anyone who can open this dashboard can import data."),
     "imp_signed_in_only": ("只有有导入权限的账号（县级管理员）可以导入；每次导入都记入审计日志。",
                            "Only accounts allowed to import (county administrators) can import; every import is "
                            "recorded in the audit log."),
-    "imp_not_allowed": ("当前账号没有导入数据的权限，请联系县级管理员。",
-                        "This account may not import data; ask a county administrator."),
+    "imp_not_allowed": ("当前账号没有导入数据的权限，请联系县级管理员。开放的演示模式不能导入：须先建立管理员账号并登录。",
+                        "This account may not import data; ask a county administrator. The open demo imports "
+                        "nothing: create an administrator account and sign in first."),
     "imp_choose": ("选择导入包或其文件", "Choose the package or its files"),
     "imp_choose_help": ("一个 .zip 即一个导入包；多个文件合为一个导入包。合计不超过 {limit}。",
                         "One .zip is one package; several files make one package together. At most {limit} in all."),
