@@ -1,5 +1,522 @@
-"""village_exit page (being built)."""
+"""出列核查 Village exit: the registered poor villages of the region in view judged against the exit rule
+preset of the sidebar — which criterion passes or fails, and by how much — and, when the region in view
+is a village, that village's profile: its criteria with the gap in words, its incidence trend,
+infrastructure, projects and money, and the households that hold it back.
 
-from ui import state
+Figures come from village_exit_check, exit_rules, registry_summary, incidence_trend, funds_summary,
+projects and village_households (queries/*.sql); the page picks, sorts, labels and draws.
+"""
 
-state.page_header("page_village_exit")
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui import charts, data, state
+from ui.formatting import count, percent
+from ui.i18n import t
+
+# every criterion village_exit_check can judge, in the order the rules are read out
+CRITERIA = ("incidence", "collective_income", "collective_economy", "paved_road", "power", "safe_water",
+            "broadband", "clinic", "culture_center", "leading_industry")
+INFRASTRUCTURE = ("paved_road", "power", "safe_water", "broadband", "clinic", "culture_center")
+HOUSEHOLD_CHECKS = ("income", "food_clothing", "education", "medical", "housing", "water")
+PASS_MARK, FAIL_MARK = "✓", "✗"
+# households holding the village back, in the order they are listed
+MARK_ORDER = {"poor": 0, "risk": 1, "": 2}
+
+
+# ---- small helpers: labels and values in the chosen language -----------------------------------
+
+def is_true(value) -> bool:
+    return bool(pd.notna(value) and value)
+
+
+def criterion_label(criterion: str) -> str:
+    return t("ve_crit_" + criterion)
+
+
+def joined(labels) -> str:
+    return t("ve_list_sep").join(labels)
+
+
+def wan(yuan) -> str:
+    return "—" if pd.isna(yuan) else t("ve_wan_yuan", v=f"{float(yuan) / 10_000:,.2f}")
+
+
+def pair(households, people) -> str:
+    return t("households_people", h=count(households), p=count(people))
+
+
+def result_mark(check: pd.Series, criterion: str) -> str:
+    """✓ / ✗ / 无数据 for one required criterion of one village."""
+    if is_true(check[f"{criterion}_pass"]):
+        return PASS_MARK
+    return t("no_data") if criterion in list(check.no_data) else FAIL_MARK
+
+
+def result_cell(check: pd.Series, criterion: str) -> str:
+    """The mark, with the village's incidence beside it for the incidence criterion (✗ 10.00%)."""
+    mark = result_mark(check, criterion)
+    if criterion == "incidence" and mark in (PASS_MARK, FAIL_MARK):
+        return f"{mark} {percent(check.incidence)}"
+    return mark
+
+
+def preset_rules(preset: str) -> pd.DataFrame:
+    rules = data.query("exit_rules")
+    rules = rules[rules.preset == preset].set_index("criterion")
+    return rules.loc[[c for c in CRITERIA if c in rules.index]]
+
+
+def rule_text(criterion: str, rule: pd.Series) -> str:
+    """A rule of the preset read out with its threshold(s)."""
+    if criterion == "incidence":
+        requirement = t("ve_req_incidence", threshold=percent(rule.threshold))
+        if pd.notna(rule.threshold_west) and rule.threshold_west != rule.threshold:
+            requirement += t("ve_req_west", threshold=percent(rule.threshold_west))
+    elif criterion == "collective_income":
+        requirement = t("ve_req_income", amount=wan(rule.threshold))
+    else:
+        return criterion_label(criterion)
+    return t("ve_rule", criterion=criterion_label(criterion), requirement=requirement)
+
+
+def exit_status(check: pd.Series | None) -> str:
+    """出列 date, or the planned year, of a village's village_exit_check row (None: not a poor village)."""
+    if check is None:
+        return t("ve_not_poor")
+    if pd.notna(check.exited_on):
+        return t("ve_exited_on", date=f"{pd.Timestamp(check.exited_on):%Y-%m-%d}")
+    if pd.notna(check.planned_exit_year):
+        return t("ve_planned", year=int(check.planned_exit_year))
+    return t("ve_not_exited")
+
+
+# ---- the list of poor villages ------------------------------------------------------------------
+
+def village_list(view: state.Filters) -> None:
+    checks = data.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=view.region)
+    rules = preset_rules(view.rules)
+    criteria = list(rules.index)
+    st.caption(t("ve_rules_caption", preset=state.preset_label(view.rules),
+                 rules=joined(rule_text(c, rules.loc[c]) for c in criteria)))
+    if checks.empty:
+        st.info(t("ve_no_poor_villages"))
+        return
+
+    townships = sorted(checks.township_name.dropna().unique())
+    left, right = st.columns(2)
+    chosen_townships = left.multiselect(t("ve_filter_township"), townships, key=f"ve_townships_{view.region}",
+                                        placeholder=t("ve_all_townships")) if len(townships) > 1 else []
+    chosen_criteria = right.multiselect(t("ve_filter_criterion"), criteria, format_func=criterion_label,
+                                        key=f"ve_criteria_{view.rules}", placeholder=t("ve_any_criterion"))
+    in_townships = checks[checks.township_name.isin(chosen_townships)] if chosen_townships else checks
+
+    summary_tiles(in_townships, view)
+    failing_by_criterion(in_townships, criteria, view)
+
+    shown = in_townships
+    if chosen_criteria:
+        shown = shown[shown.failed_criteria.map(lambda failed: any(c in list(failed) for c in chosen_criteria))]
+    village_table(shown, criteria, view)
+
+
+def summary_tiles(checks: pd.DataFrame, view: state.Filters) -> None:
+    passing = checks.overall_pass.fillna(False).astype(bool)
+    exited = checks.exited_on.notna()
+    tiles = st.columns(4)
+    with tiles[0].container(border=True):
+        st.metric(t("ve_tile_total"), t("villages_n", n=count(len(checks))))
+    with tiles[1].container(border=True):
+        st.metric(t("ve_tile_exited"), t("villages_n", n=count(exited.sum())))
+    with tiles[2].container(border=True):
+        st.metric(t("ve_tile_passing", preset=state.preset_label(view.rules)), t("villages_n", n=count(passing.sum())))
+    with tiles[3].container(border=True):
+        st.metric(t("ve_tile_failing"), t("villages_n", n=count((~passing).sum())),
+                  delta=t("ve_tile_failing_not_exited", n=count((~passing & ~exited).sum())),
+                  delta_color="off", delta_arrow="off")
+
+
+def failing_by_criterion(checks: pd.DataFrame, criteria: list[str], view: state.Filters) -> None:
+    """Villages failing each criterion of the preset: for want of data (grey) or not met (red)."""
+    counts = pd.DataFrame({
+        "criterion": criteria,
+        "label": [criterion_label(c) for c in criteria],
+        "villages_not_met": [int(checks.apply(lambda r, c=c: c in list(r.failed_criteria)
+                                              and c not in list(r.no_data), axis=1).sum()) for c in criteria],
+        "villages_no_data": [int(checks.no_data.map(lambda nd, c=c: c in list(nd)).sum()) for c in criteria],
+    })
+    st.subheader(t("ve_chart_title"))
+    if not (counts.villages_not_met.sum() or counts.villages_no_data.sum()):
+        st.success(t("ve_all_pass", preset=state.preset_label(view.rules)))
+        return
+    fig = go.Figure([
+        go.Bar(y=counts.label, x=counts.villages_not_met, orientation="h", name=t("ve_not_met"),
+               marker_color=charts.FAIL_COLOR, hovertemplate="%{y}: %{x}<extra></extra>"),
+        go.Bar(y=counts.label, x=counts.villages_no_data, orientation="h", name=t("no_data"),
+               marker_color=charts.NO_DATA_COLOR, hovertemplate="%{y}: %{x}<extra></extra>"),
+    ])
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    fig.update_yaxes(autorange="reversed", title=None)
+    most = int((counts.villages_not_met + counts.villages_no_data).max())
+    fig.update_xaxes(title=t("ve_axis_villages"), dtick=1 if most <= 10 else None, rangemode="tozero")
+    download = counts.drop(columns="criterion").rename(columns={
+        "label": t("ve_col_criterion"), "villages_not_met": t("ve_not_met"), "villages_no_data": t("no_data")})
+    charts.show(fig, download, t("ve_chart_title"), key="ve_failing_chart", height=90 + 34 * len(criteria))
+
+
+def village_table(checks: pd.DataFrame, criteria: list[str], view: state.Filters) -> None:
+    """One row per village, failing ones first (most criteria failed first); a click opens its profile."""
+    st.subheader(t("ve_table_title", preset=state.preset_label(view.rules)))
+    ordered = checks.assign(
+        is_passing=checks.overall_pass.fillna(False).astype(bool),
+        n_failed=checks.failed_criteria.map(lambda failed: len(list(failed))),
+    ).sort_values(["is_passing", "n_failed", "village_code"], ascending=[True, False, True])
+    table = pd.DataFrame({
+        "village_code": ordered.village_code,
+        "village": ordered.village_name,
+        "township": ordered.township_name,
+        "exit_status": [exit_status(row) for _, row in ordered.iterrows()],
+        **{c: [result_cell(row, c) for _, row in ordered.iterrows()] for c in criteria},
+        "overall": ordered.is_passing.map({True: t("ve_pass"), False: t("ve_fail")}),
+        "people_poor": ordered.people_poor,
+        "people_to_exit": ordered.people_to_exit,
+        "income_gap_wan": ordered.income_gap.astype(float) / 10_000,
+        "missing_items": ordered.missing_items.map(lambda keys: joined(criterion_label(k) for k in keys)),
+        "no_data_items": ordered.no_data.map(lambda keys: joined(criterion_label(k) for k in keys)),
+    })
+    if "incidence" not in criteria:
+        table = table.drop(columns="people_to_exit")
+    if "collective_income" not in criteria:
+        table = table.drop(columns="income_gap_wan")
+    labels = {
+        "village": st.column_config.TextColumn(t("level_村")),
+        "township": st.column_config.TextColumn(t("level_乡镇")),
+        "exit_status": st.column_config.TextColumn(t("ve_col_exit_status")),
+        **{c: st.column_config.TextColumn(criterion_label(c)) for c in criteria},
+        "overall": st.column_config.TextColumn(t("ve_col_overall")),
+        "people_poor": st.column_config.NumberColumn(t("ve_col_people_poor"), format="%d"),
+        "people_to_exit": st.column_config.NumberColumn(t("ve_col_people_to_exit"), format="%d",
+                                                        help=t("ve_help_people_to_exit")),
+        "income_gap_wan": st.column_config.NumberColumn(t("ve_col_income_gap"), format="%.2f"),
+        "missing_items": st.column_config.TextColumn(t("ve_col_missing")),
+        "no_data_items": st.column_config.TextColumn(t("ve_col_no_data"), help=t("ve_help_no_data")),
+    }
+    columns = [c for c in table.columns if c != "village_code"]
+    st.caption(t("ve_table_hint"))
+    # A fresh key after every drill-down, so a selection never outlives the click that made it (coming
+    # back to the list must not open the same village again).
+    key = f"ve_villages_{st.session_state.setdefault('ve_villages_generation', 0)}"
+    event = st.dataframe(table, hide_index=True, column_config=labels, column_order=columns,
+                         on_select="rerun", selection_mode="single-row", key=key)
+    charts.download(table[columns].rename(columns={c: labels[c]["label"] for c in columns}),
+                    t("ve_table_title", preset=state.preset_label(view.rules)), key="ve_table_download")
+    if event.selection.rows:
+        st.session_state["ve_villages_generation"] += 1
+        state.go_to_region(table.village_code.iloc[event.selection.rows[0]])
+
+
+# ---- the profile of one village -----------------------------------------------------------------
+
+def village_profile(view: state.Filters) -> None:
+    village = state.region_row(view.region)
+    checks = data.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=view.region)
+    check = checks.iloc[0] if len(checks) else None
+    summary = data.query("registry_summary", as_of=view.as_of, region=view.region).iloc[0]
+
+    st.subheader(t("ve_profile_title", village=village["name"], township=state.region_row(village.parent_code)["name"]))
+    tiles = st.columns(4)
+    with tiles[0].container(border=True):
+        st.metric(t("registered"), pair(summary.households_registered, summary.people_registered))
+    with tiles[1].container(border=True):
+        st.metric(t("still_poor"), pair(summary.households_poor, summary.people_poor))
+    with tiles[2].container(border=True):
+        threshold = check.incidence_threshold if check is not None else None
+        st.metric(t("incidence"), percent(summary.incidence),
+                  delta=t("ve_threshold", threshold=percent(threshold)) if pd.notna(threshold) else None,
+                  delta_color="off", delta_arrow="off")
+    with tiles[3].container(border=True):
+        if check is None:
+            st.metric(t("ve_col_exit_status"), t("ve_not_poor"))
+        elif pd.notna(check.exited_on):
+            st.metric(t("ve_col_exit_status"), t("ve_tile_exited"), delta=f"{pd.Timestamp(check.exited_on):%Y-%m-%d}",
+                      delta_color="off", delta_arrow="off")
+        else:
+            st.metric(t("ve_col_exit_status"), t("ve_not_exited"), delta_color="off", delta_arrow="off",
+                      delta=t("ve_plan_year", year=int(check.planned_exit_year))
+                      if pd.notna(check.planned_exit_year) else None)
+
+    if check is None:
+        st.info(t("ve_not_poor_village", village=village["name"]))
+    else:
+        criteria_section(check, view)
+
+    left, right = st.columns([3, 2])
+    with left:
+        trend_section(view, check)
+    with right:
+        if check is not None:
+            infrastructure_section(check, view)
+    projects_section(view)
+    households_section(view, check)
+
+
+def criteria_section(check: pd.Series, view: state.Filters) -> None:
+    rules = preset_rules(view.rules)
+    st.subheader(t("ve_criteria_title", preset=state.preset_label(view.rules)))
+    if is_true(check.overall_pass):
+        st.success(t("ve_village_passes", preset=state.preset_label(view.rules)))
+    else:
+        st.error(t("ve_village_fails", criteria=joined(criterion_label(c) for c in check.failed_criteria)))
+    table = pd.DataFrame([{
+        "criterion": criterion_label(c),
+        "requirement": requirement(check, c),
+        "value": village_value(check, c),
+        "result": result_mark(check, c),
+        "gap": gap_in_words(check, c),
+    } for c in rules.index])
+    st.dataframe(table, hide_index=True, column_config={
+        # pixel widths that fit the longest texts (value and gap in words) in both languages
+        "criterion": st.column_config.TextColumn(t("ve_col_criterion"), width=140),
+        "requirement": st.column_config.TextColumn(t("ve_col_requirement"), width=190),
+        "value": st.column_config.TextColumn(t("ve_col_value"), width=340),
+        "result": st.column_config.TextColumn(t("ve_col_result"), width=60),
+        "gap": st.column_config.TextColumn(t("ve_col_gap"), width=330),
+    })
+    st.caption(t("ve_data_year", year=int(check.data_year)) if pd.notna(check.data_year) else t("ve_no_data_year"))
+    charts.download(table, t("ve_criteria_title", preset=state.preset_label(view.rules)),
+                    key="ve_criteria_download")
+
+
+def requirement(check: pd.Series, criterion: str) -> str:
+    if criterion == "incidence":
+        return t("ve_req_incidence", threshold=percent(check.incidence_threshold)) + (
+            t("ve_west") if check.is_west else "")
+    if criterion == "collective_income":
+        return t("ve_req_income", amount=wan(check.collective_income_threshold))
+    if criterion == "collective_economy":
+        return t("ve_req_collective_economy")
+    return t("ve_req_present")
+
+
+def yes_no(value) -> str:
+    return t("no_data") if pd.isna(value) else (t("ve_yes") if value else t("ve_no"))
+
+
+def village_value(check: pd.Series, criterion: str) -> str:
+    if criterion == "incidence":
+        if pd.isna(check.incidence):
+            return t("no_data")
+        return t("ve_incidence_value", rate=percent(check.incidence), poor=count(check.people_poor),
+                 population=count(check.rural_population))
+    if criterion == "collective_income":
+        return wan(check.collective_income) if pd.notna(check.collective_income) else t("no_data")
+    if criterion in ("collective_economy", "leading_industry"):
+        if pd.isna(check.data_year):
+            return t("no_data")
+        industry = check.leading_industry if pd.notna(check.leading_industry) else t("none")
+        if criterion == "leading_industry":
+            return industry
+        income = wan(check.collective_income) if pd.notna(check.collective_income) else t("no_data")
+        return t("ve_economy_value", income=income, industry=industry)
+    return yes_no(check[criterion])
+
+
+def gap_in_words(check: pd.Series, criterion: str) -> str:
+    """What it takes to pass: people to exit, money missing, an item to build — or the data to supply."""
+    if is_true(check[f"{criterion}_pass"]):
+        return "—"
+    if criterion in list(check.no_data):
+        return t("ve_gap_no_year") if pd.isna(check.data_year) else t("ve_gap_empty", year=int(check.data_year))
+    if criterion == "incidence":
+        return t("ve_gap_people", n=count(check.people_to_exit), threshold=percent(check.incidence_threshold))
+    if criterion == "collective_income":
+        return t("ve_gap_income", amount=wan(check.income_gap))
+    if criterion == "collective_economy":
+        return t("ve_gap_economy")
+    return t("ve_gap_item")
+
+
+def trend_section(view: state.Filters, check: pd.Series | None) -> None:
+    st.subheader(t("ve_trend_title"))
+    period = st.radio(t("ve_period"), ["year", "quarter"], format_func=lambda p: t("ve_period_" + p),
+                      horizontal=True, key="ve_trend_period")
+    span = data.query("data_span").iloc[0]
+    start = span.first_date.date() if pd.notna(span.first_date) else None
+    trend = data.query("incidence_trend", start=start, end=view.as_of, period=period, region=view.region)
+    # a year is labelled by its number (its end, 12-31, would sit on the next year's tick); quarters by date
+    x = trend.period.dt.year.astype(str) if period == "year" else trend.as_of
+    fig = go.Figure(go.Scatter(
+        x=x, y=trend.incidence * 100, mode="lines+markers", name=t("incidence"),
+        line=dict(color=charts.STATUS_COLORS["未脱贫"]),
+        customdata=trend[["households_poor", "people_poor"]],
+        hovertemplate=("%{x}" if period == "year" else "%{x|%Y-%m-%d}") + "<br>" + t("incidence") + " %{y:.2f}%<br>" + t("still_poor")
+        + " %{customdata[0]:,}" + t("unit_households") + "%{customdata[1]:,}" + t("unit_people") + "<extra></extra>",
+    ))
+    if check is not None and pd.notna(check.incidence_threshold):
+        threshold = check.incidence_threshold * 100
+        fig.add_trace(go.Scatter(
+            x=x, y=[threshold] * len(trend), mode="lines", name=t("ve_threshold_line"),
+            line=dict(color="#333333", dash="dot"), hovertemplate=t("ve_threshold_line") + " %{y:.2f}%<extra></extra>",
+        ))
+    fig.update_yaxes(title=t("incidence") + " (%)", rangemode="tozero")
+    fig.update_xaxes(title=t("ve_axis_" + period), type="category" if period == "year" else "date")
+    charts.show(fig, trend, t("ve_trend_title"), key="ve_trend", height=320)
+
+
+def infrastructure_section(check: pd.Series, view: state.Filters) -> None:
+    """The yes/no items of the village_year row in force; * marks what the preset requires."""
+    st.subheader(t("ve_infrastructure_title"))
+    required = set(preset_rules(view.rules).index)
+    badges = []
+    for item in (*INFRASTRUCTURE, "leading_industry"):
+        value = check[item] if item != "leading_industry" else (
+            None if pd.isna(check.data_year) else pd.notna(check.leading_industry))
+        label = criterion_label(item) + (" *" if item in required else "")
+        if pd.isna(value):
+            badges.append(f":gray-badge[{label}：{t('no_data')}]")
+        elif value:
+            badges.append(f":green-badge[{PASS_MARK} {label}]")
+        else:
+            badges.append(f":red-badge[{FAIL_MARK} {label}]")
+    st.markdown(" ".join(badges))
+    if pd.notna(check.leading_industry):
+        st.markdown(t("ve_industry", industry=check.leading_industry))
+    st.markdown(t("ve_collective_income", amount=wan(check.collective_income) if pd.notna(check.collective_income)
+                  else t("no_data")))
+    st.caption(t("ve_infrastructure_note", preset=state.preset_label(view.rules)))
+
+
+def projects_section(view: state.Filters) -> None:
+    st.subheader(t("ve_projects_title"))
+    projects = data.query("projects", as_of=view.as_of, year=None, region=view.region)
+    if projects.empty:
+        st.caption(t("ve_no_projects"))
+        return
+    years = sorted(projects.year.unique(), reverse=True)
+    default = next((y for y in years if y <= view.year), years[-1])
+    year = st.columns([1, 3])[0].selectbox(t("ve_project_year"), years, index=years.index(default), key=f"ve_project_year_{view.region}",
+                        format_func=lambda y: t("ve_year", year=int(y)))
+    funds = data.query("funds_summary", as_of=view.as_of, year=int(year), region=view.region).iloc[0]
+    tiles = st.columns(4)
+    with tiles[0].container(border=True):
+        st.metric(t("ve_projects_n"), t("ve_n_projects", n=count(funds.projects)),
+                  delta=t("ve_projects_progress", started=count(funds.projects_started),
+                          completed=count(funds.projects_completed)), delta_color="off", delta_arrow="off")
+    with tiles[1].container(border=True):
+        st.metric(t("ve_allocated"), wan(funds.allocated))
+    with tiles[2].container(border=True):
+        st.metric(t("ve_disbursed"), wan(funds.disbursed),
+                  delta=t("ve_rate", name=t("ve_disbursement_rate"), rate=percent(funds.disbursement_rate)),
+                  delta_color="off", delta_arrow="off")
+    with tiles[3].container(border=True):
+        st.metric(t("ve_spent"), wan(funds.spent),
+                  delta=t("ve_rate", name=t("spending_rate"), rate=percent(funds.spending_rate)),
+                  delta_color="off", delta_arrow="off")
+    of_year = projects[projects.year == year]
+    table = pd.DataFrame({
+        "project_id": of_year.project_id,
+        "name": of_year.name,
+        "category": of_year.category,
+        "status": of_year.status.map(lambda s: t("ve_project_" + s)),
+        "overdue": of_year.is_overdue.map({True: t("ve_overdue"), False: ""}),
+        "allocated": of_year.allocated.astype(float) / 10_000,
+        "disbursed": of_year.disbursed.astype(float) / 10_000,
+        "spent": of_year.spent.astype(float) / 10_000,
+        "reimbursed": of_year.reimbursed.astype(float) / 10_000,
+        "spending_pct": of_year.spending_rate * 100,
+    })
+    labels = {
+        "project_id": st.column_config.TextColumn(t("ve_col_project_id")),
+        "name": st.column_config.TextColumn(t("ve_col_project")),
+        "category": st.column_config.TextColumn(t("ve_col_category")),
+        "status": st.column_config.TextColumn(t("ve_col_status")),
+        "overdue": st.column_config.TextColumn(t("ve_col_overdue")),
+        "allocated": st.column_config.NumberColumn(t("ve_col_allocated"), format="%.2f"),
+        "disbursed": st.column_config.NumberColumn(t("ve_col_disbursed"), format="%.2f"),
+        "spent": st.column_config.NumberColumn(t("ve_col_spent"), format="%.2f"),
+        "reimbursed": st.column_config.NumberColumn(t("ve_col_reimbursed"), format="%.2f"),
+        "spending_pct": st.column_config.NumberColumn(t("spending_rate"), format="%.2f%%"),
+    }
+    st.dataframe(table, hide_index=True, column_config=labels)
+    charts.download(table.rename(columns={c: labels[c]["label"] for c in table.columns}),
+                    t("ve_projects_title") + f"_{int(year)}", key="ve_projects_download")
+
+
+def household_mark(household: pd.Series) -> str:
+    """poor: still poor, counts against the incidence criterion; risk: exited but failing the household
+    standard of its exit year (错退 risk, no data included)."""
+    if household.status == "未脱贫":
+        return "poor"
+    if household.status == "已脱贫" and len(list(household.failing_checks)):
+        return "risk"
+    return ""
+
+
+def households_section(view: state.Filters, check: pd.Series | None) -> None:
+    st.subheader(t("ve_households_title"))
+    households = data.query("village_households", village=view.region, as_of=view.as_of)
+    if households.empty:
+        st.caption(t("ve_no_households"))
+        return
+    marks = households.apply(household_mark, axis=1)
+    ordered = households.assign(mark=marks, mark_order=marks.map(MARK_ORDER)).sort_values(
+        ["mark_order", "household_id"])
+    status_labels = {"未脱贫": t("still_poor"), "已脱贫": t("exited")}
+    mark_labels = {"poor": t("ve_mark_poor"), "risk": t("ve_mark_risk"), "": ""}
+
+    def checks_text(row: pd.Series) -> str:
+        no_data = set(row.no_data_checks)
+        return joined(t("ve_check_" + c) + (t("ve_no_data_suffix") if c in no_data else "")
+                      for c in HOUSEHOLD_CHECKS if c in set(row.failing_checks))
+
+    table = pd.DataFrame({
+        "mark": ordered.mark.map(mark_labels),
+        "household_id": ordered.household_id,
+        "head": ordered.head_name_masked,
+        "id_number": ordered.head_id_number_masked,
+        "status": ordered.status.map(lambda s: status_labels.get(s, s)),
+        "category": ordered.category,
+        "main_cause": ordered.main_cause,
+        "size": ordered["size"],
+        "exited_on": ordered.exited_on.dt.strftime("%Y-%m-%d").fillna(""),
+        "check_year": ordered.check_year,
+        "per_capita_income": ordered.per_capita_income,
+        "poverty_line": ordered.poverty_line,
+        "failing": ordered.apply(checks_text, axis=1),
+    })
+    n_poor, n_risk = (marks == "poor").sum(), (marks == "risk").sum()
+    gap = ""
+    if check is not None and pd.notna(check.people_to_exit) and check.people_to_exit > 0:
+        gap = t("ve_legend_gap", n=count(check.people_to_exit), threshold=percent(check.incidence_threshold))
+    st.markdown(t("ve_legend_poor", mark=t("ve_mark_poor"), n=count(n_poor)) + gap)
+    st.markdown(t("ve_legend_risk", mark=t("ve_mark_risk"), n=count(n_risk)))
+    labels = {
+        "mark": st.column_config.TextColumn(t("ve_col_mark")),
+        "household_id": st.column_config.TextColumn(t("ve_col_household")),
+        "head": st.column_config.TextColumn(t("ve_col_head")),
+        "id_number": st.column_config.TextColumn(t("ve_col_id_number")),
+        "status": st.column_config.TextColumn(t("ve_col_status")),
+        "category": st.column_config.TextColumn(t("ve_col_household_category")),
+        "main_cause": st.column_config.TextColumn(t("ve_col_main_cause")),
+        "size": st.column_config.NumberColumn(t("ve_col_size"), format="%d"),
+        "exited_on": st.column_config.TextColumn(t("ve_col_exited_on")),
+        "check_year": st.column_config.NumberColumn(t("ve_col_check_year"), format="%d"),
+        "per_capita_income": st.column_config.NumberColumn(t("ve_col_per_capita_income"), format="%.2f"),
+        "poverty_line": st.column_config.NumberColumn(t("ve_col_poverty_line"), format="%.0f"),
+        "failing": st.column_config.TextColumn(t("ve_col_failing")),
+    }
+    st.dataframe(table, hide_index=True, column_config=labels)
+    charts.download(table.rename(columns={c: labels[c]["label"] for c in table.columns}),
+                    t("ve_households_title"), key="ve_households_download")
+
+
+# ---- the page ------------------------------------------------------------------------------------
+
+view = state.page_header("page_village_exit")
+if state.region_row(view.region).level == "村":
+    village_profile(view)
+else:
+    village_list(view)
