@@ -10,6 +10,7 @@ import streamlit as st
 
 from ui import data, session, state
 from ui.i18n import t
+from ui.navigation import PAGE_NAMES, PAGES
 
 st.set_page_config(page_title="脱贫攻坚进展看板 Tuopin", page_icon="📊", layout="wide")
 state.language_from_url()
@@ -21,27 +22,6 @@ st.html("""<style>
 [data-testid="stMetricValue"] > div, [data-testid="stMetricDelta"] > div,
 [data-testid="stMetricValue"] p, [data-testid="stMetricDelta"] p { white-space: normal; overflow: visible; }
 </style>""")
-
-# page name, icon, default page, the permission it needs (None = every signed-in account)
-PAGES = {
-    "section_progress": [
-        ("overview", ":material/dashboard:", True, None),
-        ("map", ":material/map:", False, None),
-        ("dynamics", ":material/swap_vert:", False, None),
-        ("funds", ":material/payments:", False, None),
-    ],
-    "section_checks": [
-        ("village_exit", ":material/holiday_village:", False, None),
-        ("household_checks", ":material/home:", False, None),
-        ("report", ":material/description:", False, None),
-    ],
-    "section_data": [
-        ("data_import", ":material/upload_file:", False, "import"),
-        ("data_quality", ":material/fact_check:", False, None),
-        ("admin", ":material/admin_panel_settings:", False, "manage"),
-    ],
-}
-
 
 def stop_with(message_key: str) -> None:
     """A screen with no pages: the sidebar shows no navigation (not the pages/ folder)."""
@@ -74,7 +54,7 @@ navigation = st.navigation({
 })
 if (deep_link := st.query_params.get("page")) is not None:  # see ui/state.page_header
     del st.query_params["page"]
-    if any(deep_link == name for pages in PAGES.values() for name, *_ in pages):
+    if deep_link in PAGE_NAMES:
         st.switch_page(f"pages/{deep_link}.py", query_params=st.query_params.to_dict())
 state.sidebar()
 session.sidebar_badge()

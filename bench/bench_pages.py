@@ -33,14 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def page_names() -> list[str]:
-    import ast
+    from ui.navigation import PAGE_NAMES
 
-    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "PAGES":
-            pages = ast.literal_eval(node.value)
-            return [name for group in pages.values() for name, _, _ in group]
-    raise RuntimeError("dashboard.py has no PAGES table")
+    return [name for name in PAGE_NAMES if name not in ("data_import", "admin")]  # a leader's pages
 
 
 def demo_database(db: str | None) -> Path:

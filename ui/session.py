@@ -127,8 +127,13 @@ def require() -> Account:
 
 
 def _alone(screen, url_path: str) -> None:
-    """Show one screen with no navigation (nothing of the pages before sign-in) and stop the run."""
-    st.navigation([st.Page(screen, title=t("sign_in"), url_path=url_path)], position="hidden").run()
+    """Show one screen with no navigation (nothing of the pages before sign-in) and stop the run.
+    The screen answers at every page's address too, so a deep link survives signing in."""
+    from ui.navigation import PAGE_NAMES
+
+    pages = [st.Page(screen, title=t("sign_in"), url_path=url_path, default=True)]
+    pages += [st.Page(screen, title=t("sign_in"), url_path=name) for name in PAGE_NAMES]
+    st.navigation(pages, position="hidden").run()
     st.stop()
 
 

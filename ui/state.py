@@ -25,7 +25,7 @@ from ui.i18n import LANGUAGES, has_string, t
 
 URL_KEYS = ("region", "as_of", "rules", "lang")
 CUSTOM_DATE = "custom"
-MAX_PICK_DEPTH = 2  # below the top: 乡镇, then 村
+MAX_PICK_DEPTH = 4  # levels below the view's top: 县 → 乡镇 → 村, deeper when a package holds several counties
 
 # The province part of the region code (GB/T 2260) chooses the preset a county most likely uses.
 PROVINCE_PRESETS = {"43": "hunan", "61": "shaanxi", "41": "henan"}
