@@ -24,14 +24,15 @@ view = state.page_header("page_data_import")
 
 
 def problem_columns() -> dict:
+    """Where and why; the check's name is in the downloads (it leaves the reason room on screen)."""
     return {"severity": t("qc_severity"), "file": t("qc_file"), "row_number": t("qc_row"),
-            "column_name": t("qc_column"), "value": t("qc_value"), "check_name": t("qc_check"),
+            "column_name": t("qc_column"), "value": t("qc_value"),
             "reason": st.column_config.TextColumn(t("qc_reason"), width="large")}
 
 
 def show_problems(frame, *, key: str) -> None:
     shown = frame.assign(severity=frame.severity.map(lambda s: t("imp_severity_" + s)))
-    st.dataframe(shown, hide_index=True, column_config=problem_columns(), key=key)
+    st.dataframe(shown[list(problem_columns())], hide_index=True, column_config=problem_columns(), key=key)
 
 
 # ---- the database in use ------------------------------------------------------------------------
@@ -100,16 +101,16 @@ elif isinstance(outcome, importing.ImportOutcome) and not outcome.ok:
     show_problems(importing.problem_table(outcome.problems, view.language), key="import_problems")
     with st.container(horizontal=True):
         st.download_button(t("imp_rejects_csv"), outcome.rejects_csv, file_name="rejects.csv", mime="text/csv",
-                           icon=":material/download:", key="import_rejects_csv")
+                           icon=":material/download:", key="import_rejects_csv", on_click="ignore")
         st.download_button(t("imp_rejects_xlsx"), outcome.rejects_xlsx, file_name="rejects.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           icon=":material/download:", key="import_rejects_xlsx")
+                           icon=":material/download:", key="import_rejects_xlsx", on_click="ignore")
     st.caption(t("imp_rejects_note"))
 elif isinstance(outcome, importing.ImportOutcome):
     st.success(t("imp_done", name=outcome.package_name, rows=count(outcome.total_rows),
                  seconds=f"{outcome.seconds:.1f}", warnings=count(len(outcome.problems))),
                icon=":material/check_circle:")
-    left, right = st.columns([1, 2])
+    left, right = st.columns([1, 3])
     with left:
         st.markdown(f"**{t('imp_rows_by_file')}**")
         rows = importing.rows_table(outcome.rows, view.language)
