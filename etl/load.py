@@ -80,6 +80,21 @@ def built_by(db_path: Path) -> str | None:
         con.close()
 
 
+def loaded_from(db_path: Path) -> str | None:
+    """The package the database was last loaded from (None when unreadable)."""
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("select package from load_info order by loaded_at desc limit 1").fetchone()
+        return row[0] if row else None
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
 def rejects_base(db_path: Path) -> Path:
     return db_path.with_name(db_path.stem + ".rejects.csv")
 

@@ -94,3 +94,28 @@ def test_exports_follow_the_role_and_are_audited(accounts):
     exports = [row for row in accounts.audit_log() if row[3] == "export"]
     assert [(row[1], row[4]) for row in exports] == [("leader", "430101000000")]
     assert exports[0][5].endswith(".csv")
+
+
+def test_an_account_whose_region_is_not_in_the_data_sees_nothing(accounts):
+    from tests.support import signed_in
+
+    at = signed_in(app(), role="township", scope="511123200000", username="elsewhere").run()  # xiang's 示范乡
+    assert not at.exception
+    assert "不在当前数据中" in at.error[0].value and len(at.metric) == 0
+
+
+def test_real_data_at_the_default_path_is_not_taken_for_the_demo(tiny_db_path, tmp_path, monkeypatch):
+    """Imported into data/tuopin.duckdb without TUOPIN_DB, a county's data is not the demo: it needs
+    sign-in and is never rebuilt over when the code changes."""
+    import shutil
+
+    from ui import data
+
+    default = tmp_path / "tuopin.duckdb"
+    shutil.copy(tiny_db_path, default)
+    monkeypatch.delenv("TUOPIN_DB", raising=False)
+    monkeypatch.setattr(data, "DEFAULT_DB", default)
+    assert not data.uses_bundled_demo()
+    assert not data.needs_build()
+    monkeypatch.setattr(data, "DEFAULT_DB", tmp_path / "missing.duckdb")
+    assert data.uses_bundled_demo() and data.needs_build()

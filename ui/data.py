@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -44,16 +46,30 @@ def db_version() -> DbVersion:
 
 def pin_version() -> DbVersion:
     """Fix the database generation for this script run (dashboard.py calls it first): every query of
-    one run reads the same file, even if an import swaps a new one in half-way."""
+    one run reads the same file, even if an import swaps a new one in half-way.
+
+    The run keeps the generation open (session state "_db_open", replaced at the session's next run):
+    while it runs, another session may pin a newer generation, which removes this one's link, and the
+    _database cache may drop it; reopening it by name then would fail (issue 5's load test did)."""
     for _ in range(10):
         version = db_version()
         try:
-            serving_path(version)  # links it now, so the run's queries find it
-        except FileNotFoundError:  # swapped between stat and link: take the newer one
+            database = _database(version)  # links and opens it now, so the run's queries find it
+        except (FileNotFoundError, duckdb.IOException):  # swapped or unlinked meanwhile: take the newer one
             continue
         st.session_state["_db_version"] = version
+        st.session_state["_db_open"] = (version, database)
         return version
     raise RuntimeError(f"the database keeps changing; try again: {db_path()}")
+
+
+def _pinned() -> tuple[DbVersion, Database | None]:
+    """The run's generation and its open database (None when nothing was pinned, e.g. in a test)."""
+    version = st.session_state.get("_db_version")
+    if version is None:
+        return db_version(), None
+    opened = st.session_state.get("_db_open")
+    return version, opened[1] if opened is not None and opened[0] == version else None
 
 
 def current_version() -> DbVersion:
@@ -77,7 +93,7 @@ def serving_path(version: DbVersion) -> Path:
     target = folder / f"{source.stem}-{version.inode}-{version.mtime_ns}.duckdb"
     if target.exists():
         return target
-    partial = folder / f".{target.name}.{os.getpid()}"
+    partial = folder / f".{target.name}.{os.getpid()}.{threading.get_ident()}"  # one per thread
     partial.unlink(missing_ok=True)
     os.link(source, partial)
     if partial.stat().st_ino != version.inode:  # replaced since the stat: the caller retries
@@ -90,24 +106,47 @@ def serving_path(version: DbVersion) -> Path:
     return target
 
 
+@dataclass(frozen=True)
+class Stamp:
+    built_by: str | None  # the schema fingerprint of the code that built the file
+    package: str | None  # the package it was loaded from
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _stamp(version: DbVersion) -> Stamp:
+    """Read once per database generation (not on every run)."""
+    from etl.load import built_by, loaded_from
+
+    return Stamp(built_by(Path(version.path)), loaded_from(Path(version.path)))
+
+
+def stamp() -> Stamp | None:
+    return _stamp(db_version()) if db_path().exists() else None
+
+
 def uses_bundled_demo() -> bool:
-    return not os.environ.get("TUOPIN_DB")
+    """data/tuopin.duckdb holding the demo package (or not built yet). Real data imported into the
+    default path is not the demo: it is never rebuilt over, and sign-in applies."""
+    if os.environ.get("TUOPIN_DB"):
+        return False
+    current = stamp()
+    return current is None or current.package is None or Path(current.package).resolve() == DEMO_PACKAGE.resolve()
 
 
 def needs_build() -> bool:
     """No database yet, or the bundled demo database was built by an older version of the code."""
-    from etl.load import built_by, schema_fingerprint
+    from etl.load import schema_fingerprint
 
-    if not db_path().exists():
-        return True
-    return uses_bundled_demo() and built_by(db_path()) != schema_fingerprint()
+    current = stamp()
+    return current is None or (uses_bundled_demo() and current.built_by != schema_fingerprint())
 
 
 def is_outdated() -> bool:
-    """A database named by TUOPIN_DB that an older version built: it must be reloaded by its owner."""
-    from etl.load import built_by, schema_fingerprint
+    """A database with real data that an older version built: its owner must reload it."""
+    from etl.load import schema_fingerprint
 
-    return db_path().exists() and built_by(db_path()) != schema_fingerprint()
+    current = stamp()
+    return current is not None and current.built_by != schema_fingerprint()
 
 
 def build_demo_database(progress: Callable[[float, str], None]) -> None:
@@ -133,12 +172,16 @@ def _database(version: DbVersion) -> Database:
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _query(version: DbVersion, name: str, params: tuple, scope: Scope | None) -> pd.DataFrame:
-    return _database(version).query(name, scope=scope, **dict(params))
+def _query(version: DbVersion, name: str, params: tuple, scope: Scope | None,
+           _open: Database | None = None) -> pd.DataFrame:
+    """Cached per generation; `_open` (not part of the key) is the run's open database of `version`."""
+    return (_database(version) if _open is None else _open).query(name, scope=scope, **dict(params))
 
 
 # Queries listing households: who looked at which region's list goes into the audit log.
-HOUSEHOLD_LISTS = frozenset({"village_households", "household_exit_check", "household_identities"})
+HOUSEHOLD_LISTS = frozenset({"village_households", "household_exit_check", "household_identities",
+                             "quality_households_without_members", "quality_implausible_incomes",
+                             "quality_members_in_several_households"})
 
 
 def query(name: str, **params) -> pd.DataFrame:
@@ -151,7 +194,8 @@ def query(name: str, **params) -> pd.DataFrame:
         region = params.get("region") or params.get("village") or scope.region
         session.audit_once("unmask" if name == "household_identities" else "view_households", region,
                            f"{name} {sorted((k, str(v)) for k, v in params.items())}")
-    return _query(current_version(), name, tuple(sorted(params.items())), scope)
+    version, database = _pinned()
+    return _query(version, name, tuple(sorted(params.items())), scope, database)
 
 
 def load_stamp() -> dict:

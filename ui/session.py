@@ -122,8 +122,20 @@ def require() -> Account:
             st.session_state["_expired_notice"] = True
         else:
             st.session_state["_last_seen"] = now
+            if current.scope not in set(data.query("regions").code):  # unscoped: the whole package
+                _alone(_scope_missing, "scope")
             return current
     _alone(_sign_in_form, "signin")
+
+
+def _scope_missing() -> None:
+    """The account's region is not in the data (another county was imported): nothing to show."""
+    st.error(t("scope_not_in_data", scope=account().scope))
+    st.code("python -m access disable NAME; python -m access add NAME --role … --scope <区划代码>\n"
+            "# 或在系统管理页回退导入 / or roll the import back", language="bash")
+    if st.button(t("sign_out")):
+        sign_out()
+        st.rerun()
 
 
 def _alone(screen, url_path: str) -> None:
