@@ -1,5 +1,52 @@
-"""report page (being built)."""
+"""汇报材料 Report-back: the text a poverty office writes into its report for the region in view at the
+as-of date (ui/report.py words the catalog queries' figures), the tables behind it, and the whole as
+Word and Excel files."""
 
-from ui import state
+from __future__ import annotations
 
-state.page_header("page_report")
+from functools import partial
+
+import streamlit as st
+
+from ui import data, state, tables
+from ui import report as reports
+from ui.i18n import t
+
+view = state.page_header("page_report")
+report = reports.build_report(data.query, view.as_of, view.region, view.rules, view.language)
+
+st.caption(t("rpt_intro"))
+with st.container(horizontal=True, gap="small"):
+    st.download_button(
+        t("rpt_download_docx"), partial(reports.to_docx, report), file_name=report.file_stem + ".docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="rpt_docx", icon=":material/description:", type="primary", on_click="ignore",
+    )
+    st.download_button(
+        t("rpt_download_xlsx"), partial(reports.to_xlsx, report), file_name=report.file_stem + ".xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="rpt_xlsx", icon=":material/table_view:", on_click="ignore",
+    )
+
+# The text is data-bearing (region and village names): every piece goes through escape_markdown.
+with st.container(border=True):
+    st.markdown("### " + reports.escape_markdown(report.title))
+    st.caption(reports.escape_markdown(report.filters_line))
+    for section in report.sections:
+        st.markdown("#### " + reports.escape_markdown(section.heading))
+        for paragraph in section.paragraphs:
+            st.markdown(reports.escape_markdown(paragraph))
+
+
+def show_table(number: int) -> None:
+    table = report.tables[number]
+    st.markdown("**" + reports.escape_markdown(table.title) + "**")
+    tables.show(table, key=f"rpt_table_{number}", file_name=f"{table.title}_{report.file_stem}")
+
+
+st.subheader(report.tables_heading)
+# narrow tables side by side, the wide ones (funds by source, villages) across the page
+for row in ((0, 1), (2, 3), (4, 5), (6,), (7,)):
+    for number, column in zip(row, st.columns(len(row)), strict=True):
+        with column:
+            show_table(number)

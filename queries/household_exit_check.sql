@@ -5,12 +5,15 @@
 --             poverty line of $year (poverty_lines), or 吃穿不愁 / 义务教育 / 基本医疗 / 住房安全 /
 --             饮水安全 not assured — as judged in household_year_checks (etl/derive/10_*). Empty
 --             values are no data and fail; a household without a household_year row for $year fails
---             every criterion as no data. Households merely planned to exit are not listed: the
---             targets file plans counts per region, never households.
--- columns:    household_id, village_code, village_name, category, exited_on, size, net_income,
---             per_capita_income, poverty_line, income_pass, food_clothing, education, medical,
---             housing, water, failing_criteria, no_data_criteria (lists of criterion keys: income,
---             food_clothing, education, medical, housing, water)
+--             every criterion as no data; its size is then, as household_year_checks does for an
+--             empty 家庭人口, the members present on 31 December of $year. Households merely
+--             planned to exit are not listed: the targets file plans counts per region, never
+--             households. Privacy: the head's name is masked as in village_households (张*华, 2
+--             characters → 张*, 1 → *); the unmasked name never leaves the database.
+-- columns:    household_id, head_name_masked, village_code, village_name, category, exited_on,
+--             size, net_income, per_capita_income, poverty_line, income_pass, food_clothing,
+--             education, medical, housing, water, failing_criteria, no_data_criteria (lists of
+--             criterion keys: income, food_clothing, education, medical, housing, water)
 -- grain:      one row per flagged household
 -- params:     $year INTEGER (NULL = the current year),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
@@ -42,12 +45,21 @@ all_criteria as (
     select ['income', 'food_clothing', 'education', 'medical', 'housing', 'water'] as keys
 ),
 
+members_at_year_end as (
+    -- for a household without a household_year row of $year (household_year_checks sizes the others)
+    select m.household_id, cast(count(*) as integer) as members
+    from member_spans as m, params
+    where m.household_id in (select household_id from exited)
+      and m.valid_from <= make_date(params.year, 12, 31) and make_date(params.year, 12, 31) < m.valid_to
+    group by m.household_id
+),
+
 checked as (
     select
         e.household_id,
         e.village_code,
         e.exited_on,
-        c.size,
+        coalesce(c.size, n.members) as size,
         c.net_income,
         c.per_capita_income,
         coalesce(c.poverty_line, l.line) as poverty_line,
@@ -60,11 +72,18 @@ checked as (
     cross join all_criteria as a
     left join household_year_checks as c on c.household_id = e.household_id and c.year = params.year
     left join poverty_lines as l on l.year = params.year
+    left join members_at_year_end as n on n.household_id = e.household_id
 ),
 
 final as (
     select
         k.household_id,
+        case
+            when h.head_name is null then null
+            when length(h.head_name) <= 1 then '*'
+            when length(h.head_name) = 2 then left(h.head_name, 1) || '*'
+            else left(h.head_name, 1) || repeat('*', length(h.head_name) - 2) || right(h.head_name, 1)
+        end as head_name_masked,
         k.village_code,
         v.name as village_name,
         cast(h.category as varchar) as category,

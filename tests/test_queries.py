@@ -529,7 +529,7 @@ def test_household_exit_check_no_data_and_the_line_itself(gap):
     assert rows(frame, ["household_id", "size", "per_capita_income", "income_pass", "housing"]) == [
         ("GA2", 3, 4000, True, None),  # 住房安全 empty: no data
         ("GC2", 2, 3000, False, True),  # size empty → 2 members on 12-31; empty income parts are 0
-        ("GE2", None, None, None, None),  # no household_year row
+        ("GE2", 1, None, None, None),  # no household_year row; 1 member (郑十) on 2019-12-31
     ]  # GD2: 6,436 / 2 = 3,218 = the line: passes
     assert lists(frame.failing_criteria) == [["housing"], ["income"], ALL_CHECKS]
     assert lists(frame.no_data_criteria) == [["housing"], [], ALL_CHECKS]

@@ -1,0 +1,43 @@
+"""Draw a `ui.exports.Table` in a page: st.dataframe with number formats from the column kinds (the
+same kinds the Word and Excel exports use) and a CSV download of its data under it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import charts
+from ui.exports import Table
+
+# sprintf-js formats (st.column_config.NumberColumn): "%,d" groups thousands. Percent columns are shown
+# ×100 with "%.2f%%" (Streamlit's own "percent" format drops trailing zeros: 94% instead of 94.00%).
+NUMBER_FORMATS = {
+    "households": "%,d", "people": "%,d", "count": "%,d", "year": "%d",
+    "wan_yuan": "%,.2f", "yuan": "%,.2f", "percent": "%.2f%%",
+}
+ROW_PX = 35  # st.dataframe's row height
+MAX_ROWS_SHOWN = 16  # longer tables scroll
+
+
+def column_config(table: Table) -> dict:
+    config = {}
+    for name, kind in zip(table.frame.columns, table.kinds, strict=True):
+        if kind in NUMBER_FORMATS:
+            config[name] = st.column_config.NumberColumn(name, format=NUMBER_FORMATS[kind])
+        elif kind == "date":
+            config[name] = st.column_config.DateColumn(name, format="YYYY-MM-DD")
+        else:
+            config[name] = st.column_config.TextColumn(name)
+    return config
+
+
+def show(table: Table, *, key: str, file_name: str | None = None) -> None:
+    """The table (every row visible up to MAX_ROWS_SHOWN), empty cells as —, and its CSV download (the
+    values as they are: ratios stay ratios)."""
+    shown = table.frame.copy()
+    for name, kind in zip(shown.columns, table.kinds, strict=True):
+        if kind == "percent":
+            shown[name] = shown[name].astype(float) * 100
+    height = (min(len(shown), MAX_ROWS_SHOWN) + 1) * ROW_PX + 3
+    st.dataframe(shown, hide_index=True, column_config=column_config(table), key=key, height=height,
+                 placeholder="—")
+    charts.download(table.frame, file_name or table.title, key=f"download_{key}")
