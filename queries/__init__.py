@@ -208,6 +208,9 @@ def apply_scope(connection: duckdb.DuckDBPyConnection, query: Query, bound: dict
     return bound
 
 
+MACROS_SQL = (QUERIES_DIR / "shared" / "macros.sql").read_text(encoding="utf-8")
+
+
 def run_query(connection: duckdb.DuckDBPyConnection, name: str, *, scope: Scope | None = None,
               **params) -> pd.DataFrame:
     """Run a catalog query on its own cursor and return every row as a DataFrame. With a scope, the
@@ -223,6 +226,7 @@ def run_query(connection: duckdb.DuckDBPyConnection, name: str, *, scope: Scope 
             raise
     started = time.perf_counter()
     try:
+        cursor.execute(MACROS_SQL)  # temp macros live per cursor (queries/shared/macros.sql)
         frame = cursor.execute(query.sql, bound).df()
     except duckdb.Error:
         log.exception("query %s failed; params=%r; sql file %s", name, bound, query.path)

@@ -43,12 +43,7 @@ final as (
     select
         j.household_id,
         -- privacy: the head's name keeps its first and last character (rule of village_households)
-        case
-            when h.head_name is null then null
-            when length(h.head_name) <= 1 then '*'
-            when length(h.head_name) = 2 then left(h.head_name, 1) || '*'
-            else left(h.head_name, 1) || repeat('*', length(h.head_name) - 2) || right(h.head_name, 1)
-        end as head_name_masked,
+        mask_name(h.head_name) as head_name_masked,
         h.village_code,
         v.name as village_name,
         t.name as township_name,

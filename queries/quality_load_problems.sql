@@ -46,11 +46,8 @@ masked as (
         list_transform([value, quoted], lambda s:
             case
                 when s is null or personal_kind is null then s
-                when personal_kind = 'id' and length(s) >= 15 then left(s, 6) || '********' || right(s, 4)
-                when personal_kind = 'id' then repeat('*', length(s))
-                when length(s) <= 1 then '*'
-                when length(s) = 2 then left(s, 1) || '*'
-                else left(s, 1) || repeat('*', length(s) - 2) || right(s, 1)
+                when personal_kind = 'id' then mask_id(s)
+                else mask_name(s)
             end
         ) as shown
     from classified

@@ -43,18 +43,10 @@ shared_ids as (
 
 final as (
     select
-        -- privacy: as village_households masks (first 6 and last 4; first and last character)
-        case
-            when length(p.id_number) >= 15 then left(p.id_number, 6) || '********' || right(p.id_number, 4)
-            else repeat('*', length(p.id_number))
-        end as id_number_masked,
+        -- privacy: queries/shared/macros.sql (first 6 and last 4; first and last character)
+        mask_id(p.id_number) as id_number_masked,
         p.person_id,
-        case
-            when p.name is null then null
-            when length(p.name) <= 1 then '*'
-            when length(p.name) = 2 then left(p.name, 1) || '*'
-            else left(p.name, 1) || repeat('*', length(p.name) - 2) || right(p.name, 1)
-        end as name_masked,
+        mask_name(p.name) as name_masked,
         p.household_id,
         p.village_code,
         v.name as village_name,

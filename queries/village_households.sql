@@ -58,18 +58,8 @@ all_criteria as (
 
 masked as (
     select h.household_id,
-        case
-            when h.head_name is null then null
-            when length(h.head_name) <= 1 then '*'
-            when length(h.head_name) = 2 then left(h.head_name, 1) || '*'
-            else left(h.head_name, 1) || repeat('*', length(h.head_name) - 2) || right(h.head_name, 1)
-        end as head_name_masked,
-        case
-            when h.head_id_number is null then null
-            when length(h.head_id_number) >= 15
-            then left(h.head_id_number, 6) || '********' || right(h.head_id_number, 4)
-            else repeat('*', length(h.head_id_number))
-        end as head_id_number_masked,
+        mask_name(h.head_name) as head_name_masked,
+        mask_id(h.head_id_number) as head_id_number_masked,
         cast(h.category as varchar) as category,
         cast(h.main_cause as varchar) as main_cause
     from households as h

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from etl.load import load_package
-from queries import Database, QueryError, bind, catalog, used_params
+from queries import MACROS_SQL, Database, QueryError, bind, catalog, used_params
 from queries.__main__ import main as cli_main
 from tests.conftest import FIXTURES
 
@@ -650,6 +650,7 @@ def test_column_types_counts_bigint_ratios_double(name, tiny_db_path):
     params = {flag.lstrip("-"): value for flag, value in zip(CLI_ARGS[name][::2], CLI_ARGS[name][1::2], strict=True)}
     con = duckdb.connect(str(tiny_db_path), read_only=True)
     try:
+        con.execute(MACROS_SQL)
         types = {column: str(kind) for column, kind, *_ in con.execute(query.sql, bind(query, params)).description}
     finally:
         con.close()
