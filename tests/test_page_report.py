@@ -99,7 +99,7 @@ def test_a_hostile_region_name_is_shown_as_text(tmp_path, monkeypatch, navigatio
     at = open_page(tmp_path / "hostile.duckdb", monkeypatch)
     report_markdown = [m.value for m in at.markdown if "汇报材料" in m.value or "全县" in m.value]
     assert report_markdown
-    for source in report_markdown:
+    for source in [m.value for m in at.markdown] + [c.value for c in at.caption]:  # breadcrumb included
         assert "<script>" not in source and "](" not in source and ":red[" not in source
     assert "### \\<script\\>alert\\(1\\)\\</script\\>\\[点我\\]\\(javascript\\:alert\\(1\\)\\)\\:red\\[县\\]" \
         "脱贫攻坚工作汇报材料" in report_markdown

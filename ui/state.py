@@ -22,6 +22,7 @@ import streamlit as st
 
 from ui import data
 from ui.i18n import LANGUAGES, has_string, t
+from ui.report import escape_markdown
 
 URL_KEYS = ("region", "as_of", "rules", "lang")
 CUSTOM_DATE = "custom"
@@ -278,7 +279,7 @@ def page_header(title_key: str) -> Filters:
     tree = regions().set_index("code")
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         for code in path:
-            label = tree.at[code, "name"]
+            label = escape_markdown(tree.at[code, "name"])  # a name is data: never markup or a link
             if code == current.region:
                 st.markdown(f"**{label}**", width="content")
             elif st.button(f"{label} ›", key=f"crumb_{code}", type="tertiary"):
