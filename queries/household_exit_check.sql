@@ -8,8 +8,8 @@
 --             every criterion as no data; its size is then, as household_year_checks does for an
 --             empty 家庭人口, the members present on 31 December of $year. Households merely
 --             planned to exit are not listed: the targets file plans counts per region, never
---             households. Privacy: the head's name is masked as in village_households (张*华, 2
---             characters → 张*, 1 → *); the unmasked name never leaves the database.
+--             households. Privacy: the head's name is masked by mask_name (queries/shared/macros.sql:
+--             张*华, 2 characters → 张*, 1 → *); the unmasked name never leaves the database.
 -- columns:    household_id, head_name_masked, village_code, village_name, category, exited_on,
 --             size, net_income, per_capita_income, poverty_line, income_pass, food_clothing,
 --             education, medical, housing, water, failing_criteria, no_data_criteria (lists of
@@ -78,12 +78,7 @@ checked as (
 final as (
     select
         k.household_id,
-        case
-            when h.head_name is null then null
-            when length(h.head_name) <= 1 then '*'
-            when length(h.head_name) = 2 then left(h.head_name, 1) || '*'
-            else left(h.head_name, 1) || repeat('*', length(h.head_name) - 2) || right(h.head_name, 1)
-        end as head_name_masked,
+        mask_name(h.head_name) as head_name_masked,
         k.village_code,
         v.name as village_name,
         cast(h.category as varchar) as category,
