@@ -109,11 +109,10 @@ def risk_list(year: int, risks: pd.DataFrame) -> None:
         package=stamp.get("package", "—"),
         loaded_at=f"{stamp['loaded_at']:%Y-%m-%d %H:%M}" if stamp else "—",
     )
-    st.download_button(
-        t("hhc_download_xlsx"), partial(exports.xlsx_bytes, first_line, [table]),
-        file_name=safe_file_name(name) + ".xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="hhc_xlsx", icon=":material/table_view:", on_click="ignore",
+    charts.export_button(
+        t("hhc_download_xlsx"), partial(exports.xlsx_bytes, first_line, [table]), safe_file_name(name) + ".xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="hhc_xlsx", icon=":material/table_view:",
     )
 
 

@@ -8,7 +8,7 @@ from functools import partial
 
 import streamlit as st
 
-from ui import data, state, tables
+from ui import charts, data, state, tables
 from ui import report as reports
 from ui.i18n import t
 
@@ -17,15 +17,15 @@ report = reports.build_report(data.query, view.as_of, view.region, view.rules, v
 
 st.caption(t("rpt_intro"))
 with st.container(horizontal=True, gap="small"):
-    st.download_button(
-        t("rpt_download_docx"), partial(reports.to_docx, report), file_name=report.file_stem + ".docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        key="rpt_docx", icon=":material/description:", type="primary", on_click="ignore",
+    charts.export_button(
+        t("rpt_download_docx"), partial(reports.to_docx, report), report.file_stem + ".docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="rpt_docx", icon=":material/description:", type="primary",
     )
-    st.download_button(
-        t("rpt_download_xlsx"), partial(reports.to_xlsx, report), file_name=report.file_stem + ".xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="rpt_xlsx", icon=":material/table_view:", on_click="ignore",
+    charts.export_button(
+        t("rpt_download_xlsx"), partial(reports.to_xlsx, report), report.file_stem + ".xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="rpt_xlsx", icon=":material/table_view:",
     )
 
 # The text is data-bearing (region and village names): every piece goes through escape_markdown.

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.support import streamlit_server
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCREENSHOTS = ROOT / "tests" / "screenshots"
@@ -21,12 +17,6 @@ if CHROMIUM is None:
     if os.environ.get("CI"):
         raise RuntimeError("CI needs Debian's chromium for the browser test (scripts/test.sh installs it)")
     pytest.skip("chromium is not installed (scripts/test.sh installs it)", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 PASSWORD = "browser-test-password"
@@ -38,29 +28,8 @@ def server(tiny_db_path, tmp_path_factory):
 
     accounts = tmp_path_factory.mktemp("accounts") / "accounts.sqlite"
     Store(accounts).add("leader", PASSWORD, "leader", "430101000000", display_name="县扶贫办")
-    port = free_port()
-    env = dict(os.environ, TUOPIN_DB=str(tiny_db_path), TUOPIN_ACCOUNTS=str(accounts))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or proc.poll() is not None:
-            proc.kill()
-            raise RuntimeError(f"streamlit did not start:\n{proc.stdout.read().decode(errors='replace')}")
-        time.sleep(0.2)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    with streamlit_server({"TUOPIN_DB": str(tiny_db_path), "TUOPIN_ACCOUNTS": str(accounts)}) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -93,4 +62,140 @@ def test_overview_in_a_real_browser(server, browser):
     assert "0.12%" in page.get_by_test_id("stMetric").filter(has_text="贫困发生率").inner_text()
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "overview.png"), full_page=True)
+    page.close()
+
+
+# ---- the demo county: drill from the map into a village, then the report-back downloads --------
+
+DEMO_AS_OF = "2020-12-31"
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_db_path, tmp_path_factory):
+    from access import Store
+
+    accounts = tmp_path_factory.mktemp("demo_accounts") / "accounts.sqlite"
+    Store(accounts).add("leader", PASSWORD, "leader", "430000000000", display_name="县扶贫办")
+    with streamlit_server({"TUOPIN_DB": str(demo_db_path), "TUOPIN_ACCOUNTS": str(accounts)}) as url:
+        yield url
+
+
+def wait_idle(page, quiet_s: float = 0.6, timeout_s: float = 90) -> None:
+    """Until the app has finished its rerun: no running indicator, no stale element, for quiet_s."""
+    page.wait_for_function(
+        """([quiet]) => {
+            const busy = document.querySelector('[data-testid="stStatusWidget"]')
+                      || document.querySelector('[data-stale="true"]');
+            const now = performance.now();
+            if (busy || !window.__idleSince) { window.__idleSince = busy ? null : now; return false; }
+            return now - window.__idleSince > quiet;
+        }""",
+        arg=[quiet_s * 1000], timeout=timeout_s * 1000, polling=100,
+    )
+
+
+def url_region(page) -> str | None:
+    from urllib.parse import parse_qs, urlparse
+
+    return parse_qs(urlparse(page.url).query).get("region", [None])[0]
+
+
+def click_map_at(page, lon: float, lat: float) -> None:
+    """Click the map where a longitude/latitude is drawn (plotly's map subplot projects it)."""
+    x, y = page.evaluate(
+        """([lon, lat]) => { const g = document.querySelector('.js-plotly-plot');
+            const m = g._fullLayout.map._subplot.map; const p = m.project([lon, lat]);
+            const r = m.getCanvas().getBoundingClientRect(); return [r.x + p.x, r.y + p.y]; }""",
+        [lon, lat],
+    )
+    page.mouse.move(x, y)
+    page.wait_for_timeout(500)
+    page.mouse.click(x, y)
+
+
+def test_drill_from_the_map_into_a_village_and_download_the_report(demo_server, browser, demo_db_path, tmp_path):
+    import docx
+    import openpyxl
+
+    from queries import Database
+
+    with Database(demo_db_path) as db:
+        townships = db.query("boundaries", level="乡镇", region="439901000000")
+        township = townships.iloc[3]
+        villages = db.query("boundaries", level="村", region=township.region_code)
+        village = villages.iloc[1]
+        county = db.query("registry_summary", as_of=DEMO_AS_OF, region="439901000000").iloc[0]
+        figures = db.query("registry_summary", as_of=DEMO_AS_OF, region=village.region_code).iloc[0]
+        heads = set(db.connection.execute(
+            "select head_name from households where village_code = ? and length(head_name) >= 2",
+            [village.region_code]).fetchall())
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN", accept_downloads=True)
+    outside = []
+    page.on("request", lambda r: outside.append(r.url)
+            if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+
+    # a deep link survives signing in
+    page.goto(f"{demo_server}/village_exit?as_of={DEMO_AS_OF}&region={township.region_code}")
+    sign_in(page)
+    page.get_by_role("heading", name="出列核查", exact=True).wait_for(timeout=60_000)
+    wait_idle(page)
+    assert url_region(page) == township.region_code
+
+    # the overview of the county, with the figures of the registry
+    page.get_by_role("link", name="总览").click()
+    page.get_by_role("button", name="演示县（演示数据） ›").click()
+    wait_idle(page)
+    tile = page.get_by_test_id("stMetric").filter(has_text="建档立卡（现有）")
+    assert f"{county.households_registered:,}户{county.people_registered:,}人" in tile.inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "demo_overview.png"), full_page=True)
+
+    # the map: click a township, then one of its villages; the region picker follows
+    page.get_by_role("link", name="地图").click()
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    page.screenshot(path=str(SCREENSHOTS / "demo_map.png"), full_page=True)
+    click_map_at(page, township.centroid_lon, township.centroid_lat)
+    page.wait_for_function(f"() => location.search.includes('region={township.region_code}')", timeout=60_000)
+    wait_idle(page)
+    assert township.region_name in page.get_by_test_id("stMain").inner_text()  # the breadcrumb
+    assert page.get_by_test_id("stSidebar").get_by_text("村", exact=True).count() == 1  # the picker's 村 level
+    click_map_at(page, village.centroid_lon, village.centroid_lat)
+    page.wait_for_function(f"() => location.search.includes('region={village.region_code}')", timeout=60_000)
+    wait_idle(page)
+
+    # the village's profile, households masked
+    page.get_by_role("link", name="出列核查").click()
+    page.get_by_role("heading", name="出列核查", exact=True).wait_for()
+    wait_idle(page)
+    text = page.locator("body").inner_text()
+    assert village.region_name in text
+    assert not [name for (name,) in heads if name in text]  # no full name of the village's heads
+    page.screenshot(path=str(SCREENSHOTS / "demo_village.png"), full_page=True)
+
+    # the report-back for the village: the page's figures, the .docx and the .xlsx agree
+    page.get_by_role("link", name="汇报材料").click()
+    page.get_by_role("heading", name="汇报材料", exact=True).wait_for()
+    wait_idle(page)
+    households = f"{figures.households_registered:,}户{figures.people_registered:,}人"
+    assert households in page.locator("body").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "demo_report.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载 Word（.docx）").click()
+    docx_path = tmp_path / download.value.suggested_filename
+    download.value.save_as(docx_path)
+    assert docx_path.name == f"汇报材料_{village.region_name}_{DEMO_AS_OF}.docx"
+    document = docx.Document(str(docx_path))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert village.region_name in paragraphs[1] and DEMO_AS_OF in paragraphs[1]  # the filters, first line
+    assert households in "\n".join(paragraphs)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="下载 Excel（.xlsx）").click()
+    xlsx_path = tmp_path / download.value.suggested_filename
+    download.value.save_as(xlsx_path)
+    book = openpyxl.load_workbook(xlsx_path)
+    cells = {str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None}
+    assert any(village.region_name in c and DEMO_AS_OF in c for c in cells)
+    assert {str(figures.households_registered), str(figures.people_registered)} <= cells
+    assert outside == []  # nothing fetched from the internet
     page.close()

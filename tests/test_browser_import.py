@@ -5,19 +5,14 @@ with its problems listed and the database left byte for byte as it was."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 import zipfile
 
 import pytest
 
-from tests.conftest import ROOT
 from tests.quality_defects import make_defects_package
-from tests.test_browser import SCREENSHOTS, browser, free_port, sign_in  # noqa: F401  (browser: a fixture)
+from tests.support import streamlit_server
+from tests.test_browser import SCREENSHOTS, browser, sign_in  # noqa: F401  (browser: a fixture)
 from tests.test_page_data_import import bad_package
 
 PASSWORD = "import-test-password"
@@ -33,29 +28,8 @@ def import_server(tiny_db_path, tmp_path_factory):
     shutil.copy(tiny_db_path, db)
     accounts = folder / "accounts.sqlite"
     Store(accounts).add("admin", PASSWORD, "admin", "430101000000", display_name="县管理员")
-    port = free_port()
-    env = dict(os.environ, TUOPIN_DB=str(db), TUOPIN_ACCOUNTS=str(accounts))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or proc.poll() is not None:
-            proc.kill()
-            raise RuntimeError(f"streamlit did not start:\n{proc.stdout.read().decode(errors='replace')}")
-        time.sleep(0.2)
-    yield url, db, folder
-    proc.terminate()
-    proc.wait(timeout=20)
+    with streamlit_server({"TUOPIN_DB": str(db), "TUOPIN_ACCOUNTS": str(accounts)}) as url:
+        yield url, db, folder
 
 
 def choose_and_import(page, files) -> None:

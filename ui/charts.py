@@ -65,16 +65,18 @@ def download(frame: pd.DataFrame, name: str, *, key: str | None = None, label: s
                   key=key or f"download_{filename}", type="tertiary")
 
 
-def export_button(label: str, payload: bytes, filename: str, mime: str, *, key: str, **kwargs) -> None:
+def export_button(label: str, payload, filename: str, mime: str, *, key: str,
+                  icon: str = ":material/download:", **kwargs) -> None:
     """Every export of the dashboard goes through here: refused to accounts without the export
-    permission (a caption says so), logged in the audit log with the region in view."""
+    permission (a caption says so), logged in the audit log with the region in view. `payload` is
+    bytes, or a callable making them when the button is clicked."""
     from ui import session
 
     if "_account" in st.session_state and not session.can("export"):
         st.caption(t("export_not_allowed"))
         return
     region = st.session_state["_filters"].region if "_filters" in st.session_state else None
-    st.download_button(label, payload, file_name=filename, mime=mime, key=key, icon=":material/download:",
+    st.download_button(label, payload, file_name=filename, mime=mime, key=key, icon=icon,
                        on_click=session.audit, args=("export", region, filename), **kwargs)
 
 
