@@ -116,6 +116,7 @@ def click_map_at(page, lon: float, lat: float) -> None:
 def test_drill_from_the_map_into_a_village_and_download_the_report(demo_server, browser, demo_db_path, tmp_path):
     import docx
     import openpyxl
+    from playwright.sync_api import expect
 
     from queries import Database
 
@@ -145,9 +146,9 @@ def test_drill_from_the_map_into_a_village_and_download_the_report(demo_server, 
     # the overview of the county, with the figures of the registry
     page.get_by_role("link", name="总览").click()
     page.get_by_role("button", name="演示县（演示数据） ›").click()
-    wait_idle(page)
     tile = page.get_by_test_id("stMetric").filter(has_text="建档立卡（现有）")
-    assert f"{county.households_registered:,}户{county.people_registered:,}人" in tile.inner_text()
+    expect(tile).to_contain_text(f"{county.households_registered:,}户{county.people_registered:,}人", timeout=60_000)
+    wait_idle(page)
     page.screenshot(path=str(SCREENSHOTS / "demo_overview.png"), full_page=True)
 
     # the map: click a township, then one of its villages; the region picker follows
@@ -167,6 +168,7 @@ def test_drill_from_the_map_into_a_village_and_download_the_report(demo_server, 
     # the village's profile, households masked
     page.get_by_role("link", name="出列核查").click()
     page.get_by_role("heading", name="出列核查", exact=True).wait_for()
+    page.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)  # the village's households
     wait_idle(page)
     text = page.locator("body").inner_text()
     assert village.region_name in text
@@ -176,9 +178,10 @@ def test_drill_from_the_map_into_a_village_and_download_the_report(demo_server, 
     # the report-back for the village: the page's figures, the .docx and the .xlsx agree
     page.get_by_role("link", name="汇报材料").click()
     page.get_by_role("heading", name="汇报材料", exact=True).wait_for()
+    page.get_by_role("button", name="下载 Word（.docx）").wait_for(timeout=60_000)
     wait_idle(page)
     households = f"{figures.households_registered:,}户{figures.people_registered:,}人"
-    assert households in page.locator("body").inner_text()
+    expect(page.get_by_test_id("stMain")).to_contain_text(households, timeout=60_000)
     page.screenshot(path=str(SCREENSHOTS / "demo_report.png"), full_page=True)
     with page.expect_download() as download:
         page.get_by_role("button", name="下载 Word（.docx）").click()
