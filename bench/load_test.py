@@ -1,0 +1,758 @@
+"""Load test (issue 5, "concurrent use and faults"): many users click through a real `streamlit run`
+while imports replace the database under them.
+
+- The server: `streamlit run dashboard.py` (a subprocess) on a temporary copy of a database built from
+  variant A of the tiny fixture county (tests/fixtures/tiny); an accounts store with one leader
+  account (county scope) that every simulated user signs in with, through the sign-in form.
+- The users: real websocket sessions (`/_stcore/stream`), one per user, all in one asyncio loop here.
+  Each speaks the browser's protocol (BackMsg with ClientState and widget states; ForwardMsg back)
+  without rendering, so 30+ of them fit on a small machine that could not run 30 browsers. Each signs
+  in, then clicks: a page in the navigation, another as-of quarter end, a township, back to the whole
+  county. An interaction is timed from sending the click until its script run finished (including a
+  rerun it triggers, e.g. after sign-in) — the server's round trip, without the browser's drawing.
+- The imports: meanwhile a loader thread runs `python -m etl load` (a separate process, as an
+  administrator would) alternately with variant B (the county renamed 小试县 → 新名县 and one more
+  household, 4户10人 → 5户11人) and variant A, each swapping the served file atomically. (Scenario's
+  imports="kill" instead SIGKILLs one import midway; tests/test_load.py uses it.)
+- Errors: an exception element in any run, a run that does not finish (timeout), a closed websocket,
+  a page not found, an error alert, a Python traceback in the server's log.
+- Consistency: every element of one script run (the breadcrumb with the county's name, the footer
+  with the package's path, charts and tables, the registered-households tile on the overview) must
+  belong to ONE variant: a run showing anything of A and anything of B is a violation; so is a tile
+  that matches neither variant's figure. A run must also show a variant that was being served at
+  some moment during the interaction ("stale" otherwise). After the last import every user clicks
+  once more and must see the last variant.
+
+    .venv/bin/python bench/load_test.py                      # 32 users, 8 clicks each, ≥ 4 imports
+    .venv/bin/python bench/load_test.py --users 50 --clicks 20 --think 1 --import-pause 0.5
+    .venv/bin/python bench/load_test.py --users 1 --clicks 30 --imports 0    # one user alone
+
+It prints users, interactions, errors, median / p95 interaction time, imports done, consistency
+violations, and the server's CPU time per interaction (the capacity of one server process).
+
+tests/test_load.py runs a smaller version of the same and asserts 0 errors and 0 violations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TINY = ROOT / "tests" / "fixtures" / "tiny"
+USERNAME, PASSWORD = "leader", "load-test-password"
+# What tells the two variants apart (both are searched in every message of a run, as UTF-8 and as the
+# \\u escapes of JSON, e.g. inside a plotly figure): the county's name and the package folder's name.
+MARKERS = {
+    "A": ("小试县", "variant_A_package"),
+    "B": ("新名县", "variant_B_package"),
+}
+REGISTERED_LABEL = "建档立卡（现有）"  # the overview tile whose figure differs (t("registered"), zh)
+
+
+# ---- the two variants --------------------------------------------------------------------------
+
+
+def _check_digit(first17: str) -> str:
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
+
+
+def write_variants(folder: Path) -> dict[str, Path]:
+    """Variant A = the tiny fixture as it is; variant B = the county renamed 新名县 and a seventh
+    household H7 (1 person, 三村, registered 2014-05-01), so the county registers 5户11人, not 4户10人."""
+    from tests.packages import copy_package, edit_csv
+
+    a = copy_package(TINY, folder / MARKERS["A"][1])
+    b = copy_package(TINY, folder / MARKERS["B"][1])
+    edit_csv(b, "区划", lambda rows: [dict(r, 名称="新名县") if r["名称"] == "小试县" else r for r in rows])
+    person_id = "43010119600101001" + _check_digit("43010119600101001")
+    edit_csv(b, "贫困户", lambda rows: rows + [dict(
+        rows[-1], 户编号="H7", 区划代码="430101200001", 户主姓名="郑七", 户主证件号码=person_id)])
+    edit_csv(b, "家庭成员", lambda rows: rows + [dict(
+        rows[-1], 人员编号="P18", 户编号="H7", 姓名="郑七", 证件号码=person_id, 与户主关系="户主", 性别="男",
+        出生日期="1960-01-01", 加入日期="", 减少日期="", 减少原因="")])
+    edit_csv(b, "动态管理记录", lambda rows: rows + [dict(
+        rows[-1], 记录编号="E14", 户编号="H7", 变动类型="识别纳入", 变动日期="2014-05-01", 变动原因="")])
+    return {"A": a, "B": b}
+
+
+def registered_figures(db: Path) -> dict[str, str]:
+    """The overview's registered tile at county level for every quarter end: {date: '4户10人'}."""
+    import pandas as pd
+
+    from queries import Database
+    from ui.formatting import count
+
+    with Database(db) as opened:
+        span = opened.query("data_span").iloc[0]
+        ends = pd.date_range(span.first_date.date(), span.last_date.date() + pd.offsets.QuarterEnd(0), freq="QE")
+        figures = {}
+        for end in ends:
+            row = opened.query("registry_summary", as_of=end.date()).iloc[0]
+            figures[f"{end:%Y-%m-%d}"] = f"{count(row.households_registered)}户{count(row.people_registered)}人"
+    return figures
+
+
+@dataclass
+class Setup:
+    folder: Path
+    db: Path
+    accounts: Path
+    packages: dict[str, Path]
+    figures: dict[str, dict[str, str]]  # variant -> as-of -> registered tile
+
+
+def prepare(folder: Path) -> Setup:
+    """Both variants' packages, the served database (variant A) and the accounts store."""
+    from access import Store
+    from etl.load import load_package
+
+    packages = write_variants(folder / "packages")
+    served = folder / "served" / "tuopin.duckdb"
+    load_package(packages["A"], served)
+    probe = folder / "probe" / "tuopin.duckdb"
+    load_package(packages["B"], probe)
+    figures = {"A": registered_figures(served), "B": registered_figures(probe)}
+    shutil.rmtree(probe.parent)
+    accounts = folder / "accounts.sqlite"
+    Store(accounts).add(USERNAME, PASSWORD, "leader", "430101000000", display_name="县扶贫办")
+    return Setup(folder, served, accounts, packages, figures)
+
+
+# ---- the server --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen
+    url: str
+    log: Path
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def tracebacks(self) -> list[str]:
+        """Every traceback (and ERROR log line) the server wrote."""
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        found = []
+        for block in re.split(r"\n(?=\S)", text):
+            if block.startswith("Traceback") or re.match(r"^\d{4}-\d\d-\d\d [\d:.]+ ERROR", block):
+                found.append(block.strip())
+        return found
+
+
+def start_server(db: Path, accounts: Path, log: Path, timeout: float = 90) -> Server:
+    port = free_port()
+    env = dict(os.environ, TUOPIN_DB=str(db), TUOPIN_ACCOUNTS=str(accounts))
+    out = open(log, "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+    )
+    out.close()
+    server = Server(proc, f"http://127.0.0.1:{port}", log)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except OSError:
+            pass
+        if time.monotonic() > deadline or proc.poll() is not None:
+            server.stop()
+            raise RuntimeError(f"streamlit did not start:\n{log.read_text(errors='replace')}")
+        time.sleep(0.2)
+
+
+# ---- one simulated user: a websocket session speaking Streamlit's protocol ----------------------
+
+
+class SessionError(Exception):
+    pass
+
+
+@dataclass
+class Run:
+    """What one script run sent: every message's bytes, the widgets and the errors in it."""
+
+    raw: list[bytes] = field(default_factory=list)
+    widgets: dict[str, tuple[str, object]] = field(default_factory=dict)  # id -> (kind, proto)
+    metrics: list[tuple[str, str]] = field(default_factory=list)  # (label, value)
+    errors: list[str] = field(default_factory=list)
+    status: str = ""
+
+
+@dataclass
+class Interaction:
+    user: int
+    label: str
+    started: float  # time.monotonic()
+    finished: float
+    runs: list[Run]
+    page: str
+    as_of: str | None
+    region: str | None
+
+    @property
+    def seconds(self) -> float:
+        return self.finished - self.started
+
+
+def _escaped(text: str) -> bytes:
+    return "".join(f"\\u{ord(c):04x}" if ord(c) > 127 else c for c in text).encode()
+
+
+MARKER_BYTES = {variant: [m.encode() for m in marks] + [_escaped(m) for m in marks if not m.isascii()]
+                for variant, marks in MARKERS.items()}
+
+
+class User:
+    """One browser tab's worth of protocol: connect, rerun with widget states, collect the runs."""
+
+    def __init__(self, number: int, url: str, timeout: float):
+        self.number = number
+        self.url = url.replace("http://", "ws://") + "/_stcore/stream"
+        self.timeout = timeout
+        self.ws = None
+        self.pages: dict[str, str] = {}  # url path -> page script hash
+        self.page = ""  # current page's url path
+        self.page_hash = ""
+        self.query_string = ""
+        self.values: dict[str, object] = {}  # widget id -> WidgetState we set (kept like a browser)
+        self.last: Run | None = None
+
+    async def connect(self) -> None:
+        import websockets
+
+        self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
+                                           open_timeout=self.timeout, ping_interval=None)
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+    def widget(self, kind: str, *, label: str | None = None, key: str | None = None):
+        """The widget of the last run by its label or its user key (ids end with '-<key>')."""
+        for wid, (k, proto) in (self.last.widgets if self.last else {}).items():
+            if k == kind and ((label is not None and proto.label == label) or
+                              (key is not None and wid.endswith("-" + key))):
+                return proto
+        raise SessionError(f"no {kind} {label or key!r} on page {self.page!r}")
+
+    async def rerun(self, *, page_hash: str | None = None, triggers: dict | None = None) -> tuple[list[Run], float]:
+        """Send one rerun (a click) and collect every run it causes until a run finishes normally."""
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = self.query_string
+        state.page_script_hash = page_hash if page_hash is not None else self.page_hash
+        present = set(self.last.widgets) if self.last else set()
+        for wid, value in self.values.items():
+            if wid in present:
+                state.widget_states.widgets.add().CopyFrom(value)
+        for wid, value in (triggers or {}).items():
+            entry = state.widget_states.widgets.add()
+            entry.id = wid
+            entry.trigger_value = value
+        started = time.monotonic()
+        await self.ws.send(msg.SerializeToString())
+        runs: list[Run] = []
+        current: Run | None = None
+        deadline = started + self.timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise SessionError(f"no finished run within {self.timeout:.0f} s")
+            try:
+                raw = await asyncio.wait_for(self.ws.recv(), remaining)
+            except TimeoutError as exc:
+                raise SessionError(f"no finished run within {self.timeout:.0f} s") from exc
+            forward = ForwardMsg()
+            forward.ParseFromString(raw)
+            kind = forward.WhichOneof("type")
+            if kind == "new_session":
+                current = Run()
+                runs.append(current)
+                continue
+            if current is None:
+                continue  # a message of an earlier run (nothing we asked for)
+            if kind == "delta":
+                current.raw.append(raw)
+                self._element(forward.delta, current)
+            elif kind == "navigation":
+                current.raw.append(raw)
+                # the default page's url path is "" (dashboard.py: the overview)
+                self.pages = {p.url_pathname or "overview": p.page_script_hash for p in forward.navigation.app_pages}
+                self.page_hash = forward.navigation.page_script_hash
+                self.page = next((name for name, h in self.pages.items() if h == self.page_hash), "")
+            elif kind == "page_info_changed":
+                self.query_string = forward.page_info_changed.query_string
+            elif kind == "page_not_found":
+                current.errors.append(f"page not found: {forward.page_not_found.page_name}")
+            elif kind == "script_finished":
+                status = ForwardMsg.ScriptFinishedStatus.Name(forward.script_finished)
+                current.status = status
+                if status == "FINISHED_WITH_COMPILE_ERROR":
+                    current.errors.append("compile error")
+                if status != "FINISHED_EARLY_FOR_RERUN":
+                    self.last = current
+                    return runs, time.monotonic()
+
+    @staticmethod
+    def _element(delta, run: Run) -> None:
+        if delta.WhichOneof("type") != "new_element":
+            return
+        element = delta.new_element
+        kind = element.WhichOneof("type")
+        if kind == "exception":
+            run.errors.append(f"exception {element.exception.type}: {element.exception.message}")
+        elif kind == "alert" and element.alert.format == element.alert.ERROR:
+            run.errors.append(f"error alert: {element.alert.body}")
+        elif kind == "metric":
+            run.metrics.append((element.metric.label, element.metric.body))
+        elif kind in ("selectbox", "text_input", "button", "date_input", "radio", "checkbox", "multiselect"):
+            proto = getattr(element, kind)
+            if getattr(proto, "id", ""):
+                run.widgets[proto.id] = (kind, proto)
+
+    def current(self, box) -> str:
+        """The option a selectbox shows: what we chose, what the server set, or its default."""
+        if box.set_value and box.HasField("raw_value"):
+            return box.raw_value
+        if box.id in self.values:
+            return self.values[box.id].string_value
+        if box.HasField("raw_value"):
+            return box.raw_value
+        return box.options[box.default] if box.HasField("default") else ""
+
+    def set_string(self, wid: str, value: str) -> None:
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        state = WidgetState(id=wid, string_value=value)
+        self.values[wid] = state
+
+
+# ---- the scenario ------------------------------------------------------------------------------
+
+
+PAGES_SKIPPED = {"data_import", "admin"}  # a leader has neither (and they change the data)
+
+
+@dataclass
+class Timeline:
+    """When each import ran (it swapped its file in at some moment of [started, finished])."""
+
+    first: str
+    imports: list[tuple[float, float, str, str]] = field(default_factory=list)  # started, finished, old, new
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def served_during(self, start: float, end: float) -> set[str]:
+        """The variants the served file may have held at some moment in [start, end]."""
+        with self.lock:
+            imports = list(self.imports)
+        state = self.first
+        possible = set()
+        for began, done, old, new in imports:
+            if done < start:
+                state = new
+            elif began <= end:
+                possible |= {old, new}
+        possible.add(state)
+        return possible
+
+
+@dataclass
+class Results:
+    users: int = 0
+    interactions: list[Interaction] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+    imports: int = 0
+    killed_imports: int = 0
+    import_failures: list[str] = field(default_factory=list)
+    seen: dict[str, int] = field(default_factory=dict)
+    unmarked: list[str] = field(default_factory=list)  # a page run showing neither variant's marks
+    tile_checks: int = 0  # registered tiles compared with both variants' figures
+    final_variant: str = ""
+    seconds: float = 0.0
+    client_cpu: float = 0.0  # CPU seconds of this process (the simulated users)
+    server_cpu: float | None = None  # CPU seconds of the streamlit server during the scenario
+
+
+def evidence(run: Run, figures: dict[str, dict[str, str]], as_of: str | None,
+             at_top: bool) -> tuple[set[str], list[str], int]:
+    """The variants a run's content belongs to, what in it belongs to neither, and how many
+    registered tiles were compared."""
+    found = set()
+    for variant, needles in MARKER_BYTES.items():
+        if any(needle in raw for raw in run.raw for needle in needles):
+            found.add(variant)
+    odd, tiles = [], 0
+    if at_top and as_of:
+        for label, value in run.metrics:
+            if label == REGISTERED_LABEL:
+                tiles += 1
+                matching = {v for v, per_date in figures.items() if per_date.get(as_of) == value}
+                if not matching:
+                    odd.append(f"registered tile {value!r} at {as_of} is neither variant's")
+                elif len(matching) == 1:
+                    found |= matching
+    return found, odd, tiles
+
+
+def served_variant(db: Path) -> str:
+    """Which variant the database file holds now (by the package its last load came from)."""
+    from queries import Database
+
+    with Database(db) as opened:
+        package = str(opened.query("load_info").iloc[0].package)
+    return next(v for v, (_, folder) in MARKERS.items() if package.endswith(folder))
+
+
+def import_command(setup: Setup, variant: str, quiet: bool = True) -> list[str]:
+    return [sys.executable, "-m", "etl", "load", str(setup.packages[variant]), "--db", str(setup.db),
+            *(["--quiet"] if quiet else [])]
+
+
+def kill_import_midway(setup: Setup, variant: str) -> None:
+    """Start an import of `variant` and SIGKILL it once it is reading the package (its work folder
+    exists, the swap has not happened): the etl CLI prints its progress to stderr."""
+    import signal
+
+    proc = subprocess.Popen(import_command(setup, variant, quiet=False), cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stderr:
+            if "读取 reading" in line:
+                break
+        else:
+            raise RuntimeError(f"the import ended before reading (exit {proc.wait()})")
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    if pid is None:
+        return None
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
+class Scenario:
+    """`imports`: "alternate" (import the other variant again and again until the users are done),
+    "kill" (one import of the other variant, SIGKILLed midway) or "none"."""
+
+    def __init__(self, setup: Setup, url: str, users: int, clicks: int, think: float, timeout: float,
+                 min_imports: int, seed: int, imports: str = "alternate", import_pause: float = 0.5):
+        self.setup, self.url = setup, url
+        self.n_users, self.clicks, self.think, self.timeout = users, clicks, think, timeout
+        self.min_imports = min_imports if imports != "none" else 0
+        self.imports = imports
+        self.import_pause = import_pause
+        self.random = random.Random(seed)
+        self.results = Results(users=users)
+        self.timeline = Timeline(first=served_variant(setup.db))
+        self.signed_in = 0
+        self.all_signed_in = threading.Event()
+        self.stop_imports = threading.Event()
+        self.imports_done = 0
+
+    # -- the loader thread (imports in a separate process, like an administrator's CLI) --
+
+    def loader(self) -> None:
+        self.all_signed_in.wait()
+        current = self.timeline.first
+        try:
+            while not self.stop_imports.is_set():
+                new = "B" if current == "A" else "A"
+                if self.imports == "kill":
+                    kill_import_midway(self.setup, new)
+                    self.results.killed_imports += 1
+                    self.imports_done += 1
+                    return
+                began = time.monotonic()
+                done = subprocess.run(import_command(self.setup, new), cwd=ROOT, capture_output=True, text=True)
+                finished = time.monotonic()
+                if done.returncode != 0:
+                    self.results.import_failures.append(done.stdout[-2000:] + done.stderr[-2000:])
+                    return
+                with self.timeline.lock:
+                    self.timeline.imports.append((began, finished, current, new))
+                current = new
+                self.imports_done += 1
+                self.stop_imports.wait(self.import_pause)
+        except Exception as exc:  # noqa: BLE001 - reported as a failed import
+            self.results.import_failures.append(f"{type(exc).__name__}: {exc}")
+
+    # -- one user --
+
+    def record(self, user: User, label: str, started: float, runs: list[Run], finished: float) -> Interaction:
+        as_of = region = None
+        match = re.search(r"as_of=(\d{4}-\d\d-\d\d)", user.query_string)
+        if match:
+            as_of = match.group(1)
+        match = re.search(r"region=(\d+)", user.query_string)
+        if match:
+            region = match.group(1)
+        interaction = Interaction(user.number, label, started, finished, runs, user.page, as_of, region)
+        self.results.interactions.append(interaction)
+        served = self.timeline.served_during(started, finished)
+        for run in runs:
+            for error in run.errors:
+                self.results.errors.append(f"user {user.number} {label} on {user.page}: {error}")
+            at_top = region in (None, "430101000000") and user.page == "overview"
+            found, odd, tiles = evidence(run, self.setup.figures, as_of, at_top)
+            self.results.tile_checks += tiles
+            if not found and run is runs[-1] and label != "open":
+                self.results.unmarked.append(f"user {user.number} {label} on {user.page}")
+            for problem in odd:
+                self.results.violations.append(f"user {user.number} {label}: {problem}")
+            if len(found) > 1:
+                self.results.violations.append(
+                    f"user {user.number} {label} on {user.page}: one run shows data of both A and B")
+            elif found:
+                variant = next(iter(found))
+                self.results.seen[variant] = self.results.seen.get(variant, 0) + 1
+                if variant not in served:
+                    self.results.stale.append(f"user {user.number} {label} on {user.page}: shows {variant}, "
+                                              f"the file held {sorted(served)} during the interaction")
+        return interaction
+
+    async def click(self, user: User, label: str, **rerun) -> Interaction:
+        started = time.monotonic()
+        runs, finished = await user.rerun(**rerun)
+        return self.record(user, label, started, runs, finished)
+
+    async def sign_in(self, user: User) -> None:
+        await user.connect()
+        await self.click(user, "open")  # the sign-in form
+        name = user.widget("text_input", label="用户名")
+        secret = user.widget("text_input", label="密码")
+        submit = user.widget("button", label="登录")
+        user.set_string(name.id, USERNAME)
+        user.set_string(secret.id, PASSWORD)
+        await self.click(user, "sign in", triggers={submit.id: True})
+        if "overview" not in user.pages:
+            raise SessionError(f"not signed in (pages {sorted(user.pages)})")
+
+    async def one_click(self, user: User, rng: random.Random) -> None:
+        choice = rng.random()
+        if choice < 0.55:
+            pages = [p for p in user.pages if p not in PAGES_SKIPPED and p != user.page]
+            target = rng.choice(pages)
+            await self.click(user, f"page {target}", page_hash=user.pages[target])
+        elif choice < 0.8:
+            box = user.widget("selectbox", key="as_of_choice")
+            options = [o for o in box.options[:-1] if o != user.current(box)]  # the last is 'another date'
+            user.set_string(box.id, rng.choice(options[:8]))
+            await self.click(user, "as-of date")
+        else:
+            box = user.widget("selectbox", key="pick_1")
+            current = user.current(box)
+            options = [o for o in box.options if o != current]
+            chosen = rng.choice(options)
+            user.set_string(box.id, chosen)
+            await self.click(user, "county" if chosen == box.options[0] else "township")
+
+    async def user_session(self, number: int, seed: int) -> None:
+        rng = random.Random(seed)
+        user = User(number, self.url, self.timeout)
+        try:
+            await asyncio.sleep(rng.random() * 2)  # users arrive over two seconds
+            await self.sign_in(user)
+            self.signed_in += 1
+            if self.signed_in == self.n_users:
+                self.all_signed_in.set()
+            done = 0
+            # a bounded number of clicks; more (up to 3×) while the imports have not happened yet
+            while done < self.clicks or (self.imports_done < self.min_imports and done < 3 * self.clicks
+                                         and not self.results.import_failures):
+                await asyncio.sleep(rng.uniform(0.5, 1.5) * self.think)
+                await self.one_click(user, rng)
+                done += 1
+            self.finished_clicking += 1
+            while not self.imports_stopped.is_set():  # until the last import is in
+                await asyncio.sleep(0.1)
+            await self.final_check(user)
+        except Exception as exc:  # noqa: BLE001 - every failure of a user is an error of the test
+            self.results.errors.append(f"user {number}: {type(exc).__name__}: {exc}")
+            self.all_signed_in.set()
+        finally:
+            await user.close()
+
+    async def final_check(self, user: User) -> None:
+        """After the last import: the next click shows the last variant, in every session."""
+        interaction = await self.click(user, "after the imports", page_hash=user.pages["overview"])
+        found, _, _ = evidence(interaction.runs[-1], self.setup.figures, None, False)
+        if found != {self.results.final_variant}:
+            self.results.violations.append(
+                f"user {user.number}: after the last import ({self.results.final_variant}) shows {sorted(found)}")
+
+    async def main(self) -> None:
+        self.finished_clicking = 0
+        self.imports_stopped = asyncio.Event()
+        loader = threading.Thread(target=self.loader, daemon=True)
+        if self.imports != "none":
+            loader.start()
+        sessions = [asyncio.create_task(self.user_session(i + 1, self.random.randrange(1 << 30)))
+                    for i in range(self.n_users)]
+        while self.finished_clicking + len([s for s in sessions if s.done()]) < self.n_users:
+            await asyncio.sleep(0.2)
+        self.stop_imports.set()
+        if loader.is_alive():
+            await asyncio.to_thread(loader.join)
+        with self.timeline.lock:
+            self.results.final_variant = self.timeline.imports[-1][3] if self.timeline.imports else self.timeline.first
+        self.results.imports = len(self.timeline.imports)
+        self.imports_stopped.set()
+        await asyncio.gather(*sessions)
+
+    def run(self, server_pid: int | None = None) -> Results:
+        server = _cpu_seconds(server_pid)
+        started, client = time.monotonic(), time.process_time()
+        asyncio.run(self.main())
+        self.results.seconds = time.monotonic() - started
+        self.results.client_cpu = time.process_time() - client
+        if server is not None:
+            self.results.server_cpu = _cpu_seconds(server_pid) - server
+        return self.results
+
+
+# ---- figures -----------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def report(results: Results, server_errors: list[str]) -> dict:
+    clicks = [i for i in results.interactions if i.label not in ("open", "sign in")]
+    times = [i.seconds * 1000 for i in clicks]
+    figures = {
+        "users": results.users,
+        "interactions": len(results.interactions),
+        "clicks (excluding open and sign-in)": len(clicks),
+        "errors": len(results.errors) + len(server_errors) + len(results.import_failures),
+        "median ms": round(statistics.median(times)) if times else None,
+        "p95 ms": round(percentile(times, 0.95)) if times else None,
+        "max ms": round(max(times)) if times else None,
+        "sign-in median ms": round(statistics.median(
+            [i.seconds * 1000 for i in results.interactions if i.label == "sign in"] or [0])),
+        "imports done": results.imports,
+        "imports killed midway": results.killed_imports,
+        "consistency violations": len(results.violations),
+        "stale runs": len(results.stale),
+        "page runs showing neither variant": len(results.unmarked),
+        "registered tiles checked": results.tile_checks,
+        "runs showing A / B": f"{results.seen.get('A', 0)} / {results.seen.get('B', 0)}",
+        "wall seconds": round(results.seconds, 1),
+        "server CPU ms per interaction": (round(results.server_cpu * 1000 / len(results.interactions))
+                                          if results.server_cpu is not None and results.interactions else None),
+        "client CPU seconds": round(results.client_cpu, 1),
+    }
+    return figures
+
+
+def print_report(figures: dict, results: Results, server_errors: list[str]) -> None:
+    width = max(len(k) for k in figures)
+    for key, value in figures.items():
+        print(f"{key:<{width}}  {value}")
+    for title, items in (("errors", results.errors), ("server log", server_errors),
+                         ("import failures", results.import_failures), ("violations", results.violations),
+                         ("stale", results.stale), ("unmarked", results.unmarked)):
+        if items:
+            print(f"\n{title} ({len(items)}), first 10:")
+            for item in items[:10]:
+                print("  " + item.replace("\n", "\n    ")[:2000])
+    by_label: dict[str, list[float]] = {}
+    for i in results.interactions:
+        by_label.setdefault(i.label.split(" ")[0] if i.label.startswith("page") else i.label, []).append(
+            i.seconds * 1000)
+    print(f"\n{'interaction':<22}{'n':>6}{'median ms':>12}{'p95 ms':>10}")
+    for label, times in sorted(by_label.items()):
+        print(f"{label:<22}{len(times):>6}{statistics.median(times):>12.0f}{percentile(times, 0.95):>10.0f}")
+
+
+def load_test(users: int, clicks: int, think: float, min_imports: int, timeout: float = 120, seed: int = 5,
+              import_pause: float = 0.5, folder: Path | None = None,
+              verbose: bool = True) -> tuple[dict, Results, list[str]]:
+    own = folder is None
+    folder = Path(folder or tempfile.mkdtemp(prefix="tuopin-load-test-"))
+    try:
+        setup = prepare(folder)
+        server = start_server(setup.db, setup.accounts, folder / "server.log")
+        try:
+            results = Scenario(setup, server.url, users, clicks, think, timeout, min_imports, seed,
+                               imports="alternate" if min_imports > 0 else "none",
+                               import_pause=import_pause).run(server.proc.pid)
+        finally:
+            server.stop()
+        server_errors = server.tracebacks()
+        figures = report(results, server_errors)
+        if verbose:
+            print_report(figures, results, server_errors)
+        return figures, results, server_errors
+    finally:
+        if own:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=32)
+    parser.add_argument("--clicks", type=int, default=8, help="clicks per user after signing in")
+    parser.add_argument("--think", type=float, default=5.0, help="mean seconds between a user's clicks")
+    parser.add_argument("--imports", type=int, default=4, help="at least this many imports during the clicks (0: none)")
+    parser.add_argument("--import-pause", type=float, default=10, help="seconds between one import and the next")
+    parser.add_argument("--timeout", type=float, default=120, help="seconds one interaction may take")
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args()
+    print(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}: {args.users} users × {args.clicks} clicks, think {args.think} s, "
+          f"≥ {args.imports} imports, {args.import_pause} s apart")
+    figures, _, _ = load_test(args.users, args.clicks, args.think, args.imports, args.timeout, args.seed,
+                              args.import_pause)
+    sys.exit(0 if figures["errors"] == 0 and figures["consistency violations"] == 0 and not figures["stale runs"]
+             and not figures["page runs showing neither variant"] else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Concurrent use and faults (issue 5): 30 users on a real `streamlit run` while imports replace the
+database, and an import SIGKILLed midway while users are served.
+
+The machinery is bench/load_test.py (which also prints the figures for a bigger run): real websocket
+sessions speaking Streamlit's protocol, the two variants of the tiny fixture (A: 小试县 4户10人,
+B: 新名县 5户11人), imports by the etl CLI in a separate process. See its docstring for what counts as
+an error and as a consistency violation.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import load_test
+from etl.load import WORK_PREFIX, load_package
+
+
+def leftovers(setup: load_test.Setup) -> list[str]:
+    return [p.name for p in setup.db.parent.iterdir() if p.name.startswith(WORK_PREFIX)]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("load")
+    setup = load_test.prepare(folder)
+    server = load_test.start_server(setup.db, setup.accounts, folder / "server.log")
+    yield setup, server
+    server.stop()
+
+
+def figures_of(results, server, *, tracebacks_before: int = 0) -> dict:
+    server_errors = server.tracebacks()[tracebacks_before:]
+    figures = load_test.report(results, server_errors)
+    load_test.print_report(figures, results, server_errors)  # shown with pytest -s or on failure
+    return figures
+
+
+def test_the_checker_flags_a_mixed_run():
+    """The consistency check can fail: a run with A's county name and B's package, or a registered
+    tile of neither variant, is caught."""
+    figures = {"A": {"2019-12-31": "4户10人"}, "B": {"2019-12-31": "5户11人"}}
+    run = load_test.Run(raw=["小试县 ›".encode(), b"/tmp/x/variant_B_package"])
+    assert load_test.evidence(run, figures, None, False)[0] == {"A", "B"}
+    escaped = load_test.Run(raw=[b'{"text": "\\u65b0\\u540d\\u53bf"}'], metrics=[("建档立卡（现有）", "4户10人")])
+    assert load_test.evidence(escaped, figures, "2019-12-31", True)[0] == {"A", "B"}
+    odd = load_test.Run(metrics=[("建档立卡（现有）", "4户11人")])
+    assert load_test.evidence(odd, figures, "2019-12-31", True)[1]
+    served = load_test.Timeline(first="A", imports=[(10.0, 12.0, "A", "B")])
+    assert served.served_during(0, 5) == {"A"}
+    assert served.served_during(11, 11.5) == {"A", "B"}
+    assert served.served_during(13, 20) == {"B"}
+
+
+@pytest.mark.slow  # minutes, not seconds; CI (scripts/test.sh) runs every test, slow ones included
+def test_thirty_users_click_through_while_imports_replace_the_database(served):
+    setup, server = served
+    users, clicks = 30, 3
+    results = load_test.Scenario(setup, server.url, users=users, clicks=clicks, think=0.3, timeout=150,
+                                 min_imports=2, seed=5).run(server.proc.pid)
+    figures = figures_of(results, server)
+
+    assert results.errors == [] and results.import_failures == []
+    assert server.tracebacks() == []
+    assert results.imports >= 2
+    assert results.violations == [] and results.stale == []
+    assert results.unmarked == []  # every page run showed whose data it was: the check saw everything
+    # open + sign in + the clicks + one after the imports, per user (more clicks while imports were due)
+    assert len(results.interactions) >= users * (clicks + 3)
+    assert results.seen.get("A", 0) > 0 and results.seen.get("B", 0) > 0  # sessions saw the swaps
+    assert results.tile_checks > 0
+    assert figures["median ms"] is not None
+
+
+@pytest.mark.slow
+def test_an_import_killed_midway_leaves_the_old_database_serving(served):
+    setup, server = served
+    old = load_test.served_variant(setup.db)
+    new = "B" if old == "A" else "A"
+    inode = setup.db.stat().st_ino
+    tracebacks_before = len(server.tracebacks())
+
+    # 5 users click through while an import of the other variant is SIGKILLed midway
+    results = load_test.Scenario(setup, server.url, users=5, clicks=4, think=0.3, timeout=150, min_imports=1,
+                                 seed=7, imports="kill").run(server.proc.pid)
+    figures_of(results, server, tracebacks_before=tracebacks_before)
+    assert results.killed_imports == 1 and results.import_failures == []
+    assert setup.db.stat().st_ino == inode  # the file was never replaced
+    assert leftovers(setup)  # the killed import's work folder is still there
+    assert results.errors == [] and server.tracebacks()[tracebacks_before:] == []
+    assert results.violations == [] and results.stale == [] and results.unmarked == []
+    assert set(results.seen) == {old}  # every run showed the old data
+
+    # the next import removes the killed one's work folder, and the users get the new data
+    load_package(setup.packages[new], setup.db)
+    assert leftovers(setup) == []
+    after = load_test.Scenario(setup, server.url, users=2, clicks=2, think=0.1, timeout=150, min_imports=0,
+                               seed=9, imports="none").run()
+    assert after.errors == [] and after.violations == [] and after.stale == []
+    assert set(after.seen) == {new}
