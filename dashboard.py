@@ -41,6 +41,7 @@ if data.needs_build():
 
 if data.is_outdated():
     stop_with("outdated_database")
+data.startup_cleanup()
 data.pin_version()  # one database generation for the whole run
 
 session.require()  # the sign-in screen when nobody is signed in (it stops the run)

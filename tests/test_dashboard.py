@@ -83,3 +83,16 @@ def test_a_database_built_by_older_code_is_refused_with_instructions(tmp_path, m
     assert not at.exception
     assert at.error[0].value.startswith("该数据库由旧版本建立")
     assert len(at.metric) == 0
+
+
+def test_the_first_start_removes_what_a_killed_import_left(tiny_db_path, tmp_path, monkeypatch, navigation_apptest):
+    import shutil
+
+    db = tmp_path / "tuopin.duckdb"
+    shutil.copy(tiny_db_path, db)
+    stale = tmp_path / ".tuopin-load-4194303-killed"  # no such process (above the default pid_max)
+    (stale / "spill").mkdir(parents=True)
+    monkeypatch.setenv("TUOPIN_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception
+    assert not stale.exists()

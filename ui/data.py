@@ -44,6 +44,20 @@ def db_version() -> DbVersion:
     return DbVersion(str(db_path()), stat.st_ino, stat.st_mtime_ns)
 
 
+@st.cache_resource
+def _clean_up_after_killed_imports(folder: str) -> bool:
+    """Once per server process: remove the work folders of imports that were killed (their process
+    is gone); a running import's folder is left alone."""
+    from etl.load import cleanup_stale_work
+
+    cleanup_stale_work(Path(folder))
+    return True
+
+
+def startup_cleanup() -> None:
+    _clean_up_after_killed_imports(str(db_path().parent))
+
+
 def pin_version() -> DbVersion:
     """Fix the database generation for this script run (dashboard.py calls it first): every query of
     one run reads the same file, even if an import swaps a new one in half-way.
