@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
 
 from etl.problems import Problem
+from etl.read import PackageError, check_zip
 
 CODE_PROPERTIES = ("区划代码", "code", "CODE", "Code", "区划代码_")
 # ~50 m at these latitudes: enough for a county map, a fraction of the vertices.
@@ -29,7 +31,11 @@ def read_boundaries(path: Path, display_name: str, levels: dict[str, str]) -> tu
 
     problems: list[Problem] = []
     try:
+        if path.suffix.lower() == ".zip":
+            check_zip(path, display_name)  # the package's zip checks: no bombs handed to GDAL
         frame = gpd.read_file(path)
+    except PackageError as exc:
+        return None, [dataclasses.replace(p, table="boundaries") for p in exc.problems]
     except Exception as exc:  # pyogrio raises DataSourceError and friends
         return None, [Problem.file_error(display_name, "boundaries_unreadable", table="boundaries", value=str(exc)[:200])]
     code_column = next((c for c in CODE_PROPERTIES if c in frame.columns), None)

@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from etl.contract import Column, FileSpec, contract
 from etl.problems import Problem
-from etl.read import RawTable
+from etl.read import MAX_CELL_CHARS, RawTable
 
 CHECKS_DIR = Path(__file__).with_name("checks")
 
@@ -152,8 +152,9 @@ def _generic_queries(spec: FileSpec):
             )
             params["detail"] = _sql_text(detail)
             yield check, check.sql.format(**params), col
-        if col.kind == "text":
+        if col.kind == "text":  # other kinds cannot type a cell holding these
             yield checks["value_too_long"], checks["value_too_long"].sql.format(**params), col
+            yield checks["value_control_chars"], checks["value_control_chars"].sql.format(**params), col
     if spec.key:
         keys = ", ".join(_ident(k) for k in spec.key)
         not_null = " and ".join(f"{_ident(k)} is not null" for k in spec.key)
@@ -164,7 +165,7 @@ def _generic_queries(spec: FileSpec):
         yield checks["key_duplicate"], sql, spec.column(spec.key[0])
 
 
-MAX_CELL_CHARS_SQL = "10000"
+MAX_CELL_CHARS_SQL = str(MAX_CELL_CHARS)
 
 _FORMAT_HINTS = {
     "int": "整数 integer",
