@@ -62,7 +62,8 @@ def print_table(title: str, rows: list[tuple[str, list[float]]]) -> list[float]:
     every = []
     for name, times in rows:
         median, p95, worst = summary(times)
-        every += times
+        if not name.startswith("open the dashboard"):
+            every += times
         print(f"{name:<40}{len(times):>4}{median:>12.0f}{p95:>10.0f}{worst:>10.0f}")
     median, p95, worst = summary(every)
     print(f"{'all interactions':<40}{len(every):>4}{median:>12.0f}{p95:>10.0f}{worst:>10.0f}")
@@ -139,30 +140,46 @@ QUIET_S = 0.3
 PASSWORD = "bench-pages-password"
 
 
-def wait_idle(page, timeout: float = 60) -> float:
-    """Seconds until the app is idle: no running indicator and no stale element for QUIET_S."""
+BUSY_JS = ("!!document.querySelector('[data-testid=\"stStatusWidget\"]')"
+           " || !!document.querySelector('[data-stale=\"true\"]')")
+
+
+def wait_ready(page, ready_js: str, timeout: float = 60) -> float:
+    """Seconds from now until `ready_js` holds (the view asked for is there: the page's title, the
+    region in the URL) with no running indicator and no stale element, staying so for QUIET_S."""
     start = time.perf_counter()
-    quiet_since = None
+    settled_since = None
     while time.perf_counter() - start < timeout:
-        busy = page.evaluate(
-            "() => !!document.querySelector('[data-testid=\"stStatusWidget\"]')"
-            " || !!document.querySelector('[data-stale=\"true\"]')"
-        )
+        ready = page.evaluate(f"() => ({ready_js}) && !({BUSY_JS})")
         now = time.perf_counter()
-        if busy:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = now
-        elif now - quiet_since >= QUIET_S:
-            return quiet_since - start
+        if not ready:
+            settled_since = None
+        elif settled_since is None:
+            settled_since = now
+        elif now - settled_since >= QUIET_S:
+            return settled_since - start
         time.sleep(0.02)
-    raise TimeoutError("the app did not become idle")
+    raise TimeoutError(f"the app did not show {ready_js}")
+
+
+def title_is(label: str) -> str:
+    return f"(document.querySelector('h1') || {{innerText: ''}}).innerText.trim() === {label!r}"
+
+
+def region_is(code: str) -> str:
+    return f"new URLSearchParams(location.search).get('region') === {code!r}"
 
 
 def in_browser(db: Path, rounds: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    from queries import Database
+
+    with Database(db) as database:
+        tree = database.query("regions")
+    county = tree[tree.level == "县"].code.iloc[0]
+    township = tree[tree.parent_code == county].code.min()  # the picker's first township
     proc, url = start_server(db)
     rows: dict[str, list[float]] = {}
     try:
@@ -177,20 +194,20 @@ def in_browser(db: Path, rounds: int) -> list[float]:
                 page.get_by_label("密码").fill(PASSWORD)
                 page.get_by_role("button", name="登录").click()
                 page.get_by_test_id("stMetric").first.wait_for(timeout=120_000)
-                wait_idle(page)
+                wait_ready(page, title_is("总览"))
                 rows.setdefault("open the dashboard (overview)", []).append(time.perf_counter() - start)
                 for link in page.get_by_test_id("stSidebarNavLink").all()[1:] + \
                         page.get_by_test_id("stSidebarNavLink").all()[:1]:
-                    label = link.inner_text().strip()
+                    label = link.inner_text().strip().splitlines()[-1]  # the title, not the icon's name
                     link.click()
-                    rows.setdefault(f"page {label}", []).append(wait_idle(page))
+                    rows.setdefault(f"page {label}", []).append(wait_ready(page, title_is(label)))
                 box = page.get_by_test_id("stSelectbox").filter(has_text="乡镇")
                 box.click()
                 page.get_by_role("option").nth(1).click()
-                rows.setdefault("overview: pick a township", []).append(wait_idle(page))
+                rows.setdefault("overview: pick a township", []).append(wait_ready(page, region_is(township)))
                 box.click()
                 page.get_by_role("option").nth(0).click()
-                rows.setdefault("overview: back to all townships", []).append(wait_idle(page))
+                rows.setdefault("overview: back to all townships", []).append(wait_ready(page, region_is(county)))
                 page.close()
             browser.close()
     finally:
@@ -206,6 +223,7 @@ def main() -> None:
     parser.add_argument("--skip-browser", action="store_true")
     args = parser.parse_args()
     db = demo_database(args.db)
+    print("(opening the dashboard — sign-in and the first page load — is shown but not counted as an interaction)")
     print(f"database: {db}")
     from access import Store
 
