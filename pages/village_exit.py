@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, data, state
+from ui import charts, data, session, state
 from ui.formatting import count, percent
 from ui.i18n import t
 
@@ -508,7 +508,14 @@ def households_section(view: state.Filters, check: pd.Series | None) -> None:
         "poverty_line": st.column_config.NumberColumn(t("ve_col_poverty_line"), format="%.0f"),
         "failing": st.column_config.TextColumn(t("ve_col_failing")),
     }
-    st.dataframe(table, hide_index=True, column_config=labels)
+    shown = table
+    if session.can("unmask") and st.toggle(t("ve_unmask"), key=f"ve_unmask_{view.region}", help=t("ve_unmask_help")):
+        # unmasked names and ID numbers: household_identities (personal; the runner checks the role,
+        # ui/data logs the use). Only on screen — the download below stays masked.
+        identities = data.query("household_identities", village=view.region).set_index("household_id")
+        shown = table.assign(head=table.household_id.map(identities.head_name),
+                             id_number=table.household_id.map(identities.head_id_number))
+    st.dataframe(shown, hide_index=True, column_config=labels)
     charts.download(table.rename(columns={c: labels[c]["label"] for c in table.columns}),
                     t("ve_households_title"), key="ve_households_download")
 

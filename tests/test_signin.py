@@ -119,3 +119,27 @@ def test_real_data_at_the_default_path_is_not_taken_for_the_demo(tiny_db_path, t
     assert not data.needs_build()
     monkeypatch.setattr(data, "DEFAULT_DB", tmp_path / "missing.duckdb")
     assert data.uses_bundled_demo() and data.needs_build()
+
+
+def test_unmasking_is_for_allowed_roles_on_screen_only_and_audited(accounts):
+    from tests.support import signed_in
+
+    village = "430101100001"  # 一村: 赵大山 (H1), 钱二妹 (H2)
+    township = signed_in(app(), role="township", scope=JIA, username="jia").run()
+    township.switch_page("pages/village_exit.py").run()
+    township.selectbox(key="pick_1").set_value(village).run()
+    assert not township.exception
+    assert len(township.toggle) == 0  # no way to unmask for a township account
+    assert "赵大山" not in str([d.value for d in township.dataframe])
+
+    leader = signed_in(app(), role="leader", scope="430101000000", username="leader").run()
+    leader.switch_page("pages/village_exit.py").run()
+    leader.selectbox(key="pick_1").set_value(JIA).run()
+    leader.selectbox(key="pick_2").set_value(village).run()
+    households = leader.dataframe[-1].value
+    assert "赵大山" not in households.to_string() and "赵*山" in households.to_string()
+    leader.toggle(key=f"ve_unmask_{village}").set_value(True).run()
+    assert not leader.exception
+    households = leader.dataframe[-1].value
+    assert "赵大山" in households.to_string() and "430101196505050011" in households.to_string()
+    assert ("leader", "unmask", village) in {(row[1], row[3], row[4]) for row in accounts.audit_log()}
