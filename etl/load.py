@@ -114,9 +114,11 @@ def _sha256(path: Path) -> str | None:
 
 
 def load_package(package: str | Path, db_path: str | Path, progress: Progress | None = None,
-                 memory_limit: str = "3GB") -> LoadResult:
+                 memory_limit: str = "3GB", source: str | None = None) -> LoadResult:
     """Validate `package` and, if it passes as a whole, replace `db_path` with the new database.
 
+    `source` is what load_info records as the package (and every page's stamp shows): by default the
+    package's absolute path; an upload passes the file names the user chose, not its temporary folder.
     Raises LoadFailed (with every problem) and leaves `db_path` untouched otherwise.
     """
     progress = progress or _quiet
@@ -178,7 +180,8 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
                 con.execute("insert into final.boundaries select * from incoming_boundaries")
                 con.unregister("incoming_boundaries")
                 result.rows["boundaries"] = len(boundaries)
-            _load_reference(con)
+            if reference_problems := _load_reference(con) or _check_reference(con):
+                _fail(reference_problems, db_path)
 
             progress(0.85, "计算派生表 deriving spans")
             con.execute("use final")
@@ -186,7 +189,7 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
                 con.execute(sql_file.read_text(encoding="utf-8"))
             result.problems = problems
             result.seconds = time.perf_counter() - started
-            _record_load(con, package, result)
+            _record_load(con, package, result, source)
             con.execute("use staging")
             con.execute("detach final")
         finally:
@@ -226,21 +229,55 @@ def _insert_tables(con: duckdb.DuckDBPyConnection, files) -> None:
             raise LoadFailed([problem], None) from exc
 
 
-def _load_reference(con: duckdb.DuckDBPyConnection) -> None:
-    """Poverty lines and village exit rule presets: editable CSVs shipped in data/reference/."""
+# the criteria queries/village_exit_check.sql can judge; incidence and collective_income need a threshold
+EXIT_CRITERIA = ("incidence", "collective_income", "collective_economy", "paved_road", "power", "safe_water",
+                 "broadband", "clinic", "culture_center", "leading_industry")
+THRESHOLD_CRITERIA = ("incidence", "collective_income")
+
+
+def _check_reference(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """An edited exit_rules.csv is checked like the package: a preset the queries cannot judge is
+    refused at load, with its row, not when a page first asks for it."""
+    file = _reference_name(REFERENCE_DIR / "exit_rules.csv")
+    rows = con.execute(
+        "select row_number() over () + 1 as row_number, criterion, threshold from final.exit_rules").fetchall()
+    problems = []
+    for row_number, criterion, threshold in rows:
+        if criterion not in EXIT_CRITERIA:
+            problems.append(Problem.error("exit_rules", file, row_number, "criterion", criterion,
+                                          "reference_rule_unknown", ", ".join(EXIT_CRITERIA)))
+        elif criterion in THRESHOLD_CRITERIA and threshold is None:
+            problems.append(Problem.error("exit_rules", file, row_number, "threshold", None,
+                                          "reference_rule_threshold"))
+    return problems
+
+
+def _load_reference(con: duckdb.DuckDBPyConnection) -> list[Problem]:
+    """Poverty lines and village exit rule presets: editable CSVs shipped in data/reference/. An edit
+    that leaves a file unreadable is a problem of that file (none: the tables are filled)."""
     for table in ("poverty_lines", "exit_rules"):
         path = REFERENCE_DIR / f"{table}.csv"
-        con.execute(
-            f"insert into final.{table} select * from read_csv(?, header = true, all_varchar = true)",
-            [str(path)],
-        )
+        try:
+            con.execute(
+                f"insert into final.{table} select * from read_csv(?, header = true, all_varchar = true)",
+                [str(path)],
+            )
+        except duckdb.Error as exc:
+            detail = str(exc).splitlines()[0][:300]
+            return [Problem.error(table, _reference_name(path), None, None, None, "reference_unreadable", detail)]
+    return []
 
 
-def _record_load(con: duckdb.DuckDBPyConnection, package: Path, result: LoadResult) -> None:
+def _reference_name(path: Path) -> str:
+    project = Path(__file__).resolve().parent.parent
+    return str(path.relative_to(project)) if path.is_relative_to(project) else str(path)
+
+
+def _record_load(con: duckdb.DuckDBPyConnection, package: Path, result: LoadResult, source: str | None) -> None:
     warnings = [p for p in result.problems if p.severity == "warning"]
     con.execute(
         "insert into final.load_info values (?, ?, ?, ?, ?, ?, ?)",
-        [datetime.now(), str(package.resolve()), _sha256(package), schema_fingerprint(), result.total_rows, len(warnings),
+        [datetime.now(), source or str(package.resolve()), _sha256(package), schema_fingerprint(), result.total_rows, len(warnings),
          result.seconds],
     )
     if warnings:

@@ -49,6 +49,11 @@ READER_MESSAGES: dict[str, tuple[str, str]] = {
     "boundaries_duplicate": ("同一区划有多个边界要素", "more than one boundary feature for this region"),
     "boundaries_empty": ("边界几何为空或无效", "the boundary geometry is empty or invalid"),
     "boundaries_no_crs": ("边界文件未声明坐标系，按 WGS84 处理", "the boundary file declares no CRS; read as WGS84"),
+    "reference_unreadable": ("参考表无法读取（data/reference 中的 CSV）：{detail}",
+                             "a reference table (CSV in data/reference) cannot be read: {detail}"),
+    "reference_rule_unknown": ("出列标准预设含无法判断的标准（可用：{detail}）",
+                               "an exit rule preset names an unknown criterion (known: {detail})"),
+    "reference_rule_threshold": ("该出列标准须有阈值", "this exit criterion needs a threshold"),
     "internal_constraint": ("数据库约束未通过：{detail}", "a database constraint failed: {detail}"),
 }
 

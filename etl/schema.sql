@@ -220,6 +220,8 @@ create table household_status_spans (
     valid_to            date not null,
     started_by          event_type not null,          -- the event that opened the span
     ended_by            event_type,                   -- the event that closed it (null = still open)
+    category            household_category not null,  -- the household's 贫困户属性 and 主要致贫原因,
+    main_cause          main_cause not null,          -- carried here so breakdowns need no join
     primary key (household_id, valid_from)
 );
 
@@ -238,7 +240,9 @@ create table person_status_spans (
     village_code        varchar not null,
     status              household_status not null,
     valid_from          date not null,
-    valid_to            date not null
+    valid_to            date not null,
+    category            household_category not null,  -- the household's, as in household_status_spans
+    main_cause          main_cause not null
 );
 
 -- one row per village per village_year row, with the dates that row is in force
@@ -297,4 +301,71 @@ create table household_year_checks (
     failing_criteria    varchar[] not null,           -- keys not passed (no data included)
     no_data_criteria    varchar[] not null,           -- the failing keys that fail for lack of data
     primary key (household_id, year)
+);
+
+-- one row per village, day and movement of the registry (shared/domain.md, 动态管理), for
+-- queries/flows.sql: the households and people whose state (not registered / 未脱贫 / 已脱贫)
+-- changes that day by that movement, and the signed effect on the registry and the still-poor
+-- stocks. Movements: 识别纳入, 返贫, 标注脱贫, 清退, 自然销户, 自然增加, 自然减少. People still
+-- registered are listed as leaving (自然减少) on 9999-12-31, where their spans end.
+create table flow_movements (
+    village_code        varchar not null,
+    changed_on          date not null,
+    movement            varchar not null,
+    households          integer not null,             -- households that move (≥ 0; 0 for member movements)
+    people              integer not null,             -- people that move (≥ 0)
+    registry_households integer not null,             -- signed effect on the registered (现有建档) 户
+    registry_people     integer not null,             -- ... 人
+    poor_households     integer not null,             -- signed effect on the still-poor (未脱贫) 户
+    poor_people         integer not null              -- ... 人
+);
+
+-- one row per household and year in which it was marked exited (标注脱贫) whose check of that year
+-- fails (household_year_checks, or every criterion as no data when there is no household_year row):
+-- the 错退 risk list of queries/household_exit_check.sql, worked out once for every year
+create table household_exit_checks (
+    household_id        varchar not null,
+    village_code        varchar not null,
+    year                integer not null,
+    exited_on           date not null,                -- the latest 标注脱贫 of the year
+    size                integer,
+    net_income          decimal(18, 2),
+    per_capita_income   decimal(18, 2),
+    poverty_line        decimal(18, 2),
+    income_pass         boolean,
+    food_clothing       boolean,
+    education           boolean,
+    medical             boolean,
+    housing             boolean,
+    water               boolean,
+    failing_criteria    varchar[] not null,
+    no_data_criteria    varchar[] not null,
+    primary key (household_id, year)
+);
+
+-- one row per member whose ID number (trimmed, upper case) is also a member's of another household:
+-- the only people queries/quality_members_in_several_households.sql needs to look at on a date
+create table members_sharing_id (
+    person_id           varchar primary key,
+    household_id        varchar not null,
+    id_key              varchar not null
+);
+
+-- one row per village exit rule preset (exit_rules read as a whole): which criteria it requires and
+-- with which thresholds, for queries/village_exit_check.sql
+create table exit_rule_presets (
+    preset                      varchar primary key,
+    requires_incidence          boolean not null,
+    incidence_threshold         decimal(18, 4),
+    incidence_threshold_west    decimal(18, 4),       -- threshold_west, or the threshold when empty
+    requires_collective_income  boolean not null,
+    collective_income_threshold decimal(18, 4),
+    requires_collective_economy boolean not null,
+    requires_paved_road         boolean not null,
+    requires_power              boolean not null,
+    requires_safe_water         boolean not null,
+    requires_broadband          boolean not null,
+    requires_clinic             boolean not null,
+    requires_culture_center     boolean not null,
+    requires_leading_industry   boolean not null
 );

@@ -2,7 +2,8 @@
 -- definition: exit counts (shared/domain.md, Indicators — Exit counts: households/people with
 --             标注脱贫 in a period, against the annual plan 计划减贫 of the targets file). People
 --             exited are the members present both the day before and on the exit date (a member
---             joining or leaving that very day is a member movement, as in flows). households and
+--             joining or leaving that very day is a member movement, as in flows: both read the
+--             标注脱贫 rows of flow_movements, etl/derive/11_flow_movements.sql). households and
 --             people count the exits inside both [$start, $end] and the period. The plan is annual:
 --             each row carries its year's plan for $region — the region's own targets row, or else
 --             the sum of the rows at the nearest level below it that has any (NULL when none) —
@@ -53,21 +54,14 @@ area as (
     where c.ancestor_code = params.region_code
 ),
 
-exits as (
-    -- every 标注脱贫 from 1 January of $start's year to $end (the year-to-date needs the earlier ones)
-    select s.household_id, s.valid_from as exited_on
-    from household_status_spans as s, params
-    where s.started_by = '标注脱贫'
-      and s.valid_from between cast(date_trunc('year', params.start_on) as date) and params.end_on
-      and s.village_code in (select code from area)
-),
-
 exit_sizes as (
-    select e.exited_on, e.household_id, count(m.person_id) as people
-    from exits as e
-    left join member_spans as m
-      on m.household_id = e.household_id and m.valid_from < e.exited_on and e.exited_on < m.valid_to
-    group by e.exited_on, e.household_id
+    -- every 标注脱贫 from 1 January of $start's year to $end (the year-to-date needs the earlier ones),
+    -- per village and day: flows' 标注脱贫 movement (etl/derive/11_flow_movements.sql), so the two agree
+    select f.changed_on as exited_on, f.households, f.people
+    from flow_movements as f, params
+    where f.movement = '标注脱贫'
+      and f.changed_on between cast(date_trunc('year', params.start_on) as date) and params.end_on
+      and f.village_code in (select code from area)
 ),
 
 plans as (
@@ -86,11 +80,11 @@ plans as (
 counted as (
     select
         p.period,
-        count(x.household_id) filter (where x.exited_on >= p.period and x.exited_on >= params.start_on)
+        coalesce(sum(x.households) filter (where x.exited_on >= p.period and x.exited_on >= params.start_on), 0)
             as households,
         coalesce(sum(x.people) filter (where x.exited_on >= p.period and x.exited_on >= params.start_on), 0)
             as people,
-        count(x.household_id) as households_year_to_date,
+        coalesce(sum(x.households), 0) as households_year_to_date,
         coalesce(sum(x.people), 0) as people_year_to_date
     from periods as p
     cross join params

@@ -63,107 +63,34 @@ movement_list as (
 ),
 
 household_spans as (
-    -- status spans alive at some point from the opening day to the end of the window
-    select s.household_id, s.status, s.valid_from, s.valid_to, s.started_by, s.ended_by
+    -- for the stocks: status spans alive at some point from the opening day to the end of the window
+    select s.status, s.valid_from, s.valid_to
     from household_status_spans as s, window_dates as w
     where s.valid_from <= w.end_on and w.opening_on < s.valid_to
       and s.village_code in (select code from area)
 ),
 
 person_spans as (
-    select s.person_id, s.household_id, s.status, s.valid_from, s.valid_to
+    select s.status, s.valid_from, s.valid_to
     from person_status_spans as s, window_dates as w
     where s.valid_from <= w.end_on and w.opening_on < s.valid_to
       and s.village_code in (select code from area)
 ),
 
-person_changes as (
-    -- spans that open or close inside the window
-    select p.*
-    from person_spans as p, window_dates as w
-    where p.valid_from >= w.start_on or p.valid_to <= w.end_on
-),
-
-household_movements as (
-    -- a span opening in the window: 识别纳入 enters both stocks, 标注脱贫/返贫 move within
-    select
-        cast(s.started_by as varchar) as movement,
-        1 as households, 0 as people,
-        case when s.started_by = '识别纳入' then 1 else 0 end as registry_households,
-        0 as registry_people,
-        case when s.started_by = '标注脱贫' then -1 else 1 end as poor_households,
-        0 as poor_people
-    from household_spans as s, window_dates as w
-    where s.valid_from >= w.start_on
-    union all
-    -- a span closed by a removal in the window leaves the registry (and the poor, if it was poor)
-    select cast(s.ended_by as varchar), 1, 0, -1, 0, case when s.status = '未脱贫' then -1 else 0 end, 0
-    from household_spans as s, window_dates as w
-    where s.valid_to <= w.end_on and s.ended_by in ('清退', '自然销户')
-),
-
-person_entries as (
-    -- a person span opening in the window; with a span of the same person ending that day it is a
-    -- status change of the household, without one the person enters the registry
-    select
-        case
-            when previous.person_id is not null and p.status = '已脱贫' then '标注脱贫'
-            when previous.person_id is not null then '返贫'
-            when h.valid_from = p.valid_from and h.started_by = '识别纳入' then '识别纳入'
-            else '自然增加'
-        end as movement,
-        0 as households, 1 as people,
-        0 as registry_households,
-        case when previous.person_id is null then 1 else 0 end as registry_people,
-        0 as poor_households,
-        case when p.status = '未脱贫' then 1 when previous.person_id is not null then -1 else 0 end
-            as poor_people
-    from person_changes as p
-    join window_dates as w on p.valid_from >= w.start_on
-    join household_spans as h
-      on h.household_id = p.household_id and h.valid_from <= p.valid_from and p.valid_from < h.valid_to
-    left join person_changes as previous
-      on previous.person_id = p.person_id and previous.valid_to = p.valid_from
-),
-
-person_exits as (
-    -- a person span closing in the window with no span of the same person opening that day: the
-    -- person leaves the registry, by the household's removal or by leaving the household
-    select
-        case
-            when h.valid_to = p.valid_to and h.ended_by in ('清退', '自然销户') then cast(h.ended_by as varchar)
-            else '自然减少'
-        end as movement,
-        0 as households, 1 as people,
-        0 as registry_households, -1 as registry_people,
-        0 as poor_households,
-        case when p.status = '未脱贫' then -1 else 0 end as poor_people
-    from person_changes as p
-    join window_dates as w on p.valid_to <= w.end_on
-    join household_spans as h
-      on h.household_id = p.household_id and h.valid_from <= p.valid_from and p.valid_from < h.valid_to
-    left join person_changes as following
-      on following.person_id = p.person_id and following.valid_from = p.valid_to
-    where following.person_id is null
-),
-
 movements as (
+    -- the movements dated in the window, worked out per household and person at load (flow_movements)
     select
-        movement,
-        cast(sum(households) as bigint) as households,
-        cast(sum(people) as bigint) as people,
-        cast(sum(registry_households) as bigint) as registry_households,
-        cast(sum(registry_people) as bigint) as registry_people,
-        cast(sum(poor_households) as bigint) as poor_households,
-        cast(sum(poor_people) as bigint) as poor_people
-    from (
-        select * from household_movements
-        union all
-        select * from person_entries
-        union all
-        select * from person_exits
-    )
-    group by movement
+        f.movement,
+        cast(sum(f.households) as bigint) as households,
+        cast(sum(f.people) as bigint) as people,
+        cast(sum(f.registry_households) as bigint) as registry_households,
+        cast(sum(f.registry_people) as bigint) as registry_people,
+        cast(sum(f.poor_households) as bigint) as poor_households,
+        cast(sum(f.poor_people) as bigint) as poor_people
+    from flow_movements as f, window_dates as w
+    where f.changed_on between w.start_on and w.end_on
+      and f.village_code in (select code from area)
+    group by f.movement
 ),
 
 household_stocks as (

@@ -3,7 +3,8 @@
 --             in $region with 标注脱贫 dated in $year (the latest one when several) whose
 --             household_year row of $year fails the standard — per-capita net income under the
 --             poverty line of $year (poverty_lines), or 吃穿不愁 / 义务教育 / 基本医疗 / 住房安全 /
---             饮水安全 not assured — as judged in household_year_checks (etl/derive/10_*). Empty
+--             饮水安全 not assured — as judged in household_year_checks (etl/derive/10_*; the list
+--             itself is worked out for every year in etl/derive/12_household_exit_checks.sql). Empty
 --             values are no data and fail; a household without a household_year row for $year fails
 --             every criterion as no data; its size is then, as household_year_checks does for an
 --             empty 家庭人口, the members present on 31 December of $year. Households merely
@@ -32,47 +33,12 @@ area as (
     where c.ancestor_code = params.region_code
 ),
 
-exited as (
-    select s.household_id, s.village_code, max(s.valid_from) as exited_on
-    from household_status_spans as s, params
-    where s.started_by = '标注脱贫'
-      and s.valid_from between make_date(params.year, 1, 1) and make_date(params.year, 12, 31)
-      and s.village_code in (select code from area)
-    group by s.household_id, s.village_code
-),
-
-all_criteria as (
-    select ['income', 'food_clothing', 'education', 'medical', 'housing', 'water'] as keys
-),
-
-members_at_year_end as (
-    -- for a household without a household_year row of $year (household_year_checks sizes the others)
-    select m.household_id, cast(count(*) as integer) as members
-    from member_spans as m, params
-    where m.household_id in (select household_id from exited)
-      and m.valid_from <= make_date(params.year, 12, 31) and make_date(params.year, 12, 31) < m.valid_to
-    group by m.household_id
-),
-
-checked as (
-    select
-        e.household_id,
-        e.village_code,
-        e.exited_on,
-        coalesce(c.size, n.members) as size,
-        c.net_income,
-        c.per_capita_income,
-        coalesce(c.poverty_line, l.line) as poverty_line,
-        c.income_pass,
-        c.food_clothing, c.education, c.medical, c.housing, c.water,
-        coalesce(c.failing_criteria, a.keys) as failing_criteria,
-        coalesce(c.no_data_criteria, a.keys) as no_data_criteria
-    from exited as e
-    cross join params
-    cross join all_criteria as a
-    left join household_year_checks as c on c.household_id = e.household_id and c.year = params.year
-    left join poverty_lines as l on l.year = params.year
-    left join members_at_year_end as n on n.household_id = e.household_id
+flagged as (
+    -- worked out at load for every year (etl/derive/12_household_exit_checks.sql)
+    select x.*
+    from household_exit_checks as x, params
+    where x.year = params.year
+      and x.village_code in (select code from area)
 ),
 
 final as (
@@ -95,10 +61,9 @@ final as (
         k.water,
         k.failing_criteria,
         k.no_data_criteria
-    from checked as k
+    from flagged as k
     join households as h using (household_id)
     join regions as v on v.code = k.village_code
-    where len(k.failing_criteria) > 0
     order by k.village_code, k.household_id
 )
 

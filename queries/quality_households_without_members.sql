@@ -27,14 +27,24 @@ registered as (
     where s.valid_from <= params.as_of and params.as_of < s.valid_to
 ),
 
+nobody_counted as (
+    -- registered with nobody counted: no person span (a member present in the registered household) that day
+    select r.*
+    from registered as r
+    anti join (
+        select p.household_id
+        from person_status_spans as p, params
+        where p.valid_from <= params.as_of and params.as_of < p.valid_to
+    ) as present using (household_id)
+),
+
 members_known as (
     select
         m.household_id,
         count(*) as n_members,
-        count(*) filter (where m.valid_from <= params.as_of and params.as_of < m.valid_to) as n_present,
         max(m.valid_to) filter (where m.valid_to <= params.as_of) as last_left_on
     from member_spans as m, params
-    where m.household_id in (select household_id from registered)
+    where m.household_id in (select household_id from nobody_counted)
     group by m.household_id
 ),
 
@@ -49,12 +59,11 @@ final as (
         r.status,
         coalesce(m.n_members, 0) as n_members,
         m.last_left_on
-    from registered as r
+    from nobody_counted as r
     join households as h using (household_id)
     left join members_known as m using (household_id)
     left join regions as v on v.code = r.village_code
     left join regions as t on t.code = v.parent_code
-    where coalesce(m.n_present, 0) = 0
     order by r.village_code, r.household_id
 )
 

@@ -7,6 +7,7 @@
 --             entered twice under two 人员编号 gets through and is counted twice. A member who
 --             left one household before joining another (婚出 → 婚入) is not flagged. Every row of
 --             the group under $region is listed; the other households may lie outside it.
+--             Candidates come from members_sharing_id (etl/derive/13_members_sharing_id.sql).
 -- columns:    id_number_masked (first 6 and last 4 characters, as village_households masks),
 --             person_id, name_masked, household_id, village_code, village_name, township_name,
 --             n_households (households the ID is present in), households (their 户编号, sorted,
@@ -23,14 +24,14 @@ with params as (
 ),
 
 present as (
-    -- everyone counted on $as_of, anywhere in the package
-    select p.person_id, p.household_id, p.village_code, upper(trim(m.id_number)) as id_key,
-        m.id_number, m.name
-    from person_status_spans as p
+    -- everyone counted on $as_of, anywhere in the package, whose ID number another household's
+    -- member holds too (members_sharing_id, etl/derive/13_*: nobody else can be in two households)
+    select p.person_id, p.household_id, p.village_code, k.id_key, m.id_number, m.name
+    from members_sharing_id as k
+    join person_status_spans as p using (person_id)
     join members as m using (person_id)
     cross join params
     where p.valid_from <= params.as_of and params.as_of < p.valid_to
-      and nullif(trim(m.id_number), '') is not null
 ),
 
 shared_ids as (

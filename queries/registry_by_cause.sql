@@ -28,26 +28,26 @@ causes as (
 
 households_at as (
     select
-        h.main_cause,
+        s.main_cause,
         count(*) as households_registered,
         count(*) filter (where s.status = '未脱贫') as households_poor
     from household_status_spans as s
-    join households as h using (household_id), params
+    cross join params
     where s.valid_from <= params.as_of and params.as_of < s.valid_to
       and s.village_code in (select code from area)
-    group by h.main_cause
+    group by s.main_cause
 ),
 
 people_at as (
     select
-        h.main_cause,
+        s.main_cause,
         count(*) as people_registered,
         count(*) filter (where s.status = '未脱贫') as people_poor
     from person_status_spans as s
-    join households as h using (household_id), params
+    cross join params
     where s.valid_from <= params.as_of and params.as_of < s.valid_to
       and s.village_code in (select code from area)
-    group by h.main_cause
+    group by s.main_cause
 ),
 
 final as (

@@ -7,8 +7,9 @@
 --             collective_economy when income > 0 or a 主导产业 exists; each item (paved_road, power,
 --             safe_water, broadband, clinic, culture_center, leading_industry) when present. The
 --             village_year row is the one in force (latest year not after $as_of); a missing row or
---             an empty value fails its criterion as no data — never passes. An unknown preset or a
---             preset naming a criterion this query cannot judge raises an error.
+--             an empty value fails its criterion as no data — never passes. An unknown preset raises
+--             an error; a preset naming a criterion this query cannot judge, or lacking a threshold,
+--             is refused when the data is loaded (etl/load.py, _check_reference).
 -- columns:    village_code, village_name, township_name, is_west, planned_exit_year, exited_on
 --             (出列日期 when on or before $as_of), data_year (village_year in force), rules;
 --             per criterion its value, threshold and <criterion>_pass — NULL when the preset does not
@@ -24,55 +25,21 @@ with params as (
     -- one row; none when $region names no region, and then every result is empty
     select
         coalesce($as_of, current_date) as as_of,
-        case
-            when not exists (select 1 from exit_rules where preset = coalesce($rules, 'national'))
-            then error('没有名为 ' || coalesce($rules, 'national') || ' 的出列标准预设（见 exit_rules） / '
-                       || 'no exit rule preset named ' || coalesce($rules, 'national')
-                       || '; presets: ' || (select string_agg(distinct preset, ', ' order by preset) from exit_rules))
-            when exists (
-                select 1 from exit_rules
-                where preset = coalesce($rules, 'national')
-                  and (criterion not in ('incidence', 'collective_income', 'collective_economy', 'paved_road',
-                                         'power', 'safe_water', 'broadband', 'clinic', 'culture_center',
-                                         'leading_industry')
-                       or (criterion in ('incidence', 'collective_income') and threshold is null))
-            )
-            then error('出列标准预设 ' || coalesce($rules, 'national') || ' 含无法判断的标准或缺少阈值 / preset '
-                       || coalesce($rules, 'national') || ' has an unknown criterion or a missing threshold: '
-                       || (select string_agg(criterion, ', ') from exit_rules
-                           where preset = coalesce($rules, 'national')
-                             and (criterion not in ('incidence', 'collective_income', 'collective_economy',
-                                                    'paved_road', 'power', 'safe_water', 'broadband', 'clinic',
-                                                    'culture_center', 'leading_industry')
-                                  or (criterion in ('incidence', 'collective_income') and threshold is null))))
-            else coalesce($rules, 'national')
-        end as preset,
+        coalesce(
+            (select any_value(preset) from exit_rule_presets where preset = coalesce($rules, 'national')),
+            error('没有名为 ' || coalesce($rules, 'national') || ' 的出列标准预设（见 exit_rules） / '
+                  || 'no exit rule preset named ' || coalesce($rules, 'national'))
+        ) as preset,
         r.code as region_code
     from regions as r
     where r.code = coalesce($region, (select code from regions where parent_code is null))
 ),
 
 rules as (
-    -- the preset as one row: what is required, with which thresholds
-    select
-        params.preset,
-        bool_or(r.criterion = 'incidence') as requires_incidence,
-        max(r.threshold) filter (where r.criterion = 'incidence') as incidence_threshold,
-        max(coalesce(r.threshold_west, r.threshold)) filter (where r.criterion = 'incidence')
-            as incidence_threshold_west,
-        bool_or(r.criterion = 'collective_income') as requires_collective_income,
-        max(r.threshold) filter (where r.criterion = 'collective_income') as collective_income_threshold,
-        bool_or(r.criterion = 'collective_economy') as requires_collective_economy,
-        bool_or(r.criterion = 'paved_road') as requires_paved_road,
-        bool_or(r.criterion = 'power') as requires_power,
-        bool_or(r.criterion = 'safe_water') as requires_safe_water,
-        bool_or(r.criterion = 'broadband') as requires_broadband,
-        bool_or(r.criterion = 'clinic') as requires_clinic,
-        bool_or(r.criterion = 'culture_center') as requires_culture_center,
-        bool_or(r.criterion = 'leading_industry') as requires_leading_industry
-    from exit_rules as r
-    join params on r.preset = params.preset
-    group by params.preset
+    -- the preset as one row: what is required, with which thresholds (etl/derive/07_exit_rule_presets.sql)
+    select r.*
+    from exit_rule_presets as r
+    join params using (preset)
 ),
 
 villages as (

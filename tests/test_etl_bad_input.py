@@ -270,3 +270,47 @@ def test_a_good_load_after_a_bad_one_replaces_the_database(package, loaded_db, t
     with Database(loaded_db) as db:
         row = db.query("registry_summary", as_of="2019-12-31").iloc[0]
     assert (row.households_registered, row.people_registered) == (5, 14)
+
+
+def test_an_exit_rule_preset_the_queries_cannot_judge_is_refused_at_load(package, loaded_db, tmp_path, monkeypatch):
+    """data/reference/exit_rules.csv is editable: a typo in a criterion, or a threshold left out where
+    one is needed, stops the load with its row instead of failing later on the village exit page."""
+    import etl.load
+
+    reference = tmp_path / "reference"
+    shutil.copytree(etl.load.REFERENCE_DIR, reference)
+    with open(reference / "exit_rules.csv", "a", encoding="utf-8", newline="") as f:
+        csv.writer(f, lineterminator="\n").writerows([["guangxi", "incidence", "", "", "广西：阈值漏填"],
+                                 ["guangxi", "paved_roads", "", "", "广西：通硬化路（拼错）"]])
+    rows = len((reference / "exit_rules.csv").read_text(encoding="utf-8").splitlines())
+    monkeypatch.setattr(etl.load, "REFERENCE_DIR", reference)
+    problems = rejected(package, loaded_db)
+    assert [(p.table, p.row_number, p.column, p.value, p.check_name) for p in problems] == [
+        ("exit_rules", rows - 1, "threshold", None, "reference_rule_threshold"),
+        ("exit_rules", rows, "criterion", "paved_roads", "reference_rule_unknown"),
+    ]
+    assert problems[0].file == str(reference / "exit_rules.csv")
+    assert problems[1].message_zh.startswith("出列标准预设含无法判断的标准（可用：incidence, collective_income")
+    assert problems[1].message_en.startswith("an exit rule preset names an unknown criterion")
+
+    # an edit that leaves the file unreadable is named too
+    (reference / "exit_rules.csv").write_bytes(b"preset,criterion\n\"unterminated,quote\nx,y,z,w\n")
+    problems = rejected(package, loaded_db)
+    assert [(p.table, p.check_name) for p in problems] == [("exit_rules", "reference_unreadable")]
+    assert problems[0].file == str(reference / "exit_rules.csv")
+
+    # the shipped presets all pass, and each becomes one row of flags for village_exit_check
+    monkeypatch.setattr(etl.load, "REFERENCE_DIR", etl.load.Path(etl.load.__file__).resolve().parent.parent
+                        / "data" / "reference")
+    load_package(package, loaded_db)
+    with Database(loaded_db) as db:
+        presets = db.connection.execute(
+            "select preset, requires_incidence, incidence_threshold, incidence_threshold_west, "
+            "requires_collective_income, collective_income_threshold, requires_broadband "
+            "from exit_rule_presets order by preset").fetchall()
+    assert [(p, a, float(t), float(w), b, c if c is None else float(c), d) for p, a, t, w, b, c, d in presets] == [
+        ("henan", True, 0.02, 0.02, False, None, True),
+        ("hunan", True, 0.02, 0.02, True, 40000.0, False),
+        ("national", True, 0.02, 0.03, False, None, False),
+        ("shaanxi", True, 0.03, 0.03, False, None, False),
+    ]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.load import load_package
+from etl.load import load_package, loaded_from
 from tests.conftest import ROOT, TINY
 from tests.packages import copy_package, edit_csv
 from tests.quality_defects import make_defects_package
@@ -118,6 +118,9 @@ def test_import_uploads_replaces_the_database_or_leaves_it(db, tmp_path):
     # + 7 targets + 5 household_year + 4 assistance = 81
     assert done.total_rows == 81
     assert db.read_bytes() != before
+    # the stamp names what the user uploaded, not the temporary folder it was staged in
+    names = ", ".join(p.name for p in sorted(TINY.iterdir()) if p.suffix == ".csv")
+    assert loaded_from(db) == f"上传 upload: {names}"
     leftovers = [p.name for p in db.parent.iterdir() if p.name.startswith(".tuopin-load-")]
     assert leftovers == []
 

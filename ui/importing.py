@@ -118,7 +118,7 @@ def import_uploads(uploads: Sequence[Upload], db_path: Path,
         name = uploads[0].name if len(uploads) == 1 else ", ".join(u.name for u in uploads)
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            result = load_package(package, db_path, progress=progress)
+            result = load_package(package, db_path, progress=progress, source=f"上传 upload: {name}")
         except LoadFailed as failed:
             # the loader writes the report beside the database; when it could not, write it here
             rejects = failed.rejects or write_rejects(failed.problems, Path(work) / "rejects.csv")

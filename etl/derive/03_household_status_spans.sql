@@ -5,7 +5,7 @@
 --          current span and open none. Status at D = the span with valid_from <= D < valid_to.
 insert into household_status_spans
 with ordered as (
-    select e.household_id, h.village_code, e.event_type, e.event_date,
+    select e.household_id, h.village_code, h.category, h.main_cause, e.event_type, e.event_date,
         lead(e.event_type) over by_date as next_type,
         lead(e.event_date) over by_date as next_date
     from events as e
@@ -19,7 +19,9 @@ final as (
         event_date as valid_from,
         coalesce(next_date, date '9999-12-31') as valid_to,
         event_type as started_by,
-        next_type as ended_by
+        next_type as ended_by,
+        category,
+        main_cause
     from ordered
     where event_type in ('识别纳入', '标注脱贫', '返贫')
 )

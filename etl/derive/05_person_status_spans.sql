@@ -5,7 +5,9 @@
 insert into person_status_spans
 select m.person_id, m.household_id, s.village_code, s.status,
     greatest(m.valid_from, s.valid_from) as valid_from,
-    least(m.valid_to, s.valid_to) as valid_to
+    least(m.valid_to, s.valid_to) as valid_to,
+    s.category,
+    s.main_cause
 from member_spans as m
 join household_status_spans as s
   on s.household_id = m.household_id
