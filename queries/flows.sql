@@ -9,6 +9,8 @@
 --             whose 减少日期 is the removal day included), otherwise it is a member joining
 --             (自然增加) or leaving (自然减少) a registered household. A member joining on the day the
 --             household exits or returns counts under 自然增加, one leaving that day under 自然减少.
+--             The movements are worked out per village and day at load (flow_movements,
+--             etl/derive/11_flow_movements.sql); the stocks are counted on the status spans.
 -- columns:    movement, direction (stock / in / out / within — relative to the registry);
 --             households, people: the size of the movement (≥ 0; 0 households for member
 --             movements) or of the stock — for the registry, opening + in − out = closing;

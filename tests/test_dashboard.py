@@ -50,9 +50,9 @@ def test_changing_the_date_region_and_language_changes_the_figures(app):
     at.selectbox(key="as_of_choice").set_value(dt.date(2018, 12, 31)).run()
     assert not at.exception
     shown = metrics(at)
-    assert shown["Registered (current)"] == ("4 households, 9 people", "0 households, -1 people since 2018-09-30")
-    assert shown["Still poor"] == ("2 households, 3 people", "-1 households, -3 people since 2018-09-30")
-    assert shown["Exited in 2018"] == ("1 households, 2 people", "plan 2 households, 4 people, 50.00% done")
+    assert shown["Registered (current)"] == ("4 households, 9 people", "0 households, -1 person since 2018-09-30")
+    assert shown["Still poor"] == ("2 households, 3 people", "-1 household, -3 people since 2018-09-30")
+    assert shown["Exited in 2018"] == ("1 household, 2 people", "plan 2 households, 4 people, 50.00% done")
     assert shown["Poverty incidence"] == ("0.19%", "-0.19pp since 2018-09-30")
     assert at.query_params["as_of"] == "2018-12-31" and at.query_params["lang"] == "en"
 
@@ -62,8 +62,8 @@ def test_changing_the_date_region_and_language_changes_the_figures(app):
     at.selectbox(key="pick_1").set_value("430101100000").run()
     shown = metrics(at)
     assert shown["Registered (current)"][0] == "3 households, 7 people"
-    assert shown["Still poor"][0] == "1 households, 1 people"
-    assert shown["Exited in 2018"] == ("1 households, 2 people", "plan 2 households, 4 people, 50.00% done")
+    assert shown["Still poor"][0] == "1 household, 1 person"
+    assert shown["Exited in 2018"] == ("1 household, 2 people", "plan 2 households, 4 people, 50.00% done")
     assert at.query_params["region"] == "430101100000"
 
 

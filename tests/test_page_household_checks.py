@@ -117,7 +117,7 @@ def test_english(page):
     page.selectbox(key="as_of_choice").set_value(dt.date(2018, 12, 31)).run()
     page.selectbox(key="language").set_value("en").run()
     assert not page.exception
-    assert tiles(page)["Wrong-exit risks 2018"] == "1 households, 2 people"
+    assert tiles(page)["Wrong-exit risks 2018"] == "1 household, 2 people"
     assert list(page.dataframe[0].value.columns)[:4] == ["Household ID", "Head (masked)", "Village", "Failing criteria"]
     [row] = listed(page)
     assert (row[3], row[8]) == ("Income", "Ordinary")

@@ -189,7 +189,7 @@ def test_english(boundaries_db, monkeypatch, navigation_apptest):
     assert not at.exception
     assert legend_title(at) == "Poverty incidence (exit line 2.00%)"
     assert classes(at) == {"0.00%": [JIA], "0.50%–1.00%": [YI]}
-    assert hovers(at)[YI] == ("<b>乙镇</b><br>Still poor: 1 households, 2 people<br>"
+    assert hovers(at)[YI] == ("<b>乙镇</b><br>Still poor: 1 household, 2 people<br>"
                               "Poverty incidence 0.65% (rural registered population 310)")
     assert at.subheader[0].value == "Poverty incidence by township, 小试县"
     labels = [column.get("label") for column in json.loads(at.dataframe[0].proto.columns).values()]

@@ -330,7 +330,7 @@ def test_english(tiny_db_path, monkeypatch, navigation_apptest):
     at.selectbox(key="pick_2").set_value(SAN_CUN).run()
     assert not at.exception
     shown = metrics(at)
-    assert shown["Registered (current)"] == ("1 households, 2 people", "")
+    assert shown["Registered (current)"] == ("1 household, 2 people", "")
     assert shown["Poverty incidence"] == ("0.65%", "threshold: below 2.00%")
     criteria = next(d for d in at.dataframe if "gap" in d.value.columns).value.set_index("criterion")
     assert criteria.loc["Collective income", "gap"] == "2.80 × 10,000 yuan still missing"

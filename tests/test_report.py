@@ -99,7 +99,7 @@ def test_english(tiny):
     report = build_report(tiny, END_2019, COUNTY, "national", "en")
     text = text_of(report)
     assert report.title == "小试县: poverty-exit campaign report-back"
-    assert "As of 31 December 2019, 小试县 has 2 registered poor villages, 1 of which have exited." in text
+    assert "As of 31 December 2019, 小试县 has 2 registered poor villages, 1 of which has exited." in text
     assert "小试县 has 4 households, 10 people on the register (建档立卡)" in text
     assert "poverty incidence fell from 0.81% (end of 2014) to 0.12%" in text
     assert "allocated CNY 10,000 of poverty-alleviation funds (of which County special funds: CNY 10,000)" in text
@@ -217,3 +217,14 @@ def test_hostile_names_do_not_become_formulas_or_markup(hostile):
         assert not re.search(r"(?<!\\)[<>\[\]()`*_$]", escaped)
         assert re.sub(r"\\(.)", r"\1", escaped) == text  # it still reads the same
     assert not re.search(r'[\\/:*?"<>|]', hostile.file_stem)
+
+
+def test_english_counts_of_one_are_singular():
+    from ui.i18n import english_plurals, translate
+
+    assert translate("en", "households_people", h="1", p="1") == "1 household, 1 person"
+    assert translate("en", "households_people", h="+1", p="-1") == "+1 household, -1 person"
+    assert translate("en", "households_people", h="1,001", p="11") == "1,001 households, 11 people"
+    assert translate("zh", "households_people", h="1", p="1") == "1户1人"
+    assert english_plurals("2 villages, 1 of which have exited; 0.1 people") == \
+        "2 villages, 1 of which has exited; 0.1 people"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -950,7 +952,27 @@ def language() -> str:
     return st.session_state.get("language", "zh")
 
 
-def t(key: str, **values) -> str:
+# English counts: the strings say "{n} households"; a count of exactly one takes the singular.
+_SINGULAR = {"households": "household", "people": "person", "villages": "village", "projects": "project",
+             "rows": "row", "problems": "problem", "members": "member", "townships": "township"}
+_ONE_THING = re.compile(r"(?<![\d.,])([+\-−]?1) (" + "|".join(_SINGULAR) + r")\b")
+_ONE_OF_WHICH = re.compile(r"(?<![\d.,])1 of which have\b")
+
+
+def english_plurals(text: str) -> str:
+    """"1 households, 1 people" → "1 household, 1 person" (1,001 and 0.1 stay plural)."""
+    text = _ONE_THING.sub(lambda m: f"{m.group(1)} {_SINGULAR[m.group(2)]}", text)
+    return _ONE_OF_WHICH.sub("1 of which has", text)
+
+
+def translate(lang: str, key: str, **values) -> str:
+    """STRINGS[key] in `lang`, filled in."""
     zh, en = STRINGS[key]
-    text = en if language() == "en" else zh
-    return text.format(**values) if values else text
+    if lang != "en":
+        return zh.format(**values) if values else zh
+    return english_plurals(en.format(**values)) if values else en
+
+
+def t(key: str, **values) -> str:
+    """STRINGS[key] in the session's language."""
+    return translate(language(), key, **values)

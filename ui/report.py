@@ -20,7 +20,7 @@ import pandas as pd
 from ui import exports
 from ui.exports import Section, Table, is_missing
 from ui.formatting import count, percent
-from ui.i18n import STRINGS
+from ui.i18n import STRINGS, translate
 
 QueryFn = Callable[..., pd.DataFrame]
 
@@ -30,9 +30,7 @@ MOVEMENTS = ("期初在册", "期初未脱贫", "识别纳入", "返贫", "标�
 
 def tr(language: str, key: str, **values) -> str:
     """A string of ui/i18n.STRINGS in the given language (the report does not follow the session)."""
-    zh, en = STRINGS[key]
-    text = en if language == "en" else zh
-    return text.format(**values) if values else text
+    return translate(language, key, **values)
 
 
 def label(language: str, prefix: str, value) -> str:
