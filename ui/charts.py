@@ -7,6 +7,7 @@ under it. Colours for 户 status are fixed across pages so 未脱贫 is always t
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pandas as pd
@@ -61,7 +62,8 @@ def download(frame: pd.DataFrame, name: str, *, key: str | None = None, label: s
     """A download button for a table's data; the file name is made safe for every OS. Only for
     accounts allowed to export; each download is written to the audit log."""
     filename = re.sub(r'[\\/:*?"<>|\s]+', "_", name) + ".csv"
-    export_button(label or t("download_data"), csv_bytes(frame), filename, "text/csv",
+    # made when clicked, not on every run (most of a chart's downloads are never taken)
+    export_button(label or t("download_data"), functools.partial(csv_bytes, frame), filename, "text/csv",
                   key=key or f"download_{filename}", type="tertiary")
 
 
