@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 import pytest
 
@@ -62,6 +63,20 @@ def test_overview_in_a_real_browser(server, browser):
     assert "0.12%" in page.get_by_test_id("stMetric").filter(has_text="贫困发生率").inner_text()
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "overview.png"), full_page=True)
+
+    # switching the language relabels the chosen values too, not only the widgets' titles
+    # (Streamlit's frontend kept showing "2019年第4季度末" under "As of": ui/state.py)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="English").click()
+    page.get_by_test_id("stMetric").filter(has_text="Registered (current)").wait_for(timeout=30_000)
+    expect = {"As of": "Q4 2019 end (2019-12-31)", "Township": "All (Township)", "Village exit rules": "Hunan"}
+    deadline = time.monotonic() + 20
+    while (shown := {label: sidebar.get_by_role("combobox", name=label, exact=True).input_value()
+                     for label in expect}) != expect and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert shown == expect
+    page.screenshot(path=str(SCREENSHOTS / "overview_en.png"), full_page=True)
     page.close()
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from ui import data
 from ui.i18n import LANGUAGES, has_string, t
@@ -256,8 +257,31 @@ def _as_of_picker() -> dt.date:
                          max_value=dt.date(2100, 12, 31))
 
 
+def _relabel_after_language_switch() -> None:
+    """After a language switch, hand every choice widget its own value back. Streamlit's frontend keeps
+    showing a selectbox's old formatted label when only the labels change (streamlit/streamlit#13788):
+    the sidebar read "2020年第4季度末" under "As of". A value set through session state is sent to the
+    frontend again, with its label in the new language."""
+    chosen = st.session_state.get("language", "zh")
+    if st.session_state.get("_labels_language", chosen) == chosen:
+        st.session_state["_labels_language"] = chosen
+        return
+    st.session_state["_labels_language"] = chosen
+    for key in list(st.session_state):
+        value = st.session_state[key]
+        if key.startswith("_") or key == "language" or isinstance(value, bool):
+            continue
+        if isinstance(value, (str, int, float, dt.date)) or (
+                isinstance(value, list) and all(isinstance(v, (str, int)) for v in value)):
+            try:
+                st.session_state[key] = value
+            except StreamlitAPIException:  # a button or uploader: nothing to relabel
+                pass
+
+
 def sidebar() -> Filters:
     """Draw the shared sidebar and return the filters in force (also kept for `filters()`)."""
+    _relabel_after_language_switch()
     _from_url()
     _apply_pending_region()
     if "rules" not in st.session_state or st.session_state["rules"] not in presets():
