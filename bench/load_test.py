@@ -412,6 +412,7 @@ class Results:
     seconds: float = 0.0
     client_cpu: float = 0.0  # CPU seconds of this process (the simulated users)
     server_cpu: float | None = None  # CPU seconds of the streamlit server during the scenario
+    server_peak_mib: float | None = None  # the server's peak resident memory (VmHWM) at the end
 
 
 def evidence(run: Run, figures: dict[str, dict[str, str]], as_of: str | None,
@@ -465,6 +466,16 @@ def kill_import_midway(setup: Setup, variant: str) -> None:
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def _peak_mib(pid: int | None) -> float | None:
+    """The process's peak resident set size so far (Linux VmHWM), in MiB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (OSError, TypeError):
+        return None
+    kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), None)
+    return None if kib is None else kib / 1024
 
 
 def _cpu_seconds(pid: int | None) -> float | None:
@@ -653,6 +664,7 @@ class Scenario:
         self.results.client_cpu = time.process_time() - client
         if server is not None:
             self.results.server_cpu = _cpu_seconds(server_pid) - server
+            self.results.server_peak_mib = _peak_mib(server_pid)
         return self.results
 
 
@@ -687,6 +699,8 @@ def report(results: Results, server_errors: list[str]) -> dict:
         "wall seconds": round(results.seconds, 1),
         "server CPU ms per interaction": (round(results.server_cpu * 1000 / len(results.interactions))
                                           if results.server_cpu is not None and results.interactions else None),
+        "server peak memory MiB": (round(results.server_peak_mib) if results.server_peak_mib is not None
+                                   else None),
         "client CPU seconds": round(results.client_cpu, 1),
     }
     return figures

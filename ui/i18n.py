@@ -116,7 +116,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "overview_counts_note": ("累计已脱贫 {exited}；贫困村未出列 {remaining} 个（共 {total} 个）。",
                              "Exited in total: {exited}; poor villages not yet exited: {remaining} of {total}."),
     "red_flags": ("需要关注", "Red flags"),
-    "flag_villages_failing": ("未达出列标准的贫困村", "Poor villages missing exit standards"),
+    "flag_villages_failing": ("未达出列标准的贫困村", "Villages failing exit rules"),
     "villages_n": ("{n}个", "{n}"),
     "flag_spending_behind": ("资金支出进度", "Spending against schedule"),
     "schedule_target": ("{date} 目标 {target}", "target {target} by {date}"),
