@@ -26,7 +26,7 @@ VIEWS = [
     ("dynamics", "", "zh"),
     ("funds", "", "zh"),
     ("village_exit", "", "zh"),
-    ("village_exit", "439901101210", "zh"),  # a poor village's profile
+    ("village_exit", "439901102206", "zh"),  # 石山村: a poor village still failing the Hunan preset
     ("household_checks", "&as_of=2019-12-31", "zh"),
     ("report", "", "zh"),
     ("data_quality", "", "zh"),
@@ -64,9 +64,12 @@ def main() -> None:
         page.get_by_test_id("stMetric").first.wait_for(timeout=300_000)  # first start builds the demo
         for name, extra, language in VIEWS:
             region = f"&region={extra}" if extra.isdigit() else extra
-            page.goto(f"{url}/{name}?lang={language}&as_of=2020-12-31{region}")
+            path = "" if name == "overview" else name  # the default page lives at the root URL only
+            page.goto(f"{url}/{path}?lang={language}&as_of=2020-12-31{region}")
             page.get_by_test_id("stHeading").first.wait_for(timeout=120_000)
             settle(page)
+            if page.get_by_text("Page not found").count():  # Streamlit's modal over the page
+                raise RuntimeError(f"{name}: Streamlit says the page was not found")
             target = OUT / f"{name}{'_' + extra.strip('&').replace('=', '_') if extra else ''}_{language}.png"
             page.screenshot(path=str(target))
             print(target.relative_to(ROOT))
