@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import charts, data, reconcile, state
-from ui.formatting import count
+from ui.formatting import count, pair
 from ui.i18n import t
 
 view = state.page_header("page_data_quality")
@@ -40,10 +40,6 @@ unbalanced_years = [year for year, wrong in unbalanced.items() if wrong]
 
 def n_or_none(n: int, key: str) -> str:
     return t(key, n=count(n)) if n else t("dq_none")
-
-
-def pair(households, people) -> str:
-    return t("households_people", h=count(households), p=count(people))
 
 
 def table(frame: pd.DataFrame, columns: dict, name: str, *, key: str) -> None:

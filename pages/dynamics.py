@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import charts, data, state
-from ui.formatting import count, percent, signed
+from ui.formatting import count, pair, percent, signed
 from ui.i18n import t
 
 PERIOD_KINDS = ("month", "quarter", "year")
@@ -51,10 +51,6 @@ def window_starts(first_day: dt.date, as_of: dt.date, kind: str) -> list[dt.date
 
 def period_label(start: dt.date, kind: str) -> str:
     return t("dyn_label_" + kind, y=start.year, m=start.month, q=(start.month - 1) // 3 + 1)
-
-
-def pair(households, people) -> str:
-    return t("households_people", h=count(households), p=count(people))
 
 
 # ---- reading the flows query --------------------------------------------------------------------

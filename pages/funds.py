@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import charts, data, state
-from ui.formatting import count, percent
+from ui.formatting import count, percent, wan_yuan
 from ui.i18n import has_string, t
 
 STAGES = {"allocated": "下达", "disbursed": "拨付", "spent": "支出", "reimbursed": "报账"}
@@ -27,11 +27,6 @@ AREA_BELOW = {"县": "township", "乡镇": "village"}  # the area breakdown offe
 def wan(series: pd.Series) -> pd.Series:
     """元 → 万元 for tables (numbers, so they still sort)."""
     return series.astype("float64") / 10_000
-
-
-def money(yuan) -> str:
-    """An amount in 万元, two decimals (10,000 yuan in English)."""
-    return "—" if yuan is None or pd.isna(yuan) else t("funds_money", wan=f"{float(yuan) / 10_000:,.2f}")
 
 
 def percent_points(series: pd.Series) -> pd.Series:
@@ -96,7 +91,7 @@ money_deltas = {
 }
 for tile, stage in zip(money_tiles, MONEY, strict=True):
     with tile.container(border=True):
-        st.metric(t("funds_" + stage), money(total[stage]), delta=money_deltas[stage], delta_color="off",
+        st.metric(t("funds_" + stage), wan_yuan(total[stage]), delta=money_deltas[stage], delta_color="off",
                   delta_arrow="off")
 
 overdue = projects[projects.is_overdue.astype(bool)]
@@ -135,7 +130,7 @@ else:
     fig = go.Figure([
         go.Bar(x=labels, y=wan(groups[stage]).tolist(), name=t("funds_stage_" + STAGES[stage]), marker_color=color,
                hovertemplate="%{x}<br>" + t("funds_stage_" + STAGES[stage]) + " "
-               + t("funds_money", wan="%{y:,.2f}") + "<extra></extra>")
+               + t("wan_yuan_amount", v="%{y:,.2f}") + "<extra></extra>")
         for stage, color in zip(MONEY, charts.STAGE_COLORS, strict=True)
     ])
     fig.update_layout(barmode="group")

@@ -12,16 +12,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import charts, data, exports, household_risks, state, tables
-from ui.formatting import count
+from ui.formatting import count, pair
 from ui.i18n import t
 from ui.report import escape_markdown, safe_file_name
 
 view = state.page_header("page_household_checks")
 place = state.region_row(view.region)
-
-
-def pair(households, people) -> str:
-    return t("households_people", h=count(households), p=count(people))
 
 
 def pick_year() -> int:

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import charts, data, maps, state
-from ui.formatting import count, percent
+from ui.formatting import count, pair, percent, wan_yuan
 from ui.i18n import t
 from ui.maps import MapClass
 
@@ -40,14 +40,6 @@ if level not in FUNDS_DIMENSION:
     st.info(t("map_level_unsupported"))
     st.stop()
 level_name = t("map_level_" + level)
-
-
-def pair(households, people) -> str:
-    return t("households_people", h=count(households), p=count(people))
-
-
-def money(yuan) -> str:
-    return t("map_wan_yuan", v=f"{float(yuan) / 10_000:,.2f}")
 
 
 def range_label(low: str | None, high: str | None) -> str:
@@ -193,7 +185,7 @@ else:  # spending: 支出 ÷ 下达 of the as-of year's projects in each area
     classes = [MapClass(f"s{i}", range_label(labels[i - 1] if i else None, labels[i] if i < len(labels) else None),
                         color) for i, color in enumerate(maps.SPENDING_COLORS)]
     areas["hover"] += [
-        "<br>" + (t("map_hover_spending", rate=percent(rate), spent=money(spent), allocated=money(allocated),
+        "<br>" + (t("map_hover_spending", rate=percent(rate), spent=wan_yuan(spent), allocated=wan_yuan(allocated),
                     n=count(n), year=view.year) if pd.notna(n) else t("map_hover_no_projects", year=view.year))
         for rate, spent, allocated, n in zip(areas.spending_rate, areas.spent, areas.allocated, areas.projects,
                                              strict=True)]
@@ -211,7 +203,7 @@ else:  # spending: 支出 ÷ 下达 of the as-of year's projects in each area
     unplaced = funds[funds.group_code.isna()]
     if len(unplaced):
         notes.append(t("map_unplaced_projects", n=count(unplaced.projects.sum()),
-                       allocated=money(unplaced.allocated.sum()), spent=money(unplaced.spent.sum())))
+                       allocated=wan_yuan(unplaced.allocated.sum()), spent=wan_yuan(unplaced.spent.sum())))
 
 classes.append(maps.no_data_class(t("no_data")))
 legend_names = {c.key: c.label for c in classes}

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import charts, data, reconcile, state
-from ui.formatting import count, percent, signed, signed_points
+from ui.formatting import count, pair, percent, signed, signed_points
 from ui.i18n import t
 
 view = state.page_header("page_overview")
@@ -22,10 +22,6 @@ first_day = span.first_date.date() if pd.notna(span.first_date) else year_start
 now = data.query("registry_summary", as_of=view.as_of, region=view.region).iloc[0]
 before = data.query("registry_summary", as_of=previous, region=view.region).iloc[0]
 this_year = data.query("exits_by_period", start=year_start, end=view.as_of, period="year", region=view.region)
-
-
-def pair(households, people) -> str:
-    return t("households_people", h=count(households), p=count(people))
 
 
 def change(field_h: str, field_p: str) -> str:

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import charts, data, session, state
-from ui.formatting import count, percent
+from ui.formatting import count, pair, percent, wan_yuan
 from ui.i18n import t
 
 # every criterion village_exit_check can judge, in the order the rules are read out
@@ -39,14 +39,6 @@ def criterion_label(criterion: str) -> str:
 
 def joined(labels) -> str:
     return t("ve_list_sep").join(labels)
-
-
-def wan(yuan) -> str:
-    return "—" if pd.isna(yuan) else t("ve_wan_yuan", v=f"{float(yuan) / 10_000:,.2f}")
-
-
-def pair(households, people) -> str:
-    return t("households_people", h=count(households), p=count(people))
 
 
 def result_mark(check: pd.Series, criterion: str) -> str:
@@ -77,7 +69,7 @@ def rule_text(criterion: str, rule: pd.Series) -> str:
         if pd.notna(rule.threshold_west) and rule.threshold_west != rule.threshold:
             requirement += t("ve_req_west", threshold=percent(rule.threshold_west))
     elif criterion == "collective_income":
-        requirement = t("ve_req_income", amount=wan(rule.threshold))
+        requirement = t("ve_req_income", amount=wan_yuan(rule.threshold))
     else:
         return criterion_label(criterion)
     return t("ve_rule", criterion=criterion_label(criterion), requirement=requirement)
@@ -295,7 +287,7 @@ def requirement(check: pd.Series, criterion: str) -> str:
         return t("ve_req_incidence", threshold=percent(check.incidence_threshold)) + (
             t("ve_west") if check.is_west else "")
     if criterion == "collective_income":
-        return t("ve_req_income", amount=wan(check.collective_income_threshold))
+        return t("ve_req_income", amount=wan_yuan(check.collective_income_threshold))
     if criterion == "collective_economy":
         return t("ve_req_collective_economy")
     return t("ve_req_present")
@@ -312,14 +304,14 @@ def village_value(check: pd.Series, criterion: str) -> str:
         return t("ve_incidence_value", rate=percent(check.incidence), poor=count(check.people_poor),
                  population=count(check.rural_population))
     if criterion == "collective_income":
-        return wan(check.collective_income) if pd.notna(check.collective_income) else t("no_data")
+        return wan_yuan(check.collective_income) if pd.notna(check.collective_income) else t("no_data")
     if criterion in ("collective_economy", "leading_industry"):
         if pd.isna(check.data_year):
             return t("no_data")
         industry = check.leading_industry if pd.notna(check.leading_industry) else t("none")
         if criterion == "leading_industry":
             return industry
-        income = wan(check.collective_income) if pd.notna(check.collective_income) else t("no_data")
+        income = wan_yuan(check.collective_income) if pd.notna(check.collective_income) else t("no_data")
         return t("ve_economy_value", income=income, industry=industry)
     return yes_no(check[criterion])
 
@@ -333,7 +325,7 @@ def gap_in_words(check: pd.Series, criterion: str) -> str:
     if criterion == "incidence":
         return t("ve_gap_people", n=count(check.people_to_exit), threshold=percent(check.incidence_threshold))
     if criterion == "collective_income":
-        return t("ve_gap_income", amount=wan(check.income_gap))
+        return t("ve_gap_income", amount=wan_yuan(check.income_gap))
     if criterion == "collective_economy":
         return t("ve_gap_economy")
     return t("ve_gap_item")
@@ -384,7 +376,7 @@ def infrastructure_section(check: pd.Series, view: state.Filters) -> None:
     st.markdown(" ".join(badges))
     if pd.notna(check.leading_industry):
         st.markdown(t("ve_industry", industry=check.leading_industry))
-    st.markdown(t("ve_collective_income", amount=wan(check.collective_income) if pd.notna(check.collective_income)
+    st.markdown(t("ve_collective_income", amount=wan_yuan(check.collective_income) if pd.notna(check.collective_income)
                   else t("no_data")))
     st.caption(t("ve_infrastructure_note", preset=state.preset_label(view.rules)))
 
@@ -406,13 +398,13 @@ def projects_section(view: state.Filters) -> None:
                   delta=t("ve_projects_progress", started=count(funds.projects_started),
                           completed=count(funds.projects_completed)), delta_color="off", delta_arrow="off")
     with tiles[1].container(border=True):
-        st.metric(t("ve_allocated"), wan(funds.allocated))
+        st.metric(t("ve_allocated"), wan_yuan(funds.allocated))
     with tiles[2].container(border=True):
-        st.metric(t("ve_disbursed"), wan(funds.disbursed),
+        st.metric(t("ve_disbursed"), wan_yuan(funds.disbursed),
                   delta=t("ve_rate", name=t("ve_disbursement_rate"), rate=percent(funds.disbursement_rate)),
                   delta_color="off", delta_arrow="off")
     with tiles[3].container(border=True):
-        st.metric(t("ve_spent"), wan(funds.spent),
+        st.metric(t("ve_spent"), wan_yuan(funds.spent),
                   delta=t("ve_rate", name=t("spending_rate"), rate=percent(funds.spending_rate)),
                   delta_color="off", delta_arrow="off")
     of_year = projects[projects.year == year]

@@ -300,8 +300,7 @@ def test_an_exit_rule_preset_the_queries_cannot_judge_is_refused_at_load(package
     assert problems[0].file == str(reference / "exit_rules.csv")
 
     # the shipped presets all pass, and each becomes one row of flags for village_exit_check
-    monkeypatch.setattr(etl.load, "REFERENCE_DIR", etl.load.Path(etl.load.__file__).resolve().parent.parent
-                        / "data" / "reference")
+    monkeypatch.undo()  # the shipped data/reference again
     load_package(package, loaded_db)
     with Database(loaded_db) as db:
         presets = db.connection.execute(

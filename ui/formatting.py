@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 
 def count(n) -> str:
     return "—" if n is None or (isinstance(n, float) and math.isnan(n)) else f"{int(n):,}"
@@ -16,9 +18,19 @@ def percent(ratio) -> str:
 
 
 def wan_yuan(yuan) -> str:
-    if yuan is None or (isinstance(yuan, float) and math.isnan(yuan)):
+    """An amount in 万元 with two decimals, in the session's language ("10,000 yuan" in English)."""
+    from ui.i18n import t
+
+    if yuan is None or (isinstance(yuan, float) and math.isnan(yuan)) or yuan is pd.NA:
         return "—"
-    return f"{float(yuan) / 10_000:,.2f}万元"
+    return t("wan_yuan_amount", v=f"{float(yuan) / 10_000:,.2f}")
+
+
+def pair(households, people) -> str:
+    """A 户/人 pair in the session's language: 4户10人 / 4 households, 10 people."""
+    from ui.i18n import t
+
+    return t("households_people", h=count(households), p=count(people))
 
 
 def signed(n) -> str:
