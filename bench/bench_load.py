@@ -5,7 +5,7 @@ alternative (pandas.read_csv of every file + DataFrame insert into DuckDB, no va
     .venv/bin/python bench/bench_load.py --scale 100     # ≈ 5 million people
 
 Each measurement runs in its own process; peak memory is that process's max RSS (os.wait4).
-Budgets (issue 2, 2-core machine): scale 1 under 10 s; scale 100 under 5 minutes and 4 GB.
+Budgets (2-core machine): scale 1 under 10 s; scale 100 under 5 minutes and 4 GB.
 """
 
 from __future__ import annotations

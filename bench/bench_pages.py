@@ -1,4 +1,4 @@
-"""Interaction latency of the dashboard on the demo county (issue 4: median under 1 s per interaction).
+"""Interaction latency of the dashboard on the demo county (budget: median under 1 s per interaction).
 
 Two measurements, printed as tables:
 

@@ -5,7 +5,7 @@ typical Streamlit app would (pandas on the raw tables) for comparison, in the sa
     .venv/bin/python bench/bench_queries.py --db bench/work/scale100.duckdb --repeat 5 --budget-ms 1000 \
         --trend-budget-ms 2000
 
-Budgets (issue 3, 2-core machine): each query under 50 ms on the demo county, under 1 s at scale 100
+Budgets (2-core machine): each query under 50 ms on the demo county, under 1 s at scale 100
 (incidence_trend over 28 quarters under 2 s).
 """
 

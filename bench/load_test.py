@@ -1,4 +1,4 @@
-"""Load test (issue 5, "concurrent use and faults"): many users click through a real `streamlit run`
+"""Load test ("concurrent use and faults"): many users click through a real `streamlit run`
 while imports replace the database under them.
 
 - The server: `streamlit run dashboard.py` (a subprocess) on a temporary copy of a database built from

@@ -1,6 +1,6 @@
 """Demo import package: a fictional county (演示县, labelled 演示数据) in the import contract.
 
-What it is:  a seeded generator writing every file of shared/data-contract.md (Chinese file
+What it is:  a seeded generator writing every file of docs/data-contract.md (Chinese file
              names and headers, UTF-8 CSV, dates YYYY-MM-DD, bools 是/否) plus 边界.geojson.
 Grain:       one package per (scale, seed); same seed and scale give byte-identical files.
 Parameters:  scale N multiplies the county (N=1: 12 乡镇, 200 村, ~15,000户/50,000人,
@@ -11,7 +11,7 @@ How:         county layout (regions, village years, boundaries) is drawn first a
              stays bounded at any scale.
 
 The policy numbers below (poverty lines, exit shares, mixes) only shape fictional data; the
-dashboard reads its own editable tables (shared/domain.md), never these constants.
+dashboard reads its own editable tables (docs/domain.md), never these constants.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from shapely.geometry.polygon import orient
 from etl.contract import contract
 
 # --------------------------------------------------------------------------------------------
-# Contract: file names and headers as etl/schema.sql defines them (shared/data-contract.md)
+# Contract: file names and headers as etl/schema.sql defines them (docs/data-contract.md)
 # --------------------------------------------------------------------------------------------
 
 # The one definition is etl/schema.sql (read by etl/contract.py); columns are written in its order.
@@ -50,7 +50,7 @@ REGION_TYPE = "中部"
 
 FIRST_YEAR, LAST_YEAR = 2014, 2020
 EXIT_YEARS = np.arange(2015, LAST_YEAR + 1)  # columns of the exit-year weight matrix; one more = never
-# 国家扶贫标准 (shared/domain.md); 2017-2020 are marked unverified there. Only shapes demo incomes.
+# 国家扶贫标准 (docs/domain.md); 2017-2020 are marked unverified there. Only shapes demo incomes.
 POVERTY_LINE = {2014: 2800, 2015: 2855, 2016: 2952, 2017: 2952, 2018: 2995, 2019: 3218, 2020: 4000}
 
 CATEGORIES = ["一般贫困户", "低保贫困户", "特困供养贫困户"]

@@ -1,4 +1,4 @@
--- schema:     the one definition of Tuopin's tables (import contract v1, ../shared/data-contract.md)
+-- schema:     the one definition of Tuopin's tables (import contract v1, docs/data-contract.md)
 -- convention: each imported table is preceded by
 --                 -- file: <english stem> | <中文 stem> | required|recommended|optional
 --             (a missing required file is an error, a missing recommended one a warning)
@@ -281,7 +281,7 @@ create table load_problems (
 -- derived for the indicator queries
 -- Filled by etl/derive/1N_*.sql after the tables above; each one serves queries/*.sql.
 
--- one row per household_year row: the household exit standard (shared/domain.md, 贫困户退出:
+-- one row per household_year row: the household exit standard (docs/domain.md, 贫困户退出:
 -- per-capita net income not below the poverty line of that year, 两不愁三保障 and safe water)
 -- judged once, for queries/household_exit_check.sql and queries/village_households.sql.
 -- Criteria keys: income, food_clothing, education, medical, housing, water. NULL = no data = fails.
@@ -303,7 +303,7 @@ create table household_year_checks (
     primary key (household_id, year)
 );
 
--- one row per village, day and movement of the registry (shared/domain.md, 动态管理), for
+-- one row per village, day and movement of the registry (docs/domain.md, 动态管理), for
 -- queries/flows.sql: the households and people whose state (not registered / 未脱贫 / 已脱贫)
 -- changes that day by that movement, and the signed effect on the registry and the still-poor
 -- stocks. Movements: 识别纳入, 返贫, 标注脱贫, 清退, 自然销户, 自然增加, 自然减少. People still

@@ -1,6 +1,6 @@
 """The query runner: every figure Tuopin shows comes from a named .sql file in this folder.
 
-Each file opens with a header (see ../shared/style.md):
+Each file opens with a header (docs/domain.md explains the definitions it cites):
 
     -- indicator:  registry_summary            (or `-- query:` for result sets that are not indicators)
     -- definition: what it computes and where that definition comes from

@@ -1,5 +1,5 @@
 -- indicator:  exits_by_period
--- definition: exit counts (shared/domain.md, Indicators — Exit counts: households/people with
+-- definition: exit counts (docs/domain.md, Indicators — Exit counts: households/people with
 --             标注脱贫 in a period, against the annual plan 计划减贫 of the targets file). People
 --             exited are the members present both the day before and on the exit date (a member
 --             joining or leaving that very day is a member movement, as in flows: both read the

@@ -1,5 +1,5 @@
 -- indicator:  flows
--- definition: the reconciliation of the window [$start, $end] (shared/domain.md, 动态管理 — the flows:
+-- definition: the reconciliation of the window [$start, $end] (docs/domain.md, 动态管理 — the flows:
 --             opening + inflows − outflows = closing, for 户 and 人, for the registry 现有建档 and the
 --             still-poor 未脱贫 stock). Opening stocks are as of the day before $start, closing
 --             stocks as of $end. Household movements are the events dated in the window; a person

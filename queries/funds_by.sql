@@ -1,5 +1,5 @@
 -- indicator:  funds_by
--- definition: funds_summary broken down by one dimension (shared/domain.md, Funds 资金: "by source,
+-- definition: funds_summary broken down by one dimension (docs/domain.md, Funds 资金: "by source,
 --             by project type, by area"), same definitions and same dates, plus allocated_share =
 --             the group's 下达 ÷ the 下达 of all groups. Dimensions: source 资金来源 (of the fund
 --             rows: a project funded from several sources counts once under each, with only that

@@ -1,5 +1,5 @@
 -- indicator:  funds_schedule
--- definition: spending against the schedule (shared/domain.md, Funds 资金: "against quarterly schedule
+-- definition: spending against the schedule (docs/domain.md, Funds 资金: "against quarterly schedule
 --             targets (e.g. Q1 30%)"; data contract, targets: 支出进度目标 with 截止日期): for each
 --             deadline of $year, the projects of $year in $region with their money as of that
 --             deadline, as funds_summary(as_of = deadline) computes it: spending_rate = 支出 ÷ 下达.

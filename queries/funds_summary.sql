@@ -1,8 +1,8 @@
 -- indicator:  funds_summary
--- definition: funds progress (shared/domain.md, Funds 资金) of the projects of $year located in
+-- definition: funds progress (docs/domain.md, Funds 资金) of the projects of $year located in
 --             $region: money of each stage 下达 / 拨付 / 支出 / 报账 summed over the fund rows dated on
 --             or before $as_of (negative correction rows included); the rates divide by allocated
---             (下达; issue 3): disbursement_rate 拨付率, spending_rate 支出进度, reimbursement_rate
+--             (下达): disbursement_rate 拨付率, spending_rate 支出进度, reimbursement_rate
 --             报账 ÷ 下达, plus reimbursement_of_spent = 报账 ÷ 支出 (domain.md's 报账率); rates are
 --             NULL when the divisor is 0. Projects: started / completed = 实际开工/完工日期 on or
 --             before $as_of; start_rate 开工率 and completion_rate 完工率 divide by projects.

@@ -1,5 +1,5 @@
 -- query:      household_exit_check
--- definition: the 错退 risk list (shared/domain.md, Exit standards — household 贫困户退出): households
+-- definition: the 错退 risk list (docs/domain.md, Exit standards — household 贫困户退出): households
 --             in $region with 标注脱贫 dated in $year (the latest one when several) whose
 --             household_year row of $year fails the standard — per-capita net income under the
 --             poverty line of $year (poverty_lines), or 吃穿不愁 / 义务教育 / 基本医疗 / 住房安全 /

@@ -1,5 +1,5 @@
 -- indicator:  incidence_trend
--- definition: registry_summary's counts and 贫困发生率 (shared/domain.md) at the end of every period
+-- definition: registry_summary's counts and 贫困发生率 (docs/domain.md) at the end of every period
 --             (month / quarter / year) that overlaps [$start, $end]; the last period is measured at
 --             $end when it ends later (the current, unfinished period "so far"). Each stock at D is
 --             the running sum of its changes dated on or before D (a span adds 1 on valid_from and

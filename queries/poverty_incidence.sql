@@ -1,5 +1,5 @@
 -- indicator:  poverty_incidence
--- definition: 贫困发生率 = 未脱贫人口 ÷ 农业户籍人口 at $as_of (shared/domain.md, 贫困发生率), per region
+-- definition: 贫困发生率 = 未脱贫人口 ÷ 农业户籍人口 at $as_of (docs/domain.md, 贫困发生率), per region
 --             at the requested level under $region. People are those of registry_summary; the
 --             population is the village_year row in force (latest year not after $as_of). A
 --             region's figure sums numerators and denominators over its villages — never an

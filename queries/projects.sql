@@ -1,5 +1,5 @@
 -- query:      projects
--- definition: the project list behind funds_summary (shared/domain.md, Funds 资金 — projects and
+-- definition: the project list behind funds_summary (docs/domain.md, Funds 资金 — projects and
 --             money stages 下达 → 拨付 → 支出 → 报账): every project located in $region (its 村, or its
 --             乡镇 and the 村 below) of $year, with its money of each stage summed over its fund rows
 --             dated on or before $as_of — negative correction rows included (data contract, funds:

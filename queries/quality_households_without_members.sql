@@ -1,6 +1,6 @@
 -- query:      quality_households_without_members
 -- definition: data check (returns the bad rows; none = pass): households in $region registered at
---             $as_of (建档立卡, shared/domain.md: a registered household has its members 家庭成员)
+--             $as_of (建档立卡, docs/domain.md: a registered household has its members 家庭成员)
 --             with no member present that day — every member's 减少日期 is on or before $as_of (or
 --             every 加入日期 after it) while no 自然销户 or 清退 removed the household. The load
 --             refuses a household without a 户主 row; it cannot see members leaving one by one.

@@ -1,7 +1,7 @@
 -- query:      quality_implausible_incomes
 -- definition: data check (returns the bad rows; none = pass): 户年度收入与保障 (household_year) rows
 --             of households in $region whose income cannot be right. Net income and per-capita
---             net income are those of household_year_checks (etl/derive/10_*; shared/domain.md,
+--             net income are those of household_year_checks (etl/derive/10_*; docs/domain.md,
 --             贫困户退出: wages + farm/business + property + transfers − production costs, ÷
 --             household size). Flagged: a negative net income (negative_net_income), or a per-capita
 --             net income above 10 × the poverty line of the year (above_10x_line; poverty_lines,

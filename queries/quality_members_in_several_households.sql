@@ -2,7 +2,7 @@
 -- definition: data check (returns the bad rows; none = pass): people counted in more than one
 --             household at $as_of — member rows (家庭成员) with the same 证件号码 (compared trimmed,
 --             upper case) in different households, each present and registered that day
---             (person_status_spans, as registry_summary counts people; shared/domain.md, 建档立卡:
+--             (person_status_spans, as registry_summary counts people; docs/domain.md, 建档立卡:
 --             a person belongs to one household). The load refuses a repeated 人员编号; a person
 --             entered twice under two 人员编号 gets through and is counted twice. A member who
 --             left one household before joining another (婚出 → 婚入) is not flagged. Every row of

@@ -2,7 +2,7 @@
 -- definition: data check (returns the bad rows; none = pass): villages (村) under $region without a
 --             村年度情况 (village_year) row for the checked year. 贫困发生率's denominator
 --             农业户籍人口 and the village exit criteria come from the village_year row in force
---             (shared/domain.md, 贫困发生率 and 贫困村出列; data contract, village_year: "the latest
+--             (docs/domain.md, 贫困发生率 and 贫困村出列; data contract, village_year: "the latest
 --             year ≤ the as-of date applies"), so such a village is measured on an older row
 --             (latest_year) or, with none, not at all. The checked year is $year, or the latest year
 --             of the whole 村年度情况 file when $year is NULL.

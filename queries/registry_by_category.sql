@@ -1,5 +1,5 @@
 -- indicator:  registry_by_category
--- definition: the registry at a date broken down by 贫困户属性 (shared/domain.md, 建档立卡: 一般贫困户 /
+-- definition: the registry at a date broken down by 贫困户属性 (docs/domain.md, 建档立卡: 一般贫困户 /
 --             低保贫困户 / 特困供养贫困户; report-backs read "其中：低保户X户Y人…"): households and
 --             people not yet exited (未脱贫) and registered (现有建档), counted as registry_summary
 --             counts them. Every category appears, with zeros, in the order of the enum.

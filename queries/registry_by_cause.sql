@@ -1,5 +1,5 @@
 -- indicator:  registry_by_cause
--- definition: the registry at a date broken down by 主要致贫原因 (shared/domain.md, 建档立卡: 因病,
+-- definition: the registry at a date broken down by 主要致贫原因 (docs/domain.md, 建档立卡: 因病,
 --             因残, 因学, … 其他): households and people not yet exited (未脱贫) and registered
 --             (现有建档), counted as registry_summary counts them. Every cause appears, with zeros,
 --             in the order of the enum (the order of the contract's list).

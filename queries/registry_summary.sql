@@ -1,5 +1,5 @@
 -- indicator:  registry_summary
--- definition: the registry at a date (shared/domain.md, 建档立卡 and 贫困发生率): registered 户/人
+-- definition: the registry at a date (docs/domain.md, 建档立卡 and 贫困发生率): registered 户/人
 --             (现有建档), of which not yet exited (未脱贫) and exited (已脱贫); registered poor
 --             villages, exited (出列日期 on or before the date) and remaining; 农业户籍人口 from
 --             the village_year row in force; incidence = 未脱贫人口 ÷ 农业户籍人口 (NULL when the

@@ -1,5 +1,5 @@
 -- indicator:  village_exit_check
--- definition: village exit standards (shared/domain.md, Exit standards — village 贫困村出列) for each
+-- definition: village exit standards (docs/domain.md, Exit standards — village 贫困村出列) for each
 --             registered poor village under $region at $as_of, under the preset $rules of
 --             exit_rules (data/reference/exit_rules.csv, editable). incidence = 未脱贫人口 ÷ 农业户籍人口
 --             as in poverty_incidence, passing when below the threshold — threshold_west where the

@@ -1,5 +1,5 @@
 -- query:      village_households
--- definition: drill-down of one village (shared/domain.md, Who uses it — township / village staff
+-- definition: drill-down of one village (docs/domain.md, Who uses it — township / village staff
 --             "see … which households are the reason"): its households registered at $as_of with
 --             status, 贫困户属性, 主要致贫原因, size (members present at $as_of), exited_on (start of
 --             the current 已脱贫 status), and the household exit standard of household_year_checks

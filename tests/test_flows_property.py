@@ -1,4 +1,4 @@
-"""flows reconciles on random data (shared/domain.md, 动态管理: opening + inflows − outflows = closing,
+"""flows reconciles on random data (docs/domain.md, 动态管理: opening + inflows − outflows = closing,
 for 户 and 人, for the registry and for the still-poor).
 
 Hypothesis writes small valid import packages — households with random event sequences (returns

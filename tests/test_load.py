@@ -1,4 +1,4 @@
-"""Concurrent use and faults (issue 5): 30 users on a real `streamlit run` while imports replace the
+"""Concurrent use and faults: 30 users on a real `streamlit run` while imports replace the
 database, and an import SIGKILLed midway while users are served.
 
 The machinery is bench/load_test.py (which also prints the figures for a bigger run): real websocket

@@ -64,7 +64,7 @@ def pin_version() -> DbVersion:
 
     The run keeps the generation open (session state "_db_open", replaced at the session's next run):
     while it runs, another session may pin a newer generation, which removes this one's link, and the
-    _database cache may drop it; reopening it by name then would fail (issue 5's load test did)."""
+    _database cache may drop it; reopening it by name then would fail (the load test, tests/test_load.py, did)."""
     for _ in range(10):
         version = db_version()
         try:

@@ -2,7 +2,7 @@
 -- severity: error
 -- zh:       变动顺序不可能：户编号 {detail}
 -- en:       impossible sequence of events: household {detail}
--- why:      replaying a household's events in date order (shared/domain.md, 动态管理):
+-- why:      replaying a household's events in date order (docs/domain.md, 动态管理):
 --           识别纳入 needs the household unregistered (never, or removed); 标注脱贫 needs 未脱贫;
 --           返贫 needs 已脱贫; 清退 and 自然销户 need the household registered.
 with ordered as (

@@ -1,6 +1,6 @@
 -- derive:  household_status_spans
 -- grain:   one row per household per stretch of unchanged status while registered
--- why:     shared/domain.md (动态管理): replaying a household's events in date order gives its
+-- why:     docs/domain.md (动态管理): replaying a household's events in date order gives its
 --          status; 识别纳入/返贫 open a 未脱贫 span, 标注脱贫 an 已脱贫 span, 清退/自然销户 close the
 --          current span and open none. Status at D = the span with valid_from <= D < valid_to.
 insert into household_status_spans

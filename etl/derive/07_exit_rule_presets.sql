@@ -1,6 +1,6 @@
 -- derive:  exit_rule_presets
 -- grain:   one row per preset of exit_rules (data/reference/exit_rules.csv, checked at load)
--- why:     shared/domain.md (贫困村出列): a preset is the incidence threshold (西部 its own) plus the
+-- why:     docs/domain.md (贫困村出列): a preset is the incidence threshold (西部 its own) plus the
 --          province's required items. queries/village_exit_check.sql reads the chosen preset as one
 --          row of flags and thresholds.
 insert into exit_rule_presets

@@ -1,6 +1,6 @@
 -- derive:  household_year_checks
 -- grain:   one row per household_year row
--- why:     shared/domain.md (贫困户退出): net income = wages + farm/business income + property
+-- why:     docs/domain.md (贫困户退出): net income = wages + farm/business income + property
 --          income + transfers − production costs; per capita = ÷ household size; it must not be
 --          under the poverty line of that year (poverty_lines, editable data), and 两不愁三保障 plus
 --          safe water must hold. An empty bool, or no line for the year, is "no data" and fails.

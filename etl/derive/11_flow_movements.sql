@@ -1,6 +1,6 @@
 -- derive:  flow_movements
 -- grain:   one row per village, day and movement
--- why:     shared/domain.md (动态管理): queries/flows.sql sums the movements dated in a window. Worked
+-- why:     docs/domain.md (动态管理): queries/flows.sql sums the movements dated in a window. Worked
 --          out here once, per household span and per person span (05), so that a window is a
 --          filter and a group-by. The rules are those of flows.sql's header:
 --          * a household span opens with its event (识别纳入 enters both stocks; 标注脱贫 / 返贫

@@ -1,6 +1,6 @@
 -- derive:  household_exit_checks
 -- grain:   one row per household and year with a 标注脱贫 in it, whose check of that year fails
--- why:     shared/domain.md (贫困户退出, 错退): a household marked exited in a year must meet that
+-- why:     docs/domain.md (贫困户退出, 错退): a household marked exited in a year must meet that
 --          year's standard — household_year_checks (10) judges it. A household with no household_year
 --          row for the year fails every criterion as no data; its size is then the members present
 --          on 31 December (as household_year_checks sizes an empty 家庭人口). Several exits in one year:

@@ -1,6 +1,6 @@
 -- derive:  members_sharing_id
 -- grain:   one row per member whose ID number is also held by a member of another household
--- why:     shared/domain.md (建档立卡): one person, one registration. A person counted in two
+-- why:     docs/domain.md (建档立卡): one person, one registration. A person counted in two
 --          households on a date is a data defect (数据质量). Only members sharing an ID number across
 --          households at all can be in two households on a date, so the quality query tests those
 --          few on its date instead of every member. The key ignores case and surrounding blanks.
