@@ -16,8 +16,10 @@ from queries import Database  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 TINY = FIXTURES / "tiny"
-# The worked example shipped with the shared docs (../shared/examples/xiang, answers in EXPECTED.md).
-XIANG = Path(os.environ.get("TUOPIN_SHARED", ROOT.parent / "shared")) / "examples" / "xiang"
+# A western township (西部: the 3% incidence threshold) with exits, identifications, a plan and funds.
+TOWNSHIP = FIXTURES / "township"
+# Every package the suite loads from disk; tests/test_self_contained.py proves each lies inside ROOT.
+PACKAGES = {"tiny": TINY, "villages_gap": FIXTURES / "villages_gap", "township": TOWNSHIP}
 
 
 def build_db(package: Path, folder: Path) -> Path:
@@ -32,8 +34,8 @@ def tiny_db_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def xiang_db_path(tmp_path_factory) -> Path:
-    return build_db(XIANG, tmp_path_factory.mktemp("xiang"))
+def township_db_path(tmp_path_factory) -> Path:
+    return build_db(TOWNSHIP, tmp_path_factory.mktemp("township"))
 
 
 @pytest.fixture(scope="session")
@@ -43,8 +45,8 @@ def tiny(tiny_db_path):
 
 
 @pytest.fixture(scope="session")
-def xiang(xiang_db_path):
-    with Database(xiang_db_path) as db:
+def township(township_db_path):
+    with Database(township_db_path) as db:
         yield db
 
 

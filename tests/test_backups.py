@@ -7,7 +7,7 @@ import hashlib
 from etl import backups
 from etl.load import load_package
 from queries import Database
-from tests.conftest import TINY, XIANG
+from tests.conftest import TINY, TOWNSHIP
 
 
 def top_name(db) -> str:
@@ -24,15 +24,15 @@ def test_an_import_keeps_the_previous_database_and_a_rollback_restores_it(tmp_pa
     load_package(TINY, db)
     assert backups.backups(db) == []  # nothing was replaced
     tiny_digest = digest(db)
-    load_package(XIANG, db)
-    assert top_name(db) == "示范县"
+    load_package(TOWNSHIP, db)
+    assert top_name(db) == "试点县"
     kept = backups.backups(db)
     assert len(kept) == 1 and digest(kept[0].path) == tiny_digest
 
     backups.rollback(db, kept[0].path)
     assert top_name(db) == "小试县" and digest(db) == tiny_digest
     after = backups.backups(db)
-    assert len(after) == 2 and top_name(after[0].path) == "示范县"  # the rollback can be undone too
+    assert len(after) == 2 and top_name(after[0].path) == "试点县"  # the rollback can be undone too
 
 
 def test_only_the_newest_are_kept(tmp_path):

@@ -13,9 +13,9 @@ from queries import catalog
 from tests.conftest import ROOT
 
 
-def test_query_benchmark_runs_every_catalog_query(xiang_db_path):
+def test_query_benchmark_runs_every_catalog_query(township_db_path):
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "bench_queries.py"), "--db", str(xiang_db_path), "--repeat", "1"],
+        [sys.executable, str(ROOT / "bench" / "bench_queries.py"), "--db", str(township_db_path), "--repeat", "1"],
         capture_output=True, text=True, timeout=600, cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr

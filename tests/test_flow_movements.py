@@ -2,7 +2,7 @@
 
 The rows of the tiny fixture are worked out by hand from tests/fixtures/tiny/EXPECTED.md (the stories
 of H1–H6 and their members); on every day, the running sums of the signed columns must be the stocks
-counted on the status spans (registry_summary's), for tiny, the worked example 示范乡 and the demo county.
+counted on the status spans (registry_summary's), for tiny, the western township 试点乡 and the demo county.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ order by all
 """
 
 
-@pytest.mark.parametrize("fixture", ["tiny", "xiang", "demo_db_path"])
+@pytest.mark.parametrize("fixture", ["tiny", "township", "demo_db_path"])
 def test_running_sums_are_the_stocks_on_every_day(fixture, request):
     db = request.getfixturevalue(fixture)
     if fixture == "demo_db_path":
@@ -95,8 +95,8 @@ def test_running_sums_are_the_stocks_on_every_day(fixture, request):
         assert db.connection.execute(NET_CHANGE_VS_SPANS).fetchall() == []
 
 
-def test_one_row_per_village_day_and_movement_each_moving_someone(tiny, xiang):
-    for db in (tiny, xiang):
+def test_one_row_per_village_day_and_movement_each_moving_someone(tiny, township):
+    for db in (tiny, township):
         con = db.connection
         assert con.execute("select count(*) = count(distinct (village_code, changed_on, movement)) "
                            "from flow_movements").fetchone()[0]

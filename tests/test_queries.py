@@ -1,7 +1,7 @@
 """The indicator queries against answers worked out by hand.
 
 tiny: tests/fixtures/tiny/EXPECTED.md; villages_gap: tests/fixtures/villages_gap/EXPECTED.md;
-xiang: ../shared/examples/xiang/EXPECTED.md. Every expected value below is a literal from those
+township: tests/fixtures/township/EXPECTED.md. Every expected value below is a literal from those
 files (or derived from their rows in the comment next to it), never read back from a query.
 """
 
@@ -572,46 +572,60 @@ def test_village_households_names_of_any_length_and_errors(gap, tiny):
         tiny.query("village_households", as_of="2019-12-31")
 
 
-# --- the worked example 示范乡 (../shared/examples/xiang/EXPECTED.md) ---------------------------------
+# --- the western township 试点乡 (tests/fixtures/township/EXPECTED.md) --------------------------------
 
-def test_xiang_incidence_2015_06_30(xiang):
-    [row] = rows(xiang.query("registry_summary", as_of="2015-06-30", region="511123200000"),
+TOWN = "629901101000"  # 试点乡
+
+
+def test_township_incidence_2015_06_30(township):
+    [row] = rows(township.query("registry_summary", as_of="2015-06-30", region=TOWN),
                  ["households_registered", "people_registered", "households_poor", "people_poor", "rural_population"])
-    assert row == (269, 972, 269, 972, 7043)
-    township = xiang.query("poverty_incidence", as_of="2015-06-30", level="乡镇")
-    assert round(township.incidence[0] * 100, 2) == 13.80
-    villages = xiang.query("poverty_incidence", as_of="2015-06-30", level="村")
+    assert row == (8, 22, 8, 22, 600)
+    level = township.query("poverty_incidence", as_of="2015-06-30", level="乡镇")
+    assert round(level.incidence[0] * 100, 2) == 3.67  # 22 / 600
+    villages = township.query("poverty_incidence", as_of="2015-06-30", level="村")
     assert rows(villages, ["region_name", "people_poor", "rural_population"]) == [
-        ("严湾村", 368, 2050), ("同心村", 220, 1650), ("青山村", 77, 1580), ("和平村", 307, 1763)]
-    assert [round(v * 100, 2) for v in villages.incidence] == [17.95, 13.33, 4.87, 17.41]
+        ("东坡村", 12, 200), ("西岭村", 5, 150), ("南沟村", 5, 250)]
+    assert [round(v * 100, 2) for v in villages.incidence] == [6.00, 3.33, 2.00]
 
 
-def test_xiang_exits_identifications_and_plan(xiang):
-    [row] = rows(xiang.query("registry_summary", as_of="2016-12-31"), REGISTRY)
-    assert row == (336, 1173, 309, 1062, 27, 111)
-    exits = xiang.query("exits_by_period", start="2015-01-01", end="2016-12-31", period="year")
+def test_township_exits_identifications_and_plan(township):
+    [row] = rows(township.query("registry_summary", as_of="2016-12-31"), REGISTRY + ["rural_population"])
+    assert row == (10, 27, 8, 22, 2, 5, 610)  # 东坡村's 2016 row (210) is in force
+    exits = township.query("exits_by_period", start="2015-01-01", end="2016-12-31", period="year")
     assert rows(exits, ["households", "people", "planned_households", "planned_people", "completion_rate"]) == [
-        (27, 111, None, None, None), (0, 0, 47, 156, 0.0)]  # the plan is the township's: nearest level below
-    identified = xiang.query("flows", start="2016-06-30", end="2016-06-30")
-    assert flow(identified, "识别纳入") == (67, 201)
-    year = xiang.query("flows", start="2015-01-01", end="2015-12-31")
-    assert flow(year, "标注脱贫") == (27, 111)
+        (2, 5, None, None, None), (0, 0, 3, 8, 0.0)]  # the plan is the township's: nearest level below
+    months = township.query("exits_by_period", start="2015-11-01", end="2015-12-31", period="month")
+    assert rows(months, ["households", "people"]) == [(1, 2), (1, 3)]  # T05 on 11-30, T01 on 12-20
+    identified = township.query("flows", start="2016-06-30", end="2016-06-30")
+    assert flow(identified, "识别纳入") == (2, 5)  # T09, T10
+    year = township.query("flows", start="2015-01-01", end="2015-12-31")
+    assert flow(year, "标注脱贫") == (2, 5)
+    assert flow(township.query("flows", start="2016-06-29", end="2016-06-29"), "识别纳入") == (0, 0)
 
 
-def test_xiang_funds_2016(xiang):
-    frame = xiang.query("funds_summary", as_of="2016-12-31", year=2016)
-    [row] = rows(frame, ["projects", "allocated", "spent", "projects_started", "projects_completed"])
-    assert row == (3, 259000, 160000, 2, 1)
-    assert round(frame.spending_rate[0] * 100, 2) == 61.78
+def test_township_funds_2016(township):
+    frame = township.query("funds_summary", as_of="2016-12-31", year=2016)
+    [row] = rows(frame, ["projects", "allocated", "disbursed", "spent", "projects_started", "projects_completed"])
+    assert row == (3, 125000, 60000, 76000, 2, 1)  # TX2015A is another year's; the 2017-02-01 spending is later
+    assert round(frame.spending_rate[0] * 100, 2) == 60.80
+    assert round(frame.disbursement_rate[0] * 100, 2) == 48.00
     assert (round(frame.start_rate[0] * 100, 2), round(frame.completion_rate[0] * 100, 2)) == (66.67, 33.33)
+    later = township.query("funds_summary", as_of="2017-12-31", year=2016)
+    assert rows(later, ["spent", "projects_started", "projects_completed"]) == [(86000, 3, 2)]
 
 
-def test_xiang_village_exit_west(xiang):
-    frame = xiang.query("village_exit_check", as_of="2015-06-30")
-    [row] = rows(frame, ["village_name", "is_west", "incidence_threshold", "incidence_pass", "overall_pass",
-                         "people_to_exit"])
-    # 368/2050 = 17.95% against 3%: floor(368 − 61.5) + 1 = 307 must exit; (368 − 307)/2050 = 2.98%
-    assert row == ("严湾村", True, 0.03, False, False, 307)
+def test_township_village_exit_west(township):
+    columns = ["village_name", "is_west", "incidence_threshold", "people_poor", "incidence_pass", "overall_pass",
+               "people_to_exit"]
+    frame = township.query("village_exit_check", as_of="2015-06-30")
+    # 东坡村 12 < 0.03 × 200 = 6 fails: 12 − x < 6 → x = 7; 南沟村 5 < 7.5 passes (under 2% it would not: 5 < 5)
+    assert rows(frame, columns) == [("东坡村", True, 0.03, 12, False, False, 7),
+                                    ("南沟村", True, 0.03, 5, True, True, 0)]
+    frame = township.query("village_exit_check", as_of="2016-12-31")
+    # 东坡村 11 − x < 6.3 → 5; 南沟村 8 (T10 identified) − x < 7.5 → 1
+    assert rows(frame, columns) == [("东坡村", True, 0.03, 11, False, False, 5),
+                                    ("南沟村", True, 0.03, 8, False, False, 1)]
 
 
 # --- the command line ----------------------------------------------------------------------------

@@ -99,7 +99,7 @@ def test_exports_follow_the_role_and_are_audited(accounts):
 def test_an_account_whose_region_is_not_in_the_data_sees_nothing(accounts):
     from tests.support import signed_in
 
-    at = signed_in(app(), role="township", scope="511123200000", username="elsewhere").run()  # xiang's 示范乡
+    at = signed_in(app(), role="township", scope="511123200000", username="elsewhere").run()  # in no fixture
     assert not at.exception
     assert "不在当前数据中" in at.error[0].value and len(at.metric) == 0
 
