@@ -26,7 +26,7 @@ from etl.boundaries import read_boundaries
 from etl.contract import contract, schema_sql
 from etl.problems import Problem, write_rejects
 from etl.read import PackageError, open_package, read_table
-from etl.validate import run_checks, stage_table
+from etl.validate import checks_skipped, run_checks, stage_table
 
 DERIVE_DIR = Path(__file__).with_name("derive")
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
@@ -159,10 +159,19 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
                     result.rows[spec.table] = raw.rows
 
             progress(0.62, "校验 checking")
-            if not any(p.severity == "error" and p.table in files for p in problems):
-                problems += run_checks(con, files)
+            # Every file is checked; a file that could not be read in full (a broken header, an unknown
+            # encoding, a row the parser dropped) is left out of the cross-file checks that need it,
+            # and so is a missing required file, and the report names what was skipped.
+            unreadable = {p.table for p in problems if p.severity == "error" and p.table in files}
+            missing = {spec.table for spec in specs if spec.table not in files and spec.presence == "required"}
+            problems += run_checks(con, files, unreadable | missing)
+            for spec in specs:
+                if spec.table in unreadable:
+                    skipped = checks_skipped(unreadable | missing, spec.table)
+                    problems.append(Problem.file_warning(files[spec.table].display_name, "file_not_checked",
+                                                         table=spec.table, detail=", ".join(skipped) or "-"))
             boundaries = None
-            if "boundaries" in opened.files:
+            if "boundaries" in opened.files and not {"regions"} & (unreadable | missing):
                 progress(0.70, "读取边界 reading boundaries")
                 levels = dict(con.execute("select code, cast(level as varchar) from stg_regions "
                                           "where code is not null and level is not null").fetchall())

@@ -140,17 +140,24 @@ def _generic_queries(spec: FileSpec):
         c = _ident(col.name)
         params = {
             "raw": raw, "stg": stg, "column": c, "column_name": _sql_text(col.name),
-            "typed": "null", "detail": "null", "max_chars": MAX_CELL_CHARS_SQL,
+            "typed": "null", "detail": "null", "detail_en": "null", "date_shaped": "false",
+            "max_chars": MAX_CELL_CHARS_SQL,
         }
         if col.not_null:
             yield checks["value_required"], checks["value_required"].sql.format(**params), col
         if col.kind != "text":
             params["typed"] = typed_expr(col, c)
             check = checks["value_enum" if col.kind == "enum" else "value_format"]
-            detail = (
-                "、".join(contract().enums[col.enum]) if col.kind == "enum" else _FORMAT_HINTS[col.kind]
-            )
-            params["detail"] = _sql_text(detail)
+            if col.kind == "enum":
+                values = contract().enums[col.enum]
+                detail, detail_en = "、".join(values), str(len(values))
+            else:
+                detail, detail_en = _FORMAT_HINTS[col.kind]
+            params["detail"], params["detail_en"] = _sql_text(detail), _sql_text(detail_en)
+            if col.kind == "date":
+                params["date_shaped"] = f"regexp_full_match(trim({c}), {_sql_text(DATE_SHAPE)})"
+                impossible = checks["value_date_impossible"]
+                yield impossible, impossible.sql.format(**params), col
             yield check, check.sql.format(**params), col
         if col.kind == "text":  # other kinds cannot type a cell holding these
             yield checks["value_too_long"], checks["value_too_long"].sql.format(**params), col
@@ -167,13 +174,17 @@ def _generic_queries(spec: FileSpec):
 
 MAX_CELL_CHARS_SQL = str(MAX_CELL_CHARS)
 
-_FORMAT_HINTS = {
-    "int": "整数 integer",
-    "money": "金额（元），如 12345.67 / an amount in yuan, e.g. 12345.67",
-    "ratio": "比例 0–1 或百分数 / a ratio 0–1 or a percentage",
-    "date": "日期，如 2019-12-31、2019/12/31、2019年12月31日、20191231 / a date such as 2019-12-31",
-    "bool": "是/否、Y/N、1/0、true/false",
+_FORMAT_HINTS = {  # kind -> (中文, English)
+    "int": ("整数", "an integer"),
+    "money": ("金额（元），如 12345.67", "an amount in yuan, e.g. 12345.67"),
+    "ratio": ("比例 0–1 或百分数", "a ratio 0–1 or a percentage"),
+    "date": ("日期，如 2019-12-31、2019/12/31、2019年12月31日、20191231", "a date such as 2019-12-31, 2019/12/31 or 20191231"),
+    "bool": ("是/否、Y/N、1/0、true/false", "Y/N, yes/no, 1/0 or true/false"),
 }
+
+# Text written like a date in one of DATE_FORMATS (whether or not the calendar has that day): such a
+# cell that does not type is an impossible date (2019-02-30), not a wrong format.
+DATE_SHAPE = r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{4}年\d{1,2}月\d{1,2}日|\d{8})$"
 
 
 def _problems_from(con, check: Check, sql: str, files: dict[str, RawTable], default_table=None) -> list[Problem]:
@@ -181,7 +192,7 @@ def _problems_from(con, check: Check, sql: str, files: dict[str, RawTable], defa
     rows = sorted(con.execute(sql).fetchall(), key=lambda r: (r[0] or "", r[1] or 0, r[2] or "", str(r[3])))
     problems = []
     spec_by_table = {f.table: f for f in contract().files}
-    for table, row_number, column, value, detail in rows:
+    for table, row_number, column, value, detail, *english in rows:
         table = table or default_table
         raw = files.get(table)
         spec = spec_by_table.get(table)
@@ -192,18 +203,30 @@ def _problems_from(con, check: Check, sql: str, files: dict[str, RawTable], defa
                 spec.column(column).header_zh if spec and any(c.name == column for c in spec.columns) else column
             )
         detail = "" if detail is None else str(detail)
+        # a check whose detail is worded (not a value) gives it in English too: a sixth column, detail_en
+        detail_en = detail if not english or english[0] is None else str(english[0])
         problems.append(
             Problem(
                 check.severity, table, display, row_number, header,
                 None if value is None else str(value)[:200], check.name,
-                check.message_zh.format(detail=detail), check.message_en.format(detail=detail),
+                check.message_zh.format(detail=detail),
+                check.message_en.format(detail=detail_en, detail_en=detail_en),
             )
         )
     return problems
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, files: dict[str, RawTable]) -> list[Problem]:
-    """All generic and relational checks over the staged tables; returns every problem found."""
+def tables_read(check: Check) -> frozenset[str]:
+    """The contract tables a relational check reads (its SQL names their staged tables stg_<table>)."""
+    tables = {spec.table for spec in contract().files}
+    return frozenset(t for t in re.findall(r"\bstg_(\w+)", check.sql) if t in tables)
+
+
+def run_checks(con: duckdb.DuckDBPyConnection, files: dict[str, RawTable],
+               unavailable: frozenset[str] | set[str] = frozenset()) -> list[Problem]:
+    """All generic checks of every file read, and the relational checks whose tables are all available
+    (`unavailable`: files that could not be read in full, or are missing, whose absence would make a
+    cross-file check report every row of the other file); returns every problem found."""
     problems: list[Problem] = []
     for spec in contract().files:
         if spec.table not in files:
@@ -211,5 +234,11 @@ def run_checks(con: duckdb.DuckDBPyConnection, files: dict[str, RawTable]) -> li
         for check, sql, _col in _generic_queries(spec):
             problems += _problems_from(con, check, sql, files, default_table=spec.table)
     for check in relational_checks():
-        problems += _problems_from(con, check, check.sql, files)
+        if not tables_read(check) & set(unavailable):
+            problems += _problems_from(con, check, check.sql, files)
     return problems
+
+
+def checks_skipped(unavailable: frozenset[str] | set[str], table: str) -> list[str]:
+    """The relational checks run_checks skips because `table` is unavailable."""
+    return [c.name for c in relational_checks() if table in tables_read(c) and tables_read(c) & set(unavailable)]

@@ -79,6 +79,6 @@ def test_import_in_a_real_browser(import_server, browser):  # noqa: F811
     report = download.value.path().read_text(encoding="utf-8-sig")
     # file, row, column, value and the reason in both languages (bad_package: 贫困户.csv row 3, 家庭成员.csv row 2)
     assert "error,贫困户.csv,3,贫困户属性,富裕户,value_enum,不是允许的取值" in report
-    assert "error,家庭成员.csv,2,出生日期,1965-13-05,value_format" in report
+    assert "error,家庭成员.csv,2,出生日期,1965-13-05,value_date_impossible" in report
     page.screenshot(path=str(SCREENSHOTS / "data_import_refused.png"), full_page=True)
     page.close()

@@ -4,6 +4,7 @@ English; all problems come in one pass; the previous database keeps answering.""
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from etl.load import LoadFailed, load_package
 from queries import Database
 from tests.conftest import TINY
-from tests.packages import copy_package, edit_csv
+from tests.packages import copy_package, edit_csv, read_rows, write_rows
 
 
 @pytest.fixture
@@ -99,21 +100,23 @@ def test_unknown_enum_value(package, loaded_db):
     [(file, row, column, value, check, zh, en)] = as_tuples(problems, "value_enum")
     assert (file, row, column, value) == ("贫困户.csv", 5, "主要致贫原因", "因懒")
     assert zh.startswith("不是允许的取值，应为：因病、因残、因学")
-    assert en.startswith("not an allowed value; allowed: 因病、因残")
+    assert en == "not an allowed value; the column takes one of 13 fixed values (listed in the Chinese reason)"
 
 
 def test_bad_date_and_bad_number_in_one_pass(package, loaded_db):
     edit_csv(package, *set_cell("动态管理记录", "记录编号", "E02", "变动日期", "2016-02-30"))
+    edit_csv(package, *set_cell("动态管理记录", "记录编号", "E04", "变动日期", "2017年10月"))
     edit_csv(package, *set_cell("资金明细", "记录编号", "F03", "金额", "六万"))
     problems = rejected(package, loaded_db)
-    date_problem = as_tuples(problems, "value_format")
-    assert [(p[0], p[1], p[2], p[3]) for p in date_problem] == [
-        ("动态管理记录.csv", 3, "变动日期", "2016-02-30"),
-        ("资金明细.csv", 4, "金额", "六万"),
+    assert as_tuples(problems) == [
+        ("动态管理记录.csv", 3, "变动日期", "2016-02-30", "value_date_impossible",
+         "日期不存在（月份或日超出范围，如 2月30日）", "impossible date (no such month or day, e.g. February 30)"),
+        ("动态管理记录.csv", 5, "变动日期", "2017年10月", "value_format",
+         "格式错误，应为：日期，如 2019-12-31、2019/12/31、2019年12月31日、20191231",
+         "wrong format, expected: a date such as 2019-12-31, 2019/12/31 or 20191231"),
+        ("资金明细.csv", 4, "金额", "六万", "value_format", "格式错误，应为：金额（元），如 12345.67",
+         "wrong format, expected: an amount in yuan, e.g. 12345.67"),
     ]
-    assert date_problem[0][5] == ("格式错误，应为：日期，如 2019-12-31、2019/12/31、2019年12月31日、20191231 / "
-                                  "a date such as 2019-12-31")
-    assert date_problem[1][6] == "wrong format, expected: 金额（元），如 12345.67 / an amount in yuan, e.g. 12345.67"
 
 
 def test_orphan_member_and_event(package, loaded_db):
@@ -137,7 +140,7 @@ def test_village_code_not_a_village(package, loaded_db):
     problems = rejected(package, loaded_db)
     assert as_tuples(problems, "households_village_not_village") == [
         ("贫困户.csv", 2, "区划代码", "430101100000", "households_village_not_village",
-         "区划代码不是区划表中的村", "village_code is not a 村 in the regions file")
+         "区划代码不是区划表中的村", "village_code is not a village in the regions file")
     ]
 
 
@@ -147,11 +150,11 @@ def test_impossible_event_sequence(package, loaded_db):
     problems = rejected(package, loaded_db)
     assert as_tuples(problems, "events_impossible_sequence") == [
         ("动态管理记录.csv", 6, "变动类型", "标注脱贫", "events_impossible_sequence",
-         "变动顺序不可能：户编号 H2：前一条为 / follows 标注脱贫 (2017-10-15)",
-         "impossible sequence of events: household H2：前一条为 / follows 标注脱贫 (2017-10-15)"),
+         "变动顺序不可能：户编号 H2：前一条为 标注脱贫 (2017-10-15)",
+         "impossible sequence of events: household H2: follows an event of type exit (2017-10-15)"),
         ("动态管理记录.csv", 7, "变动类型", "标注脱贫", "events_impossible_sequence",
-         "变动顺序不可能：户编号 H2：前一条为 / follows 标注脱贫 (2018-06-01)",
-         "impossible sequence of events: household H2：前一条为 / follows 标注脱贫 (2018-06-01)"),
+         "变动顺序不可能：户编号 H2：前一条为 标注脱贫 (2018-06-01)",
+         "impossible sequence of events: household H2: follows an event of type exit (2018-06-01)"),
     ]
 
 
@@ -181,13 +184,13 @@ def test_household_without_head_and_with_two(package, loaded_db):
     assert as_tuples(problems, "households_head_count") == [
         ("贫困户.csv", 2, "户编号", "H1", "households_head_count",
          "每户必须有且只有一名户主（与户主关系=户主），该户有 0 名",
-         "a household needs exactly one member with relation 户主; this one has 0"),
+         "a household needs exactly one member whose relation is head of household; this one has 0"),
         ("家庭成员.csv", 9, "与户主关系", "H4", "households_head_count",
          "每户必须有且只有一名户主（与户主关系=户主），该户有 2 名",
-         "a household needs exactly one member with relation 户主; this one has 2"),
+         "a household needs exactly one member whose relation is head of household; this one has 2"),
         ("家庭成员.csv", 10, "与户主关系", "H4", "households_head_count",
          "每户必须有且只有一名户主（与户主关系=户主），该户有 2 名",
-         "a household needs exactly one member with relation 户主; this one has 2"),
+         "a household needs exactly one member whose relation is head of household; this one has 2"),
     ]
 
 
@@ -205,13 +208,13 @@ def test_member_dates_outside_registration(package, loaded_db):
     problems = rejected(package, loaded_db)
     assert as_tuples(problems, "members_date_outside_registration") == [
         ("家庭成员.csv", 3, "加入日期", "2013-01-01", "members_date_outside_registration",
-         "成员的加入或减少日期不在该户在册期间（首次识别纳入 first 识别纳入 2014-05-01）",
+         "成员的加入或减少日期不在该户在册期间（首次识别纳入 2014-05-01）",
          "the member's join or leave date falls while the household is not registered "
-         "(首次识别纳入 first 识别纳入 2014-05-01)"),
+         "(first identification 2014-05-01)"),
         ("家庭成员.csv", 9, "减少日期", "2018-01-01", "members_date_outside_registration",
-         "成员的加入或减少日期不在该户在册期间（已清退或销户 household removed）",
+         "成员的加入或减少日期不在该户在册期间（已清退或销户）",
          "the member's join or leave date falls while the household is not registered "
-         "(已清退或销户 household removed)"),
+         "(household removed)"),
     ]
 
 
@@ -313,3 +316,95 @@ def test_an_exit_rule_preset_the_queries_cannot_judge_is_refused_at_load(package
         ("national", True, 0.02, 0.03, False, None, False),
         ("shaanxi", True, 0.03, 0.03, False, None, False),
     ]
+
+
+def test_a_broken_header_does_not_hide_the_other_files_problems(package, loaded_db):
+    """贫困户.csv loses a column, 动态管理记录.csv gets an impossible date and 资金明细.csv a date in a wrong
+    format: all three are reported in one pass. The households file cannot be checked further, and the
+    checks that compare another file with it are skipped (they would report every member as an orphan);
+    the report says so."""
+    path = package / "贫困户.csv"
+    rows = read_rows(path)
+    for row in rows:
+        del row["贫困户属性"]
+    write_rows(path, rows)
+    edit_csv(package, *set_cell("动态管理记录", "记录编号", "E04", "变动日期", "2019-02-30"))
+    edit_csv(package, *set_cell("资金明细", "记录编号", "F03", "日期", "2018年6月"))
+    problems = rejected(package, loaded_db)
+    assert as_tuples(problems) == [
+        ("贫困户.csv", 1, "贫困户属性 (category)", None, "column_missing", "缺少必需的列",
+         "a required column is missing"),
+        ("动态管理记录.csv", 5, "变动日期", "2019-02-30", "value_date_impossible",
+         "日期不存在（月份或日超出范围，如 2月30日）", "impossible date (no such month or day, e.g. February 30)"),
+        ("资金明细.csv", 4, "日期", "2018年6月", "value_format",
+         "格式错误，应为：日期，如 2019-12-31、2019/12/31、2019年12月31日、20191231",
+         "wrong format, expected: a date such as 2019-12-31, 2019/12/31 or 20191231"),
+    ]
+    skipped = [(p.file, p.check_name, p.message_zh, p.message_en) for p in problems if p.check_name == "file_not_checked"]
+    assert skipped == [(
+        "贫困户.csv", "file_not_checked",
+        "此文件无法完整读取或表头有误，未能进一步检查；需要它的跨文件检查也已跳过：assistance_household_missing, "
+        "events_household_missing, household_year_household_missing, households_head_count, "
+        "households_head_mismatch, households_never_identified, households_village_not_village, "
+        "id_number_checksum, members_household_missing",
+        "this file could not be read in full or its header is broken, so it was not checked further; the checks "
+        "comparing other files with it were skipped too: assistance_household_missing, events_household_missing, "
+        "household_year_household_missing, households_head_count, households_head_mismatch, "
+        "households_never_identified, households_village_not_village, id_number_checksum, "
+        "members_household_missing",
+    )]
+
+
+def test_every_file_with_a_broken_header_is_named(package, loaded_db):
+    for stem, column in (("贫困户", "贫困户属性"), ("资金明细", "环节")):
+        path = package / f"{stem}.csv"
+        rows = read_rows(path)
+        for row in rows:
+            del row[column]
+        write_rows(path, rows)
+    edit_csv(package, *set_cell("家庭成员", "人员编号", "P3", "出生日期", "1990-13-01"))
+    problems = rejected(package, loaded_db)
+    assert [(p.file, p.row_number, p.value, p.check_name) for p in problems
+            if p.check_name != "column_extra"] == [
+        ("贫困户.csv", 1, None, "column_missing"),
+        ("资金明细.csv", 1, None, "column_missing"),
+        ("家庭成员.csv", 4, "1990-13-01", "value_date_impossible"),
+        ("贫困户.csv", None, None, "file_not_checked"),
+        ("资金明细.csv", None, None, "file_not_checked"),
+    ]
+
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def test_english_reasons_hold_no_chinese(package, loaded_db):
+    """The English reason is English: file, column and value have their own fields."""
+    edit_csv(package, *set_cell("贫困户", "户编号", "H4", "主要致贫原因", "因懒"))
+    edit_csv(package, *set_cell("贫困户", "户编号", "H1", "区划代码", "430101100000"))
+    edit_csv(package, *set_cell("动态管理记录", "记录编号", "E05", "变动类型", "标注脱贫"))
+    edit_csv(package, *set_cell("资金明细", "记录编号", "F03", "金额", "六万"))
+    edit_csv(package, *set_cell("资金明细", "记录编号", "F04", "日期", "2018-02-30"))
+    edit_csv(package, *set_cell("家庭成员", "人员编号", "P1", "与户主关系", "本人"))
+    edit_csv(package, *set_cell("家庭成员", "人员编号", "P2", "加入日期", "2013-01-01"))
+    edit_csv(package, *set_cell("区划", "区划代码", "430101100001", "地区类型", "西部"))
+    edit_csv(package, *set_cell("区划", "区划代码", "430101200000", "上级代码", "430101100001"))
+    problems = rejected(package, loaded_db)
+    checks = {p.check_name for p in problems}
+    assert {"value_enum", "value_format", "value_date_impossible", "households_village_not_village",
+            "events_impossible_sequence", "households_head_count", "members_date_outside_registration",
+            "regions_type_wrong_level", "regions_parent_level"} <= checks, checks
+    assert [p.message_en for p in problems if CJK.search(p.message_en)] == []
+    assert all(CJK.search(p.message_zh) for p in problems)
+    enum = next(p for p in problems if p.check_name == "value_enum")
+    assert enum.message_zh.startswith("不是允许的取值，应为：因病、因残、因学")
+    assert enum.message_en == ("not an allowed value; the column takes one of 13 fixed values (listed in the "
+                               "Chinese reason)")
+
+
+def test_no_english_message_template_holds_chinese():
+    from etl.problems import READER_MESSAGES
+    from etl.validate import generic_checks, relational_checks
+
+    templates = {code: en for code, (_zh, en) in READER_MESSAGES.items()}
+    templates |= {c.name: c.message_en for c in [*generic_checks().values(), *relational_checks()]}
+    assert {code: en for code, en in templates.items() if CJK.search(en)} == {}

@@ -107,7 +107,7 @@ def test_import_uploads_replaces_the_database_or_leaves_it(db, tmp_path):
     failed = importing.import_uploads([Upload("bad.zip", zipped(bad_package(tmp_path)))], db)
     assert not failed.ok and db.read_bytes() == before
     assert sorted((p.file, p.row_number, p.column, p.check_name) for p in failed.errors) == [
-        ("家庭成员.csv", 2, "出生日期", "value_format"), ("贫困户.csv", 3, "贫困户属性", "value_enum")]
+        ("家庭成员.csv", 2, "出生日期", "value_date_impossible"), ("贫困户.csv", 3, "贫困户属性", "value_enum")]
     assert failed.rejects_csv.decode("utf-8-sig").splitlines()[0] == "级别 severity,文件 file,行号 row,列 column,值 value,检查 check,原因,reason"
     assert failed.rejects_xlsx[:2] == b"PK"
 

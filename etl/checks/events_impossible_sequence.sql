@@ -10,7 +10,13 @@ with ordered as (
         lag(event_type) over (partition by household_id order by event_date, event_id) as previous,
         lag(event_date) over (partition by household_id order by event_date, event_id) as previous_on
     from stg_events
-    where household_id is not null and event_type is not null and event_date is not null
+    where household_id is not null
+      -- a household with an event whose type or date did not type is not replayed: that cell is
+      -- reported already (value_format, value_enum), and replaying without it would invent a sequence
+      and household_id not in (
+          select household_id from stg_events
+          where household_id is not null and (event_type is null or event_date is null)
+      )
 ),
 
 judged as (
@@ -28,9 +34,13 @@ final as (
     select 'events' as table_name, _row as row_number, 'event_type' as column_name,
         cast(event_type as varchar) as value,
         household_id || case
-            when previous is null then '：此前未识别纳入 / not registered before'
-            else '：前一条为 / follows ' || previous || ' (' || previous_on || ')'
-        end as detail
+            when previous is null then '：此前未识别纳入'
+            else '：前一条为 ' || previous || ' (' || previous_on || ')'
+        end as detail,
+        household_id || case
+            when previous is null then ': not registered before'
+            else ': follows an event of type ' || case previous when '识别纳入' then 'identification' when '标注脱贫' then 'exit' when '返贫' then 'return to poverty' when '清退' then 'removal' when '自然销户' then 'closure' end || ' (' || previous_on || ')'
+        end as detail_en
     from judged
     where not is_possible
 )

@@ -1,7 +1,7 @@
 -- check:    households_head_count
 -- severity: error
 -- zh:       每户必须有且只有一名户主（与户主关系=户主），该户有 {detail} 名
--- en:       a household needs exactly one member with relation 户主; this one has {detail}
+-- en:       a household needs exactly one member whose relation is head of household; this one has {detail}
 with heads as (
     select household_id, count(*) filter (where relation = '户主') as n_heads
     from stg_members

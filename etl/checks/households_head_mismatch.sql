@@ -1,7 +1,7 @@
 -- check:    households_head_mismatch
 -- severity: warning
 -- zh:       户主姓名或证件号码与家庭成员表中的户主不一致（成员表：{detail}）
--- en:       head name or ID differs from the household's 户主 in the members file (members: {detail})
+-- en:       head name or ID differs from the household's head in the members file (members: {detail})
 select 'households' as table_name, h._row as row_number,
        case when h.head_name is distinct from m.name then 'head_name' else 'head_id_number' end as column_name,
        case when h.head_name is distinct from m.name then h.head_name else h.head_id_number end as value,

@@ -1,7 +1,7 @@
 -- check:    households_never_identified
 -- severity: error
 -- zh:       该户没有“识别纳入”记录（动态管理记录中找不到）
--- en:       this household has no 识别纳入 event in the events file
+-- en:       this household has no identification (first registration) event in the events file
 select 'households' as table_name, h._row as row_number, 'household_id' as column_name,
        h.household_id as value, null as detail
 from stg_households as h

@@ -1,7 +1,7 @@
 -- check:    households_village_not_village
 -- severity: error
 -- zh:       区划代码不是区划表中的村
--- en:       village_code is not a 村 in the regions file
+-- en:       village_code is not a village in the regions file
 select 'households' as table_name, h._row as row_number, 'village_code' as column_name,
        h.village_code as value, null as detail
 from stg_households as h

@@ -54,8 +54,10 @@ outside as (
 
 final as (
     select 'members' as table_name, _row as row_number, column_name, cast(day as varchar) as value,
-        case when day <= first_on then '首次识别纳入 first 识别纳入 ' || first_on
-             else '已清退或销户 household removed' end as detail
+        case when day <= first_on then '首次识别纳入 ' || first_on
+             else '已清退或销户' end as detail,
+        case when day <= first_on then 'first identification ' || first_on
+             else 'household removed' end as detail_en
     from outside
 )
 

@@ -1,7 +1,7 @@
 -- check:    projects_region_invalid
 -- severity: error
 -- zh:       项目的区划代码应为区划表中的乡镇或村
--- en:       a project's region_code must be a 乡镇 or 村 in the regions file
+-- en:       a project's region_code must be a township or a village in the regions file
 select 'projects' as table_name, p._row as row_number, 'region_code' as column_name,
        p.region_code as value, null as detail
 from stg_projects as p

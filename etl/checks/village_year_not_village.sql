@@ -1,7 +1,7 @@
 -- check:    village_year_not_village
 -- severity: error
 -- zh:       区划代码不是区划表中的村
--- en:       village_code is not a 村 in the regions file
+-- en:       village_code is not a village in the regions file
 select 'village_year' as table_name, v._row as row_number, 'village_code' as column_name,
        v.village_code as value, null as detail
 from stg_village_year as v
