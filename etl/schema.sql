@@ -9,6 +9,9 @@
 --             are all defined here and nowhere else. "optional" on a column means the header may be
 --             missing from the file; NOT NULL means a value is required in every row.
 --             Enum aliases are written after the type as: -- aliases: 别名=正式值, ...
+--             A table's rules in words are written between its file line and the table as
+--                 -- rule: <sentence>   (continued on lines starting "--       ")
+--             scripts/contract_doc.py renders all of this into docs/data-contract.md.
 
 create type region_level as enum ('省', '市', '县', '乡镇', '村');
 create type region_type as enum ('东部', '中部', '西部');
@@ -37,6 +40,11 @@ create type measure as enum (
 create type household_status as enum ('未脱贫', '已脱贫');
 
 -- file: regions | 区划 | required
+-- rule: Exactly one top node, the only row with an empty 上级代码; every other 上级代码 is a code of this
+--       file, exactly one level up (省 > 市 > 县 > 乡镇 > 村).
+-- rule: 是否贫困村 applies to 村 rows only, 地区类型 to 省 and 县 rows only (elsewhere ignored, with a
+--       warning); 西部 picks the western incidence threshold of the village exit standard.
+-- rule: 出列日期 is the day a poor village was announced exited; 计划出列年度 the year it is planned to.
 create table regions (
     code                varchar primary key,          -- 区划代码
     name                varchar not null,             -- 名称
@@ -49,6 +57,9 @@ create table regions (
 );
 
 -- file: village_year | 村年度情况 | required
+-- rule: One row per village and year; 区划代码 is a 村 of the regions file. A row is in force from 1
+--       January of its year until the village's next row: the latest year ≤ the as-of date applies.
+-- rule: 农业户籍人口 is the denominator of 贫困发生率; counts cannot be negative; an empty 主导产业 means none.
 create table village_year (
     year                integer not null,             -- 年度
     village_code        varchar not null,             -- 区划代码
@@ -67,6 +78,10 @@ create table village_year (
 );
 
 -- file: households | 贫困户 | required
+-- rule: 区划代码 is a 村 of the regions file; every household has a 识别纳入 event in the events file.
+-- rule: 户主姓名 and 户主证件号码 are those of the household's 户主 row in the members file (a warning when
+--       they differ); an ID number is an 18-character resident ID whose check digit (GB 11643) is
+--       verified (a warning when it fails).
 create table households (
     household_id        varchar primary key,          -- 户编号
     village_code        varchar not null,             -- 区划代码
@@ -77,6 +92,10 @@ create table households (
 );
 
 -- file: members | 家庭成员 | required
+-- rule: 户编号 is in the households file; each household has exactly one member whose 与户主关系 is 户主.
+-- rule: 加入日期 empty = the household's first 识别纳入 date (a later date is a 自然增加); 减少日期 is the day the
+--       person left (自然减少), after the join date; both fall while the household is registered.
+-- rule: 出生日期 may be derived from id_number when empty (digits 7–14 of a resident ID).
 create table members (
     person_id           varchar primary key,          -- 人员编号
     household_id        varchar not null,             -- 户编号
@@ -96,6 +115,11 @@ create table members (
 );
 
 -- file: events | 动态管理记录 | required
+-- rule: 户编号 is in the households file. Replaying a household's events in date order gives its
+--       status on any date; a household with no 识别纳入 on or before a date is not registered then.
+-- rule: Impossible sequences (标注脱贫 of a household not 未脱贫, 返贫 of one not 已脱贫, 清退 or 自然销户 of one not
+--       registered, 识别纳入 of one registered) and two events of one household on one day are refused,
+--       naming the household.
 create table events (
     event_id            varchar primary key,          -- 记录编号
     household_id        varchar not null,             -- 户编号
@@ -105,6 +129,7 @@ create table events (
 );
 
 -- file: projects | 扶贫项目 | recommended
+-- rule: 区划代码 is a 乡镇 or a 村 of the regions file; a project belongs to its 年度.
 create table projects (
     project_id              varchar primary key,      -- 项目编号
     name                    varchar not null,         -- 项目名称
@@ -123,6 +148,8 @@ create table projects (
 );
 
 -- file: funds | 资金明细 | recommended
+-- rule: Every money movement of a project, one row each; 项目编号 is in the projects file; corrections
+--       are negative rows.
 create table funds (
     fund_id             varchar primary key,          -- 记录编号
     project_id          varchar not null,             -- 项目编号
@@ -133,6 +160,9 @@ create table funds (
 );
 
 -- file: targets | 年度目标 | optional
+-- rule: 区划代码 is in the regions file. A row is either a plan of the year (计划减贫户数 / 计划减贫人数 / 计划出列村数)
+--       or a spending target: 支出进度目标 with 截止日期 (e.g. 0.30 by 2019-03-31); a value is given at most
+--       once per year and region (and deadline).
 create table targets (
     year                    integer not null,         -- 年度
     region_code             varchar not null,         -- 区划代码
@@ -144,6 +174,8 @@ create table targets (
 );
 
 -- file: household_year | 户年度收入与保障 | optional
+-- rule: 户编号 is in the households file; one row per household and year. Drives the household exit
+--       standard and the 错退 risk list; 家庭人口 empty = the members present on 31 December of the year.
 create table household_year (
     year                integer not null,             -- 年度
     household_id        varchar not null,             -- 户编号
@@ -162,6 +194,7 @@ create table household_year (
 );
 
 -- file: assistance | 帮扶措施 | optional
+-- rule: 户编号 is in the households file; one row per assistance measure given to a household.
 create table assistance (
     household_id        varchar not null,             -- 户编号
     measure             measure not null,             -- 措施类型
@@ -172,6 +205,8 @@ create table assistance (
 
 -- Boundaries are not tabular: etl/boundaries.py reads GeoJSON or a zipped Shapefile, reprojects to
 -- EPSG:4326 and stores one row per region here.
+-- rule: File: 边界 / boundaries (.geojson or .json, or a .zip holding a Shapefile); optional. Each feature
+--       carries the 区划代码 (or code) of a 村 or 乡镇 of the regions file; any coordinate system.
 create table boundaries (
     region_code         varchar primary key,
     level               region_level not null,
@@ -181,7 +216,7 @@ create table boundaries (
     centroid_lat        double not null
 );
 
--- Reference data shipped with the product (etl/reference/*.csv), editable by users.
+-- Reference data shipped with the product (data/reference/*.csv), editable by users.
 create table poverty_lines (
     year                integer primary key,
     line                decimal(18, 2) not null,      -- 元 per person-year, current prices

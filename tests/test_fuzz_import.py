@@ -1,4 +1,4 @@
-"""Hostile and broken input (Trust issue): whatever is thrown at the importer, a load either completes
+"""Hostile and broken input: whatever is thrown at the importer, a load either completes
 or fails cleanly, and never leaves a mark outside the database's folder.
 
 For every case — parametrised where the input is fixed, Hypothesis-generated where it is random — the

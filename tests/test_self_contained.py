@@ -5,8 +5,8 @@ A clone into an empty folder must pass the tests, so every package, fixture or d
 - every Path a test, bench or script module holds at module level, and every package handed to
   build_db / load_package / write_… in the test code whose argument is built from module-level names,
   resolves inside ROOT and exists;
-- no source file reaches past the root by name (the root's parent folder, a `../shared` folder or
-  an environment variable pointing at one).
+- no source file reaches past the root by name (the root's parent folder, a sibling folder of shared
+  documents or an environment variable pointing at one).
 """
 
 from __future__ import annotations

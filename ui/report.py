@@ -3,8 +3,8 @@ tables behind it, as Word and Excel files.
 
 Every number is read from a catalog query (registry_summary, registry_by_category, registry_by_cause,
 exits_by_period, flows, funds_summary, funds_by, village_exit_check) with the filters the other pages
-pass, so the report says what the pages show; this module only picks rows and words them (shared/
-domain.md, "How reports read"). No personal data enters a report. No Streamlit import: the page, the
+pass, so the report says what the pages show; this module only picks rows and words them
+(docs/domain.md, "How reports read"). No personal data enters a report. No Streamlit import: the page, the
 exports and the tests call `build_report` with `ui.data.query` or a `queries.Database`.
 """
 
