@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.problems import Problem
-from etl.read import PackageError, check_zip
+from etl.problems import PackageError, Problem
+from etl.zipsafe import check_zip
 
 CODE_PROPERTIES = ("区划代码", "code", "CODE", "Code", "区划代码_")
 # ~50 m at these latitudes: enough for a county map, a fraction of the vertices.

@@ -21,6 +21,8 @@ READER_MESSAGES: dict[str, tuple[str, str]] = {
     "unsafe_zip_link": ("压缩包中含符号链接，已拒绝", "the zip holds a symbolic link, refused"),
     "zip_bomb": ("压缩包中的文件解压后异常巨大，已拒绝", "a zip entry decompresses to an implausible size, refused"),
     "zip_too_many_entries": ("压缩包中的文件过多（上限 {detail} 个）", "too many entries in the zip (limit {detail})"),
+    "disk_space": ("磁盘空间不足：解压导入包需要 {detail}，已拒绝，未写入任何文件",
+                   "not enough disk space: extracting the package needs {detail}; refused before writing anything"),
     "zip_entry_unreadable": ("压缩包中的文件无法解压（已损坏、加密或压缩方式不受支持）",
                              "a zip entry cannot be extracted (damaged, encrypted or an unsupported compression)"),
     "file_missing": ("缺少必需的文件", "a required file is missing"),
@@ -105,27 +107,48 @@ class Problem:
         return f"[{self.severity}] {where}{value}: {self.message_zh} / {self.message_en}"
 
 
+class PackageError(Exception):
+    """The package as a whole cannot be read; carries the problems found."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("; ".join(p.message_en for p in problems))
+        self.problems = problems
+
+
 REPORT_COLUMNS = ["级别 severity", "文件 file", "行号 row", "列 column", "值 value", "检查 check", "原因", "reason"]
 
 
 def _report_rows(problems: list[Problem]):
+    """The report's rows: names and ID numbers masked as the pages mask them (common/masking.py, the rule
+    of queries/shared/macros.sql), so the file holds no personal data in clear; the row number and the
+    masked value are enough to find the cell in the package."""
+    from common.masking import column_kind, mask, mask_reason
+
     for p in problems:
-        yield [p.severity, p.file, p.row_number, p.column, p.value, p.check_name, p.message_zh, p.message_en]
+        kind = column_kind(p.column)
+        yield [p.severity, p.file, p.row_number, p.column, mask(p.value, kind), p.check_name,
+               mask_reason(p.message_zh, p.check_name, kind), mask_reason(p.message_en, p.check_name, kind)]
 
 
 def write_rejects(problems: list[Problem], base: Path) -> tuple[Path, Path]:
-    """Write the rejects report as <base>.csv (UTF-8 with BOM, opens in Excel) and <base>.xlsx."""
+    """Write the rejects report as <base>.csv (UTF-8 with BOM, opens in Excel) and <base>.xlsx, both
+    created readable by their owner only (0600)."""
+    import io
+
     import xlsxwriter
 
-    from etl.safe_cells import neutralise
+    from common.cells import neutralise
+    from common.files import open_private
 
     csv_path, xlsx_path = base.with_suffix(".csv"), base.with_suffix(".xlsx")
-    with open(csv_path, "w", encoding="utf-8-sig", newline="") as f:
+    with open_private(csv_path, "w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(REPORT_COLUMNS)
         for row in _report_rows(problems):
             writer.writerow([neutralise(v) for v in row])
-    workbook = xlsxwriter.Workbook(str(xlsx_path), {"strings_to_formulas": False, "strings_to_urls": False})
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"strings_to_formulas": False, "strings_to_urls": False,
+                                            "in_memory": True})
     sheet = workbook.add_worksheet("问题清单 problems")
     bold = workbook.add_format({"bold": True, "font_name": "Noto Sans CJK SC", "bg_color": "#EEEEEE"})
     text = workbook.add_format({"font_name": "Noto Sans CJK SC"})
@@ -137,6 +160,8 @@ def write_rejects(problems: list[Problem], base: Path) -> tuple[Path, Path]:
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(len(problems), 1), len(REPORT_COLUMNS) - 1)
     workbook.close()
+    with open_private(xlsx_path, "wb") as f:
+        f.write(buffer.getvalue())
     return csv_path, xlsx_path
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from etl import limits
 from etl.contract import Column, FileSpec, contract
 from etl.problems import Problem
-from etl.read import MAX_CELL_CHARS, RawTable
+from etl.tabular import RawTable
 
 CHECKS_DIR = Path(__file__).with_name("checks")
 
@@ -141,7 +142,7 @@ def _generic_queries(spec: FileSpec):
         params = {
             "raw": raw, "stg": stg, "column": c, "column_name": _sql_text(col.name),
             "typed": "null", "detail": "null", "detail_en": "null", "date_shaped": "false",
-            "max_chars": MAX_CELL_CHARS_SQL,
+            "max_chars": str(limits.MAX_CELL_CHARS),
         }
         if col.not_null:
             yield checks["value_required"], checks["value_required"].sql.format(**params), col
@@ -172,7 +173,6 @@ def _generic_queries(spec: FileSpec):
         yield checks["key_duplicate"], sql, spec.column(spec.key[0])
 
 
-MAX_CELL_CHARS_SQL = str(MAX_CELL_CHARS)
 
 _FORMAT_HINTS = {  # kind -> (中文, English)
     "int": ("整数", "an integer"),

@@ -12,7 +12,7 @@ pointed into a sandbox, and the test proves:
       package's folder, the database's folder, HOME and the temporary folder are compared before and
       after, and no .tuopin-load-* work folder remains.
 Cells that look like spreadsheet formulas load unchanged but are neutralised in the rejects report.
-The limits of etl/read.py are tested at their values (or, where the value is gigabytes, with the
+The limits of etl/limits.py are tested at their values (or, where the value is gigabytes, with the
 constant lowered) and must be stated in README.md.
 
 TUOPIN_FUZZ_EXAMPLES=500 runs every Hypothesis test with that many fresh random examples; by default a
@@ -41,12 +41,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import etl.read as reader
+import etl.limits as limits
+from common.cells import FORMULA_PREFIXES
 from etl.contract import contract
 from etl.load import WORK_PREFIX, LoadFailed, LoadResult, load_package
 from etl.problems import READER_MESSAGES, Problem
 from etl.read import PackageFile, detect_encoding, read_table
-from etl.safe_cells import FORMULA_PREFIXES
 from etl.validate import generic_checks, relational_checks
 from tests.conftest import ROOT, TINY
 from tests.packages import copy_package, to_xlsx, to_zip
@@ -586,6 +586,7 @@ LIMITS = {  # constant -> how README states it
     "MAX_CELL_CHARS": "10,000",
     "MAX_RECORD_BYTES": "16 MiB",
     "MAX_XLSX_CELLS": "20,000,000",
+    "MIN_FREE_BYTES": "1 GiB",
 }
 
 
@@ -593,7 +594,7 @@ def test_limits_are_stated_in_the_readme():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## 限制 Limits", 1)[1].split("\n## ", 1)[0]
     for name, shown in LIMITS.items():
-        value = getattr(reader, name)
+        value = getattr(limits, name)
         number = shown.replace(",", "").split()[0]
         unit = {"GiB": 1024**3, "MiB": 1024**2}.get(shown.split()[-1], 1)
         assert value == int(number) * unit, name
@@ -614,7 +615,7 @@ LOWERED = {  # the limit lowered so that tiny exceeds it; the package; the probl
 @pytest.mark.parametrize("case", sorted(LOWERED))
 def test_each_limit_is_enforced_with_a_clear_problem(case, previous, monkeypatch):
     value, build, check = LOWERED[case]
-    monkeypatch.setattr(reader, case.removesuffix("_zip").removesuffix("_xlsx"), value)
+    monkeypatch.setattr(limits, case.removesuffix("_zip").removesuffix("_xlsx"), value)
     with attempt(build, previous) as outcome:
         assert check in outcome.checks()
 
@@ -622,15 +623,15 @@ def test_each_limit_is_enforced_with_a_clear_problem(case, previous, monkeypatch
 def test_limits_at_their_real_values(previous):
     """One header of exactly MAX_COLUMNS fields and a cell of exactly MAX_CELL_CHARS load; one more
     of either is refused (the refusals are cases above: 100k columns, a 1 MB cell)."""
-    extra = reader.MAX_COLUMNS - len(REGION_LINES[0].split(","))
+    extra = limits.MAX_COLUMNS - len(REGION_LINES[0].split(","))
 
     def widest(lines):
         return [lines[0] + "".join(f",extra{i}" for i in range(extra))] + [line + "," * extra for line in lines[1:]]
 
-    longest = regions_with(lambda lines: replace_cell(3, 1, "长" * reader.MAX_CELL_CHARS)(widest(lines)))
+    longest = regions_with(lambda lines: replace_cell(3, 1, "长" * limits.MAX_CELL_CHARS)(widest(lines)))
     with attempt(tiny_with("区划", longest), previous, expect="loaded"):
         pass
-    one_more = regions_with(lambda lines: replace_cell(3, 1, "长" * (reader.MAX_CELL_CHARS + 1))(widest(lines)))
+    one_more = regions_with(lambda lines: replace_cell(3, 1, "长" * (limits.MAX_CELL_CHARS + 1))(widest(lines)))
     with attempt(tiny_with("区划", one_more), previous) as outcome:
         assert outcome.checks() == {"value_too_long"}
     wider = regions_with(lambda lines: [line + "," for line in widest(lines)])
