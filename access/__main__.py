@@ -2,12 +2,15 @@
 
     python -m access add NAME --role township --scope 439901101000 [--email a@b.cn] [--display 张三]
     python -m access password NAME
+    python -m access role NAME --role viewer [--scope 439901101000]
     python -m access list
     python -m access disable NAME
     python -m access audit [--limit 50]
 
 The store is TUOPIN_ACCOUNTS, or <database>.accounts.sqlite beside the database (--db / TUOPIN_DB /
-data/tuopin.duckdb). The password is asked for twice on the terminal (or read from TUOPIN_PASSWORD).
+data/tuopin.duckdb). The password is asked for twice on the terminal (or read from TUOPIN_PASSWORD);
+it must pass access.store.check_password. A new password, role or scope, or disabling, signs the
+account's open sessions out at their next click.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from access.store import ROLES, AccessError, Store, default_path
+from common.paths import default_db_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,7 +54,7 @@ def _region_level(db: Path, code: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m access", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", default=os.environ.get("TUOPIN_DB") or str(ROOT / "data" / "tuopin.duckdb"))
+    parser.add_argument("--db", default=str(default_db_path()))
     sub = parser.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="create an account")
     add.add_argument("username")
@@ -61,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--oidc-only", action="store_true", help="no password; sign in through the identity provider")
     password = sub.add_parser("password", help="set a new password")
     password.add_argument("username")
+    role = sub.add_parser("role", help="change an account's role and/or scope")
+    role.add_argument("username")
+    role.add_argument("--role", required=True, choices=list(ROLES))
+    role.add_argument("--scope", help="区划代码 (default: the account's present scope)")
     sub.add_parser("list", help="list the accounts")
     disable = sub.add_parser("disable", help="disable an account")
     disable.add_argument("username")
@@ -80,6 +88,14 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "password":
             store.set_password(args.username, _password())
             print("密码已更新 / password changed")
+        elif args.command == "role":
+            current = store.account(args.username)
+            if current is None:
+                raise AccessError(f"没有这个账号（或已停用）：{args.username} / no such account (or disabled): "
+                                  f"{args.username}")
+            scope = args.scope or current.scope
+            changed = store.set_role(args.username, args.role, scope, region_level=_region_level(db, scope))
+            print(f"已更改 changed: {changed.username} · {ROLES[changed.role].zh} · {changed.scope}")
         elif args.command == "list":
             for account in store.accounts():
                 print(f"{account.username:<20} {ROLES[account.role].zh:<10} {account.scope}  {account.email or ''}")

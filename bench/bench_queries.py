@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from common.paths import default_db_path  # noqa: E402
 from queries import Database, catalog  # noqa: E402
 
 AS_OF = "2018-12-31"
@@ -116,7 +117,7 @@ def pandas_flows(t, start, end):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", default=str(ROOT / "data" / "tuopin.duckdb"))
+    parser.add_argument("--db", default=str(default_db_path()))
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--budget-ms", type=float, default=50, help="each query's budget (demo county: 50)")
     parser.add_argument("--trend-budget-ms", type=float, default=None,

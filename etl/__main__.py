@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-DEFAULT_DB = Path("data/tuopin.duckdb")
+from common.paths import default_db_path
 
 
 def _print_progress(fraction: float, message: str) -> None:
@@ -56,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     load = sub.add_parser("load", help="validate an import package and load it into a DuckDB file")
     load.add_argument("package", help="folder or .zip holding the contract's files")
-    load.add_argument("--db", default=str(DEFAULT_DB), help=f"database file (default {DEFAULT_DB})")
+    load.add_argument("--db", default=str(default_db_path()),
+                      help="database file (default $TUOPIN_DB, else data/tuopin.duckdb in the repository)")
     load.add_argument("--quiet", action="store_true", help="no progress lines")
     load.add_argument("--show-warnings", type=int, default=20, metavar="N", help="warnings to print (default 20)")
     load.set_defaults(func=cmd_load)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 
 import duckdb
 
-from queries import Database, QueryError, catalog
-
-DEFAULT_DB = os.environ.get("TUOPIN_DB", "data/tuopin.duckdb")
+from common.paths import default_db_path
+from queries import Database, QueryError, catalog, get_query
 
 
 def print_catalog() -> None:
@@ -37,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         epilog="Parameters are passed as --NAME VALUE; --list shows each query's parameters.",
     )
     parser.add_argument("name", nargs="?", help="query name (see --list)")
-    parser.add_argument("--db", default=DEFAULT_DB, help=f"database file (default $TUOPIN_DB or {DEFAULT_DB})")
+    parser.add_argument("--db", default=str(default_db_path()),
+                        help="database file (default $TUOPIN_DB, else data/tuopin.duckdb in the repository)")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
     parser.add_argument("--list", action="store_true", help="print the catalog with parameters")
     parser.add_argument("--markdown", action="store_true", help="print the catalog as README's Markdown table")
@@ -60,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
         key, _, value = token[2:].partition("=")
         params[key.replace("-", "_")] = value if _ else next(it, "")
     try:
+        query = get_query(args.name)
         with Database(args.db) as db:
+            if any(p.name == "region" for p in query.params) and not str(params.get("region") or "").strip():
+                # no --region: the region the dashboard opens on (query default_region), not the package's top
+                params["region"] = db.default_region()
             frame = db.query(args.name, **params)
     except (QueryError, FileNotFoundError) as exc:
         print(exc, file=sys.stderr)

@@ -1,4 +1,7 @@
-"""The dashboard's door to the data: which database, building it on first start, cached queries.
+"""The dashboard's door to the data: which database, what state it is in, building the demo on first
+start, opening and caching queries. Who is signed in is not known here: ui/scoped.py runs the pages'
+queries under the account's scope on top of this module. The loader is reached only through
+etl/service.py.
 
 The database is read-only for the dashboard. When an import replaces the file (etl/load.py swaps a
 new file in), its inode and mtime change; the cache keys below include them, so the next rerun opens
@@ -7,7 +10,6 @@ the new file and no cached result of the old one is served.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import threading
 from collections.abc import Callable
@@ -18,16 +20,18 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from common.files import private_folder
+from common.paths import BUNDLED_DB, default_db_path
+from etl import service
 from queries import Database, Scope
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = ROOT / "data" / "tuopin.duckdb"
-DEMO_PACKAGE = ROOT / "data" / "demo"
+DEFAULT_DB = BUNDLED_DB  # the bundled demo's place (tests point it elsewhere)
 
 
 def db_path() -> Path:
-    """data/tuopin.duckdb unless TUOPIN_DB names another database file."""
-    return Path(os.environ.get("TUOPIN_DB") or DEFAULT_DB).resolve()
+    """data/tuopin.duckdb unless TUOPIN_DB names another database file (common/paths.py)."""
+    return default_db_path(DEFAULT_DB)
 
 
 @dataclass(frozen=True)
@@ -46,16 +50,15 @@ def db_version() -> DbVersion:
 
 @st.cache_resource
 def _clean_up_after_killed_imports(folder: str) -> bool:
-    """Once per server process: remove the work folders of imports that were killed (their process
-    is gone); a running import's folder is left alone."""
-    from etl.load import cleanup_stale_work
-
-    cleanup_stale_work(Path(folder))
+    """Once per server process: remove the work folders and uploaded packages of imports that were
+    killed (their process is gone); a running import's folders are left alone."""
+    service.cleanup_stale_work(Path(folder))
     return True
 
 
 def startup_cleanup() -> None:
-    _clean_up_after_killed_imports(str(db_path().parent))
+    if db_path().parent.is_dir():  # a missing folder: nothing to clean, and nothing is created
+        _clean_up_after_killed_imports(str(db_path().parent))
 
 
 def pin_version() -> DbVersion:
@@ -102,8 +105,7 @@ def serving_path(version: DbVersion) -> Path:
     older generations are removed (connections holding them keep reading until they close).
     """
     source = Path(version.path)
-    folder = source.parent / SERVING_DIR
-    folder.mkdir(exist_ok=True)
+    folder = private_folder(source.parent / SERVING_DIR, parents=False)
     target = folder / f"{source.stem}-{version.inode}-{version.mtime_ns}.duckdb"
     if target.exists():
         return target
@@ -120,64 +122,65 @@ def serving_path(version: DbVersion) -> Path:
     return target
 
 
-@dataclass(frozen=True)
-class Stamp:
-    built_by: str | None  # the schema fingerprint of the code that built the file
-    package: str | None  # the package it was loaded from
-
-
 @st.cache_data(max_entries=8, show_spinner=False)
-def _stamp(version: DbVersion) -> Stamp:
+def _stamp(version: DbVersion) -> service.Stamp:
     """Read once per database generation (not on every run)."""
-    from etl.load import built_by, loaded_from
-
-    return Stamp(built_by(Path(version.path)), loaded_from(Path(version.path)))
+    return service.inspect(Path(version.path))
 
 
-def stamp() -> Stamp | None:
-    return _stamp(db_version()) if db_path().exists() else None
+def stamp() -> service.Stamp:
+    """The state of the database file ("ok", "missing", "unreadable"), its fingerprint and package."""
+    try:
+        version = db_version()
+    except FileNotFoundError:
+        return service.Stamp("missing")
+    return _stamp(version)
+
+
+def _named() -> bool:
+    return bool(os.environ.get("TUOPIN_DB"))
 
 
 def uses_bundled_demo() -> bool:
-    """data/tuopin.duckdb holding the demo package (or not built yet). Real data imported into the
-    default path is not the demo: it is never rebuilt over, and sign-in applies."""
-    if os.environ.get("TUOPIN_DB"):
+    """data/tuopin.duckdb holding the demo package (or about to be built as the demo). Real data
+    imported into the default path is not the demo: it is never rebuilt over, and sign-in applies."""
+    if _named():
         return False
     current = stamp()
-    return current is None or current.package is None or Path(current.package).resolve() == DEMO_PACKAGE.resolve()
+    if current.state != "ok":
+        return not service.real_data_loaded(db_path())
+    return service.is_demo_package(current.package)
 
 
 def needs_build() -> bool:
-    """No database yet, or the bundled demo database was built by an older version of the code."""
-    from etl.load import schema_fingerprint
-
+    """The demo is (re)built only at the default path and only where no county's data was ever loaded
+    (etl/service.py, real_data_loaded): when the file is missing or unreadable, or is the demo built
+    by an older version of the code. Never where TUOPIN_DB points."""
+    if _named():
+        return False
     current = stamp()
-    return current is None or (uses_bundled_demo() and current.built_by != schema_fingerprint())
+    if current.state != "ok":
+        return not service.real_data_loaded(db_path())
+    return (service.is_demo_package(current.package) and current.built_by != service.schema_fingerprint()
+            and not service.real_data_loaded(db_path()))
+
+
+def problem() -> str | None:
+    """"missing" or "unreadable" when there is no database to serve (and none will be built), else None."""
+    current = stamp()
+    return None if current.state == "ok" else current.state
 
 
 def is_outdated() -> bool:
     """A database with real data that an older version built: its owner must reload it."""
-    from etl.load import schema_fingerprint
-
     current = stamp()
-    return current is not None and current.built_by != schema_fingerprint()
+    return current.state == "ok" and current.built_by != service.schema_fingerprint()
 
 
 def build_demo_database(progress: Callable[[float, str], None]) -> None:
-    """First start: write the demo package (演示数据) and load it. One builder at a time (file lock)."""
-    from etl.demo import write_demo_package
-    from etl.load import load_package
-
-    target = db_path()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target.with_name(target.name + ".build-lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not needs_build():  # another session built it while we waited
-            return
-        if not (DEMO_PACKAGE / "区划.csv").exists():
-            write_demo_package(DEMO_PACKAGE, scale=1, seed=2014,
-                               progress=lambda f, m: progress(0.5 * f, f"生成演示数据 generating demo data: {m}"))
-        load_package(DEMO_PACKAGE, target, progress=lambda f, m: progress(0.5 + 0.5 * f, m))
+    """First start: write the demo package (演示数据) and load it (etl/service.build_demo: one builder at
+    a time, and never where real data was loaded)."""
+    service.build_demo(db_path(), needs_build, progress)
 
 
 @st.cache_resource(max_entries=2)
@@ -192,27 +195,15 @@ def _query(version: DbVersion, name: str, params: tuple, scope: Scope | None,
     return (_database(version) if _open is None else _open).query(name, scope=scope, **dict(params))
 
 
-# Queries listing households: who looked at which region's list goes into the audit log.
-HOUSEHOLD_LISTS = frozenset({"village_households", "household_exit_check", "household_identities",
-                             "quality_households_without_members", "quality_implausible_incomes",
-                             "quality_members_in_several_households"})
-
-
-def query(name: str, **params) -> pd.DataFrame:
-    """Run a catalog query on the current database generation (cached per generation), limited to
-    the signed-in account's scope by the query layer (queries.apply_scope)."""
-    from ui import session
-
-    scope = session.scope() if "_account" in st.session_state else None
-    if name in HOUSEHOLD_LISTS and scope is not None:
-        region = params.get("region") or params.get("village") or scope.region
-        session.audit_once("unmask" if name == "household_identities" else "view_households", region,
-                           f"{name} {sorted((k, str(v)) for k, v in params.items())}")
+def run(name: str, params: dict, scope: Scope | None) -> pd.DataFrame:
+    """A catalog query on the run's database generation (cached per generation) under `scope` (None:
+    unscoped, for what comes before sign-in). Pages go through ui/scoped.query, which takes the scope
+    from the signed-in account and audits household lists."""
     version, database = _pinned()
     return _query(version, name, tuple(sorted(params.items())), scope, database)
 
 
 def load_stamp() -> dict:
     """When the data was loaded and from which package (shown on every page)."""
-    frame = query("load_info")
+    frame = run("load_info", {}, None)  # not regional: the same for every scope
     return frame.iloc[0].to_dict() if len(frame) else {}
