@@ -100,7 +100,8 @@ def parse_schema(text: str) -> Contract:
         elif m := _FILE_RE.match(line):
             pending = (m.group(1), m.group(2), m.group(3))
         elif (m := _TABLE_RE.match(line)) and pending:
-            assert m.group(1) == pending[0], f"schema.sql: file comment {pending[0]} precedes table {m.group(1)}"
+            if m.group(1) != pending[0]:
+                raise ValueError(f"schema.sql: the file comment of {pending[0]} precedes table {m.group(1)}")
             current = {"spec": pending, "columns": [], "key": ()}
             pending = None
         elif current is not None:

@@ -139,10 +139,11 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
 
         con = duckdb.connect(str(work / "staging.duckdb"))
         try:
-            con.execute(f"set memory_limit = '{memory_limit}'")
-            con.execute(f"set temp_directory = '{work / 'spill'}'")
+            # values (the paths above all: a folder may be named O'Brien's) go in bound, never spliced
+            con.execute("set memory_limit = ?", [memory_limit])
+            con.execute("set temp_directory = ?", [str(work / "spill")])
             con.execute(schema_sql())  # the enum types, for typing the staged text
-            con.execute(f"attach '{build_path}' as final")
+            con.execute("attach ? as final", [str(build_path)])
             con.execute("use final")
             con.execute(schema_sql())
             con.execute("use staging")

@@ -68,7 +68,8 @@ def typed_expr(column: Column, source: str) -> str:
 
 
 def _ident(name: str) -> str:
-    assert re.fullmatch(r"[a-z_][a-z0-9_]*", name), name
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise ValueError(f"not an identifier of the contract: {name!r}")
     return f'"{name}"'
 
 
@@ -117,9 +118,12 @@ def parse_check(path: Path) -> Check:
             break
         header[m.group(1)] = m.group(2).strip()
     missing = {"check", "severity", "zh", "en"} - header.keys()
-    assert not missing, f"{path.name}: header lacks {missing}"
-    assert header["check"] == path.stem, f"{path.name}: check name {header['check']} differs from file name"
-    assert header["severity"] in ("error", "warning"), path.name
+    if missing:
+        raise ValueError(f"{path.name}: the header lacks {', '.join(sorted(missing))}")
+    if header["check"] != path.stem:
+        raise ValueError(f"{path.name}: check name {header['check']} differs from the file name")
+    if header["severity"] not in ("error", "warning"):
+        raise ValueError(f"{path.name}: severity must be error or warning, not {header['severity']!r}")
     return Check(header["check"], header["severity"], header["zh"], header["en"], path.read_text("utf-8"), path)
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import duckdb
 import pytest
 
 from etl.load import WORK_PREFIX, load_package
@@ -38,3 +39,15 @@ def test_sigkill_during_load_keeps_the_old_database(tmp_path, demo_package):
 
     load_package(TINY, db)  # the next load removes work folders of dead processes
     assert not any(p.name.startswith(WORK_PREFIX) for p in tmp_path.iterdir())
+
+
+def test_a_quote_in_the_folder_names_loads(tmp_path):
+    """Paths reach SQL as bound values: a folder named like O'Brien's holds the package and the database."""
+    from tests.packages import copy_package
+
+    folder = tmp_path / "O'Brien's data"
+    package = copy_package(TINY, folder / "县's package")
+    result = load_package(package, folder / "tuopin's.duckdb")
+    assert result.rows["members"] == 17
+    with duckdb.connect(str(folder / "tuopin's.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from households").fetchone() == (6,)
