@@ -1,4 +1,4 @@
-"""Demo import package (etl/demo.py): contract shape, volumes, and the importer's validity rules.
+"""Demo import package (etl/demo/): contract shape, volumes, and the importer's validity rules.
 
 One package at scale=1 (seed 2014) is generated per module into a temporary folder; each test
 reads the files back with pandas as the importer would see them (every column as text).
