@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data, session, state
+from ui import data, recovery, session, state
 from ui.i18n import t
 from ui.navigation import PAGE_NAMES, PAGES
 
@@ -32,36 +32,49 @@ def stop_with(message_key: str) -> None:
     st.stop()
 
 
-if data.needs_build():
-    st.info(t("building"))
-    bar = st.progress(0.0)
-    data.build_demo_database(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
-    bar.empty()
-    st.success(t("built"))
+def frame(run: dict) -> None:
+    """The run: first-start build, the database's state, sign-in, navigation and the page."""
+    if data.needs_build():
+        st.info(t("building"))
+        bar = st.progress(0.0)
+        data.build_demo_database(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+        bar.empty()
+        st.success(t("built"))
 
-if data.is_outdated():
-    stop_with("outdated_database")
-data.startup_cleanup()
-data.pin_version()  # one database generation for the whole run
+    if (problem := data.problem()) is not None:  # missing or damaged, and not to be built: nothing is written
+        recovery.unavailable(problem)
+    if data.is_outdated():
+        stop_with("outdated_database")
+    data.startup_cleanup()
+    data.pin_version()  # one database generation for the whole run
 
-session.require()  # the sign-in screen when nobody is signed in (it stops the run)
-navigation = st.navigation({
-    t(section): [
-        st.Page(f"pages/{name}.py", title=t("page_" + name), icon=icon, url_path=name, default=default)
-        for name, icon, default, permission in pages
-        if permission is None or session.can(permission)
-    ]
-    for section, pages in PAGES.items()
-})
-if (deep_link := st.query_params.get("page")) is not None:  # see ui/state.page_header
-    del st.query_params["page"]
-    if deep_link in PAGE_NAMES:
-        st.switch_page(f"pages/{deep_link}.py", query_params=st.query_params.to_dict())
-state.sidebar()
-session.sidebar_badge()
-navigation.run()
+    session.require()  # the sign-in screen when nobody is signed in (it stops the run)
+    allowed = [(section, [page for page in pages if page[3] is None or session.can(page[3])])
+               for section, pages in PAGES.items()]
+    navigation = st.navigation({
+        t(section): [st.Page(f"pages/{name}.py", title=t("page_" + name), icon=icon, url_path=name, default=default)
+                     for name, icon, default, _permission in pages]
+        for section, pages in allowed
+    })
+    run["navigated"] = True
+    if (deep_link := st.query_params.get("page")) is not None:  # see ui/state.page_header
+        del st.query_params["page"]
+        if deep_link in {name for _section, pages in allowed for name, *_ in pages}:
+            st.switch_page(f"pages/{deep_link}.py", query_params=st.query_params.to_dict())
+        elif deep_link in PAGE_NAMES:  # a page this account may not open: say so on the default page
+            st.warning(t("page_not_allowed", page=t("page_" + deep_link)))
+    state.sidebar()
+    session.sidebar_badge()
+    navigation.run()
 
-stamp = data.load_stamp()
-if stamp:
-    st.divider()
-    st.caption(t("loaded_from", at=f"{stamp['loaded_at']:%Y-%m-%d %H:%M}", package=stamp["package"]))
+    stamp = data.load_stamp()
+    if stamp:
+        st.divider()
+        st.caption(t("loaded_from", at=f"{stamp['loaded_at']:%Y-%m-%d %H:%M}", package=stamp["package"]))
+
+
+run = {"navigated": False}
+try:
+    frame(run)
+except Exception as error:  # a visitor never sees a traceback: a short message, the details in the log
+    recovery.failed(error, run["navigated"])

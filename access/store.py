@@ -23,6 +23,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from common.files import private_file, private_folder
+
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD_LENGTH = 10
@@ -110,7 +112,8 @@ class Store:
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():  # accounts and audit log: owner only (SQLite's journals take its mode)
+            private_file(private_folder(self.path.parent) / self.path.name)
         con = sqlite3.connect(self.path, timeout=10)
         try:
             con.executescript(SCHEMA)

@@ -15,6 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from common.files import FILE_MODE, private_file, private_folder
+
 KEEP = 3
 
 
@@ -34,14 +36,17 @@ def keep(db_path: Path) -> Path | None:
     db_path = Path(db_path).resolve()
     if not db_path.exists():
         return None
-    target_dir = folder(db_path)
-    target_dir.mkdir(exist_ok=True)
+    target_dir = private_folder(folder(db_path))
+    try:
+        os.chmod(db_path, FILE_MODE)  # a file written before files were private: its links share the mode
+    except OSError:
+        pass
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = target_dir / f"{db_path.stem}-{stamp}.duckdb"
     try:
         os.link(db_path, target)
     except OSError:  # a filesystem without hard links
-        shutil.copy2(db_path, target)
+        shutil.copyfile(db_path, private_file(target))
     for old in backups(db_path)[KEEP:]:
         old.path.unlink(missing_ok=True)
     return target
@@ -68,6 +73,7 @@ def rollback(db_path: Path, backup: Path) -> None:
     backup = Path(backup).resolve()
     if backup.parent != folder(db_path) or not backup.exists():
         raise FileNotFoundError(f"没有这个备份 / no such backup: {backup.name}")
+    # mkstemp creates the file 0600; copyfile keeps that mode
     fd, temporary = tempfile.mkstemp(prefix=".tuopin-rollback-", suffix=".duckdb", dir=db_path.parent)
     os.close(fd)
     try:

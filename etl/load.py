@@ -21,12 +21,14 @@ from pathlib import Path
 
 import duckdb
 
+from common.files import FILE_MODE, open_private, private_folder
 from etl import backups
 from etl.boundaries import read_boundaries
 from etl.contract import contract, schema_sql
 from etl.problems import Problem, write_rejects
 from etl.read import PackageError, open_package, read_table
 from etl.validate import checks_skipped, run_checks, stage_table
+from queries import exit_criteria
 
 DERIVE_DIR = Path(__file__).with_name("derive")
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
@@ -99,6 +101,13 @@ def rejects_base(db_path: Path) -> Path:
     return db_path.with_name(db_path.stem + ".rejects.csv")
 
 
+def real_data_marker(db_path: Path) -> Path:
+    """`<db>.real-data`, left beside a database loaded from a county's package (not the bundled demo):
+    it outlives the file, so a missing or damaged database is never rebuilt as the demo
+    (etl/service.py, real_data_loaded)."""
+    return db_path.with_name(db_path.name + ".real-data")
+
+
 def _quiet(_fraction: float, _message: str) -> None:
     pass
 
@@ -114,19 +123,21 @@ def _sha256(path: Path) -> str | None:
 
 
 def load_package(package: str | Path, db_path: str | Path, progress: Progress | None = None,
-                 memory_limit: str = "3GB", source: str | None = None) -> LoadResult:
+                 memory_limit: str = "3GB", source: str | None = None, demo: bool = False) -> LoadResult:
     """Validate `package` and, if it passes as a whole, replace `db_path` with the new database.
 
     `source` is what load_info records as the package (and every page's stamp shows): by default the
     package's absolute path; an upload passes the file names the user chose, not its temporary folder.
-    Raises LoadFailed (with every problem) and leaves `db_path` untouched otherwise.
+    `demo`: the bundled demo is being built (etl/service.py); any other load marks `db_path` as holding
+    a county's data (real_data_marker). Every file written is private (common/files.py: 0600, folders
+    0700). Raises LoadFailed (with every problem) and leaves `db_path` untouched otherwise.
     """
     progress = progress or _quiet
     started = time.perf_counter()
     package, db_path = Path(package), Path(db_path).resolve()
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(db_path.parent)
     cleanup_stale_work(db_path.parent)
-    work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-", dir=db_path.parent))
+    work = work_folder(db_path)
     build_path = work / "new.duckdb"
     result = LoadResult(db_path=db_path)
     try:
@@ -207,14 +218,19 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
 
         progress(0.97, "替换数据库 swapping the database in")
         _verify(build_path)
+        os.chmod(build_path, FILE_MODE)  # still inside the private work folder: never readable by others
         backups.keep(db_path)  # the database being replaced stays available for a rollback
         os.replace(build_path, db_path)
         for stale in (db_path.with_name(db_path.name + ".wal"),):
             stale.unlink(missing_ok=True)
-        # the report describes this load only: no problems, no (stale) report
+        if not demo:
+            with open_private(real_data_marker(db_path), "w", encoding="utf-8") as marker:
+                marker.write(f"{datetime.now().isoformat(timespec='seconds')} {source or package.resolve()}\n")
+        # A report of personal data stays on disk only while it is needed: a load that passed leaves none
+        # (its warnings are in the database, load_problems, shown masked on the data-quality page).
         for old in (rejects_base(db_path), rejects_base(db_path).with_suffix(".xlsx")):
             old.unlink(missing_ok=True)
-        result.rejects = write_rejects(problems, rejects_base(db_path)) if problems else None
+        result.rejects = None
         result.seconds = time.perf_counter() - started
         progress(1.0, "完成 done")
         return result
@@ -239,10 +255,10 @@ def _insert_tables(con: duckdb.DuckDBPyConnection, files) -> None:
             raise LoadFailed([problem], None) from exc
 
 
-# the criteria queries/village_exit_check.sql can judge; incidence and collective_income need a threshold
-EXIT_CRITERIA = ("incidence", "collective_income", "collective_economy", "paved_road", "power", "safe_water",
-                 "broadband", "clinic", "culture_center", "leading_industry")
-THRESHOLD_CRITERIA = ("incidence", "collective_income")
+# the criteria queries/village_exit_check.sql can judge, and those a preset must give a threshold for:
+# their one list is the macro exit_criteria (queries/shared/macros.sql)
+EXIT_CRITERIA = exit_criteria("village")
+THRESHOLD_CRITERIA = exit_criteria("village", needs_threshold=True)
 
 
 def _check_reference(con: duckdb.DuckDBPyConnection) -> list[Problem]:
@@ -313,16 +329,31 @@ def _verify(build_path: Path) -> None:
         check.close()
 
 
+def work_folder(db_path: Path, kind: str = "load") -> Path:
+    """A new private (0700) folder beside the database for one import's files: `kind` "load" (the
+    loader's staging database, spill and extracted files) or "upload" (the package as uploaded in the
+    browser). Named with the process id, so the next start can tell a killed import's folder from a
+    running one's (cleanup_stale_work)."""
+    prefix = WORK_PREFIX if kind == "load" else f".tuopin-{kind}-"
+    private_folder(Path(db_path).parent)
+    return Path(tempfile.mkdtemp(prefix=f"{prefix}{os.getpid()}-", dir=Path(db_path).parent))
+
+
+WORK_PREFIXES = (WORK_PREFIX, ".tuopin-upload-")
+
+
 def cleanup_stale_work(folder: Path) -> None:
-    """Remove work folders left by a load that was killed (its process no longer exists)."""
-    for stale in folder.glob(f"{WORK_PREFIX}*"):
-        try:
-            pid = int(stale.name[len(WORK_PREFIX):].split("-")[0])
-        except ValueError:
-            continue
-        if pid == os.getpid() or _alive(pid):
-            continue
-        shutil.rmtree(stale, ignore_errors=True)
+    """Remove the work and upload folders left by an import that was killed (its process no longer
+    exists)."""
+    for prefix in WORK_PREFIXES:
+        for stale in folder.glob(f"{prefix}*"):
+            try:
+                pid = int(stale.name[len(prefix):].split("-")[0])
+            except ValueError:
+                continue
+            if pid == os.getpid() or _alive(pid):
+                continue
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from access import ROLES, AccessError
-from etl import backups
+from etl import service
 from ui import charts, data, session, state
 from ui.i18n import language, t
 
@@ -62,8 +62,8 @@ with audit_tab:
     charts.download(shown, t("admin_audit"), key="download_audit")
 
 with backups_tab:
-    st.caption(t("admin_backups_note", n=backups.KEEP))
-    kept = backups.backups(data.db_path())
+    st.caption(t("admin_backups_note", n=service.KEEP))
+    kept = service.backups(data.db_path())
     if not kept:
         st.info(t("admin_no_backups"))
     for backup in kept:
@@ -71,7 +71,7 @@ with backups_tab:
             st.markdown(t("admin_backup_line", at=f"{backup.saved_at:%Y-%m-%d %H:%M:%S}",
                           size=f"{backup.size / 1_048_576:,.1f}"))
             if st.button(t("admin_rollback"), key=f"rollback_{backup.path.name}"):
-                backups.rollback(data.db_path(), backup.path)
+                service.rollback(data.db_path(), backup.path)
                 session.audit("rollback", session.account().scope, backup.path.name)
                 st.cache_data.clear()
                 st.success(t("admin_rolled_back"))

@@ -9,8 +9,8 @@ import logging
 
 import streamlit as st
 
-from etl.read import MAX_PACKAGE_BYTES
-from ui import charts, data, importing, session, state
+from etl.service import MAX_PACKAGE_BYTES
+from ui import charts, data, importing, scoped, session, state
 from ui.formatting import count
 from ui.i18n import t
 
@@ -68,6 +68,8 @@ files = st.file_uploader(
 if st.button(t("imp_start"), type="primary", disabled=not files, key="import_start"):
     bar = st.progress(0.0, text=t("imp_receiving"))
     uploads = [importing.Upload(f.name, f.getbuffer()) for f in files]
+    # audited before anything is written: an import killed midway still leaves its trace
+    session.audit("import_started", session.account().scope, importing.summary(uploads))
     try:
         outcome = importing.import_uploads(
             uploads, data.db_path(),
@@ -119,7 +121,7 @@ elif isinstance(outcome, importing.ImportOutcome):
         charts.download(rows, t("imp_rows_by_file"), key="download_import_rows")
     with right:
         # the warnings as the new database keeps them (load_problems), masked like every page shows them
-        warnings = data.query("quality_load_problems")
+        warnings = scoped.query("quality_load_problems")
         st.markdown(f"**{t('imp_warnings_title')}**")
         if warnings.empty:
             st.caption(t("imp_no_warnings"))

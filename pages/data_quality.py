@@ -10,29 +10,29 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui import charts, data, reconcile, state
+from ui import charts, reconcile, scoped, state
 from ui.formatting import count, pair
 from ui.i18n import t
 
 view = state.page_header("page_data_quality")
 region_name = state.region_row(view.region)["name"]
 
-span = data.query("data_span").iloc[0]
+span = scoped.query("data_span").iloc[0]
 # the village data of the as-of year, or of the last year the data has when the as-of date is later
 checked_year = min(view.year, int(span.last_year)) if pd.notna(span.last_year) else view.year
 
-problems = data.query("quality_load_problems")
-problem_counts = data.query("quality_load_problem_counts")
-no_boundary = data.query("quality_villages_without_boundary", region=view.region)
-no_year = data.query("quality_villages_without_year", year=checked_year, region=view.region)
-incomes = data.query("quality_implausible_incomes", region=view.region)
-empty_households = data.query("quality_households_without_members", as_of=view.as_of, region=view.region)
-shared_people = data.query("quality_members_in_several_households", as_of=view.as_of, region=view.region)
+problems = scoped.query("quality_load_problems")
+problem_counts = scoped.query("quality_load_problem_counts")
+no_boundary = scoped.query("quality_villages_without_boundary", region=view.region)
+no_year = scoped.query("quality_villages_without_year", year=checked_year, region=view.region)
+incomes = scoped.query("quality_implausible_incomes", region=view.region)
+empty_households = scoped.query("quality_households_without_members", as_of=view.as_of, region=view.region)
+shared_people = scoped.query("quality_members_in_several_households", as_of=view.as_of, region=view.region)
 package_has_boundaries = bool(state.regions().has_boundary.any())
 
 # the flows of every calendar year the data covers, each checked by the flows query's own identity
 years = range(span.first_date.year, span.last_date.year + 1) if pd.notna(span.first_date) else range(0)
-flows_by_year = {year: data.query("flows", start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), region=view.region)
+flows_by_year = {year: scoped.query("flows", start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), region=view.region)
                  for year in years}
 unbalanced = {year: reconcile.unreconciled(flows) for year, flows in flows_by_year.items()}
 unbalanced_years = [year for year, wrong in unbalanced.items() if wrong]

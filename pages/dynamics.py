@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, data, state
+from ui import charts, scoped, state
 from ui.formatting import count, pair, percent, signed
 from ui.i18n import t
 
@@ -135,7 +135,7 @@ def reconciliation(flows: pd.DataFrame) -> pd.DataFrame:
 # ---- the page -----------------------------------------------------------------------------------
 
 view = state.page_header("page_dynamics")
-span = data.query("data_span").iloc[0]
+span = scoped.query("data_span").iloc[0]
 first_day = span.first_date.date() if pd.notna(span.first_date) else view.as_of
 
 with st.container(horizontal=True, vertical_alignment="bottom"):
@@ -152,7 +152,7 @@ window_end = min(period_end(window_start, kind), view.as_of)
 cut = t("dyn_window_cut") if window_end < period_end(window_start, kind) else ""
 st.caption(t("dyn_window_dates", start=f"{window_start:%Y-%m-%d}", end=f"{window_end:%Y-%m-%d}") + cut)
 
-flows = data.query("flows", start=window_start, end=window_end, region=view.region)
+flows = scoped.query("flows", start=window_start, end=window_end, region=view.region)
 if flows.empty:
     st.info(t("no_data"))
     st.stop()
@@ -217,7 +217,7 @@ with left:
 
 with right:
     st.subheader(t("dyn_exits_title"))
-    exits = data.query("exits_by_period", start=first_day, end=view.as_of, period="year", region=view.region)
+    exits = scoped.query("exits_by_period", start=first_day, end=view.as_of, period="year", region=view.region)
     years = exits.period.dt.year.astype(str).tolist()
     unit_tabs = st.tabs([t("dyn_people"), t("dyn_households")])
     for tab, unit, rate_column in zip(unit_tabs, ("people", "households"),

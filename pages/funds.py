@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, data, state
+from ui import charts, scoped, state
 from ui.formatting import count, percent, wan_yuan
 from ui.i18n import has_string, t
 
@@ -62,7 +62,7 @@ def percent_columns(labels: dict) -> dict:
 # ---- year ---------------------------------------------------------------------------------------
 
 view = state.page_header("page_funds")
-all_projects = data.query("projects", as_of=view.as_of, region=view.region)
+all_projects = scoped.query("projects", as_of=view.as_of, region=view.region)
 years = sorted({*all_projects.year.astype(int), view.year}, reverse=True)
 # a new as-of date starts again from its own year
 if st.session_state.get("_funds_year_for") != view.as_of or st.session_state.get("funds_year") not in years:
@@ -71,8 +71,8 @@ if st.session_state.get("_funds_year_for") != view.as_of or st.session_state.get
 year = st.selectbox(t("funds_year"), years, format_func=lambda y: t("dyn_label_year", y=y), key="funds_year",
                     width=200)
 
-summary = data.query("funds_summary", as_of=view.as_of, year=year, region=view.region)
-projects = data.query("projects", as_of=view.as_of, year=year, region=view.region)
+summary = scoped.query("funds_summary", as_of=view.as_of, year=year, region=view.region)
+projects = scoped.query("projects", as_of=view.as_of, year=year, region=view.region)
 if summary.empty:
     st.info(t("no_data"))
     st.stop()
@@ -120,7 +120,7 @@ if st.session_state.get("funds_dimension") not in dimensions:
     st.session_state["funds_dimension"] = "source"
 dimension = st.segmented_control(t("funds_dimension"), dimensions, required=True,
                                  format_func=lambda d: t("funds_dim_" + d), key="funds_dimension")
-groups = data.query("funds_by", as_of=view.as_of, year=year, region=view.region, dimension=dimension)
+groups = scoped.query("funds_by", as_of=view.as_of, year=year, region=view.region, dimension=dimension)
 if dimension == "source":
     st.caption(t("funds_source_note"))
 if groups.empty:
@@ -157,7 +157,7 @@ else:
 # ---- against the schedule -----------------------------------------------------------------------
 
 st.subheader(t("funds_schedule_title", year=year))
-schedule = data.query("funds_schedule", year=year, region=view.region)
+schedule = scoped.query("funds_schedule", year=year, region=view.region)
 if schedule.empty:
     st.caption(t("funds_no_schedule", year=year))
 else:

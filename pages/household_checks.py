@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, data, exports, household_risks, state, tables
+from ui import charts, data, exports, household_risks, scoped, state, tables
 from ui.formatting import count, pair
 from ui.i18n import t
 from ui.report import escape_markdown, safe_file_name
@@ -23,7 +23,7 @@ place = state.region_row(view.region)
 def pick_year() -> int:
     """The year checked: the as-of year unless the user picks another (the widget key follows the as-of
     year, so a new as-of date brings the default back)."""
-    span = data.query("data_span").iloc[0]
+    span = scoped.query("data_span").iloc[0]
     first = int(span.first_year) if pd.notna(span.first_year) else view.year
     last = int(span.last_year) if pd.notna(span.last_year) else view.year
     years = list(range(max(last, view.year), min(first, view.year) - 1, -1))
@@ -31,7 +31,7 @@ def pick_year() -> int:
 
 
 def headline(year: int, risks: pd.DataFrame) -> None:
-    exits = data.query("exits_by_period", start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), period="year",
+    exits = scoped.query("exits_by_period", start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), period="year",
                        region=view.region)
     tiles = st.columns(3)
     with tiles[0].container(border=True):
@@ -114,7 +114,7 @@ def risk_list(year: int, risks: pd.DataFrame) -> None:
 
 year = pick_year()
 st.caption(t("hhc_planned_note"))
-risks = data.query("household_exit_check", year=year, region=view.region)
+risks = scoped.query("household_exit_check", year=year, region=view.region)
 headline(year, risks)
 if risks.empty:
     st.success(t("hhc_none", year=year, region=escape_markdown(place["name"])))

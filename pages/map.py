@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, data, maps, state
+from ui import charts, maps, scoped, state
 from ui.formatting import count, pair, percent, wan_yuan
 from ui.i18n import t
 from ui.maps import MapClass
@@ -50,8 +50,8 @@ def range_label(low: str | None, high: str | None) -> str:
     return t("map_between", a=low, b=high)
 
 
-areas = data.query("boundaries", region=scope, level=level)
-registry = data.query("poverty_incidence", as_of=view.as_of, level=level, region=scope)
+areas = scoped.query("boundaries", region=scope, level=level)
+registry = scoped.query("poverty_incidence", as_of=view.as_of, level=level, region=scope)
 areas = areas.merge(registry.drop(columns="region_name"), on="region_code", how="left")
 areas["hover"] = [f"<b>{name}</b><br>" + t("map_hover_poor", pair=pair(h, p))
                   for name, h, p in zip(areas.region_name, areas.households_poor, areas.people_poor, strict=True)]
@@ -66,11 +66,11 @@ notes: list[str] = []
 
 def incidence_line() -> float | None:
     """The preset's incidence exit line for these villages (the west one where they are 西部)."""
-    checks = data.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=scope)
+    checks = scoped.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=scope)
     lines = checks.incidence_threshold.dropna().unique()
     if len(lines) == 1:
         return float(lines[0])
-    rules = data.query("exit_rules")
+    rules = scoped.query("exit_rules")
     rule = rules[(rules.preset == view.rules) & (rules.criterion == "incidence")].threshold.dropna()
     return float(rule.iloc[0]) if len(rule) else None
 
@@ -122,7 +122,7 @@ elif metric == "people_poor":
     ranked = areas.sort_values(["people_poor", "households_poor", "region_code"], ascending=[False, False, True])
 
 elif metric == "exit" and level == "村":
-    checks = data.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=scope)
+    checks = scoped.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=scope)
     areas = areas.merge(checks[["village_code", "exited_on", "overall_pass"]],
                         left_on="region_code", right_on="village_code", how="left")
     is_poor = areas.region_code.isin(checks.village_code)
@@ -152,7 +152,7 @@ elif metric == "exit" and level == "村":
     ranked = areas.assign(_order=areas.class_key.map(order)).sort_values(["_order", "region_code"])
 
 elif metric == "exit":  # townships: how many poor villages are still to exit
-    summaries = pd.concat([data.query("registry_summary", as_of=view.as_of, region=code)
+    summaries = pd.concat([scoped.query("registry_summary", as_of=view.as_of, region=code)
                            for code in areas.region_code], ignore_index=True)
     areas = areas.merge(summaries[["region_code", "poor_villages_total", "poor_villages_remaining"]],
                         on="region_code", how="left")
@@ -175,7 +175,7 @@ elif metric == "exit":  # townships: how many poor villages are still to exit
     ranked = areas.sort_values(["poor_villages_remaining", "region_code"], ascending=[False, True])
 
 else:  # spending: 支出 ÷ 下达 of the as-of year's projects in each area
-    funds = data.query("funds_by", as_of=view.as_of, year=view.year, region=scope, dimension=FUNDS_DIMENSION[level])
+    funds = scoped.query("funds_by", as_of=view.as_of, year=view.year, region=scope, dimension=FUNDS_DIMENSION[level])
     placed = funds[funds.group_code.notna()]
     areas = areas.merge(placed[["group_code", "projects", "allocated", "spent", "spending_rate"]],
                         left_on="region_code", right_on="group_code", how="left")

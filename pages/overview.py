@@ -9,19 +9,19 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, data, reconcile, state
+from ui import charts, reconcile, scoped, state
 from ui.formatting import count, pair, percent, signed, signed_points
 from ui.i18n import t
 
 view = state.page_header("page_overview")
 previous = state.previous_quarter_end(view.as_of)
 year_start = dt.date(view.year, 1, 1)
-span = data.query("data_span").iloc[0]
+span = scoped.query("data_span").iloc[0]
 first_day = span.first_date.date() if pd.notna(span.first_date) else year_start
 
-now = data.query("registry_summary", as_of=view.as_of, region=view.region).iloc[0]
-before = data.query("registry_summary", as_of=previous, region=view.region).iloc[0]
-this_year = data.query("exits_by_period", start=year_start, end=view.as_of, period="year", region=view.region)
+now = scoped.query("registry_summary", as_of=view.as_of, region=view.region).iloc[0]
+before = scoped.query("registry_summary", as_of=previous, region=view.region).iloc[0]
+this_year = scoped.query("exits_by_period", start=year_start, end=view.as_of, period="year", region=view.region)
 
 
 def change(field_h: str, field_p: str) -> str:
@@ -62,10 +62,10 @@ st.caption(t("overview_counts_note", exited=pair(now.households_exited, now.peop
              remaining=count(now.poor_villages_remaining), total=count(now.poor_villages_total)))
 
 # ---- red flags ---------------------------------------------------------------------------------
-villages = data.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=view.region)
-schedule = data.query("funds_schedule", year=view.year, region=view.region)
-risks = data.query("household_exit_check", year=view.year, region=view.region)
-flows = data.query("flows", start=year_start, end=view.as_of, region=view.region)
+villages = scoped.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=view.region)
+schedule = scoped.query("funds_schedule", year=view.year, region=view.region)
+risks = scoped.query("household_exit_check", year=view.year, region=view.region)
+flows = scoped.query("flows", start=year_start, end=view.as_of, region=view.region)
 
 failing = villages[villages.exited_on.isna() & ~villages.overall_pass.fillna(False).astype(bool)]
 due = schedule[(schedule.deadline.dt.date <= view.as_of) & schedule.is_met.eq(False)]
@@ -102,7 +102,7 @@ with flags[3].container(border=True):
 # ---- charts ------------------------------------------------------------------------------------
 left, right = st.columns(2)
 with left:
-    trend = data.query("incidence_trend", start=first_day, end=view.as_of, period="quarter", region=view.region)
+    trend = scoped.query("incidence_trend", start=first_day, end=view.as_of, period="quarter", region=view.region)
     st.subheader(t("incidence_trend"))
     fig = go.Figure(go.Scatter(
         x=trend.as_of, y=trend.incidence * 100, mode="lines+markers", name=t("incidence"),
@@ -116,7 +116,7 @@ with left:
     charts.show(fig, trend, t("incidence_trend"), key="overview_trend", height=340)
 
 with right:
-    exits = data.query("exits_by_period", start=first_day, end=view.as_of, period="year", region=view.region)
+    exits = scoped.query("exits_by_period", start=first_day, end=view.as_of, period="year", region=view.region)
     st.subheader(t("exits_vs_plan"))
     years = exits.period.dt.year.astype(str)
     fig = go.Figure([

@@ -8,12 +8,12 @@ from functools import partial
 
 import streamlit as st
 
-from ui import charts, data, state, tables
+from ui import charts, scoped, state, tables
 from ui import report as reports
 from ui.i18n import t
 
 view = state.page_header("page_report")
-report = reports.build_report(data.query, view.as_of, view.region, view.rules, view.language)
+report = reports.build_report(scoped.query, view.as_of, view.region, view.rules, view.language)
 
 st.caption(t("rpt_intro"))
 with st.container(horizontal=True, gap="small"):

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, data, session, state
+from ui import charts, scoped, session, state
 from ui.formatting import count, pair, percent, wan_yuan
 from ui.i18n import t
 
@@ -57,7 +57,7 @@ def result_cell(check: pd.Series, criterion: str) -> str:
 
 
 def preset_rules(preset: str) -> pd.DataFrame:
-    rules = data.query("exit_rules")
+    rules = scoped.query("exit_rules")
     rules = rules[rules.preset == preset].set_index("criterion")
     return rules.loc[[c for c in CRITERIA if c in rules.index]]
 
@@ -89,7 +89,7 @@ def exit_status(check: pd.Series | None) -> str:
 # ---- the list of poor villages ------------------------------------------------------------------
 
 def village_list(view: state.Filters) -> None:
-    checks = data.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=view.region)
+    checks = scoped.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=view.region)
     rules = preset_rules(view.rules)
     criteria = list(rules.index)
     st.caption(t("ve_rules_caption", preset=state.preset_label(view.rules),
@@ -214,9 +214,9 @@ def village_table(checks: pd.DataFrame, criteria: list[str], view: state.Filters
 
 def village_profile(view: state.Filters) -> None:
     village = state.region_row(view.region)
-    checks = data.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=view.region)
+    checks = scoped.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=view.region)
     check = checks.iloc[0] if len(checks) else None
-    summary = data.query("registry_summary", as_of=view.as_of, region=view.region).iloc[0]
+    summary = scoped.query("registry_summary", as_of=view.as_of, region=view.region).iloc[0]
 
     st.subheader(t("ve_profile_title", village=village["name"], township=state.region_row(village.parent_code)["name"]))
     tiles = st.columns(4)
@@ -335,9 +335,9 @@ def trend_section(view: state.Filters, check: pd.Series | None) -> None:
     st.subheader(t("ve_trend_title"))
     period = st.radio(t("ve_period"), ["year", "quarter"], format_func=lambda p: t("ve_period_" + p),
                       horizontal=True, key="ve_trend_period")
-    span = data.query("data_span").iloc[0]
+    span = scoped.query("data_span").iloc[0]
     start = span.first_date.date() if pd.notna(span.first_date) else None
-    trend = data.query("incidence_trend", start=start, end=view.as_of, period=period, region=view.region)
+    trend = scoped.query("incidence_trend", start=start, end=view.as_of, period=period, region=view.region)
     # a year is labelled by its number (its end, 12-31, would sit on the next year's tick); quarters by date
     x = trend.period.dt.year.astype(str) if period == "year" else trend.as_of
     fig = go.Figure(go.Scatter(
@@ -383,7 +383,7 @@ def infrastructure_section(check: pd.Series, view: state.Filters) -> None:
 
 def projects_section(view: state.Filters) -> None:
     st.subheader(t("ve_projects_title"))
-    projects = data.query("projects", as_of=view.as_of, year=None, region=view.region)
+    projects = scoped.query("projects", as_of=view.as_of, year=None, region=view.region)
     if projects.empty:
         st.caption(t("ve_no_projects"))
         return
@@ -391,7 +391,7 @@ def projects_section(view: state.Filters) -> None:
     default = next((y for y in years if y <= view.year), years[-1])
     year = st.columns([1, 3])[0].selectbox(t("ve_project_year"), years, index=years.index(default), key=f"ve_project_year_{view.region}",
                         format_func=lambda y: t("ve_year", year=int(y)))
-    funds = data.query("funds_summary", as_of=view.as_of, year=int(year), region=view.region).iloc[0]
+    funds = scoped.query("funds_summary", as_of=view.as_of, year=int(year), region=view.region).iloc[0]
     tiles = st.columns(4)
     with tiles[0].container(border=True):
         st.metric(t("ve_projects_n"), t("ve_n_projects", n=count(funds.projects)),
@@ -449,7 +449,7 @@ def household_mark(household: pd.Series) -> str:
 
 def households_section(view: state.Filters, check: pd.Series | None) -> None:
     st.subheader(t("ve_households_title"))
-    households = data.query("village_households", village=view.region, as_of=view.as_of)
+    households = scoped.query("village_households", village=view.region, as_of=view.as_of)
     if households.empty:
         st.caption(t("ve_no_households"))
         return
@@ -504,7 +504,7 @@ def households_section(view: state.Filters, check: pd.Series | None) -> None:
     if session.can("unmask") and st.toggle(t("ve_unmask"), key=f"ve_unmask_{view.region}", help=t("ve_unmask_help")):
         # unmasked names and ID numbers: household_identities (personal; the runner checks the role,
         # ui/data logs the use). Only on screen — the download below stays masked.
-        identities = data.query("household_identities", village=view.region).set_index("household_id")
+        identities = scoped.query("household_identities", village=view.region).set_index("household_id")
         shown = table.assign(head=table.household_id.map(identities.head_name),
                              id_number=table.household_id.map(identities.head_id_number))
     st.dataframe(shown, hide_index=True, column_config=labels)

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from etl.safe_cells import neutralise
+from common.cells import neutralise
 from ui.i18n import t
 
 # Fonts the browser already has (nothing fetched): Debian's Noto CJK, Windows' YaHei/SimHei, macOS' PingFang.

@@ -7,7 +7,7 @@ Excel number formats and the dashboard's column formats, so a figure looks the s
 Chinese renders in Word and WPS only when the fonts name an East Asian face: every run and style here
 sets `w:eastAsia` (仿宋_GB2312 for the body, 黑体 for headings, 宋体 for tables) beside a Latin face;
 the files carry font names only, nothing is embedded or fetched. Spreadsheet text that would start a
-formula (= + - @) is neutralised with etl/safe_cells.neutralise. No Streamlit import.
+formula (= + - @) is neutralised with common/cells.neutralise. No Streamlit import.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from etl.safe_cells import neutralise
+from common.cells import neutralise
 from ui.formatting import count, percent
 
 # kind → how a value reads: text, date, year, households, people, count (whole numbers), wan_yuan

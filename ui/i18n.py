@@ -17,6 +17,23 @@ STRINGS: dict[str, tuple[str, str]] = {
         "This database was built by an older version and lacks newer tables. Reload the package: "
         "python -m etl load PACKAGE --db DATABASE",
     ),
+    # ---- no database to serve, and failed runs (ui/recovery.py)
+    "db_unavailable_missing": ("数据库文件缺失，看板暂时无法显示数据。请联系系统管理员。",
+                               "The database file is missing, so the dashboard cannot show any data. Please contact "
+                               "the administrator."),
+    "db_unavailable_unreadable": ("数据库文件已损坏或无法读取，看板暂时无法显示数据。请联系系统管理员。",
+                                  "The database file is damaged or cannot be read, so the dashboard cannot show any "
+                                  "data. Please contact the administrator."),
+    "db_recovery_admin": (
+        "管理员：看板没有写入或替换任何文件。请在下方回退到一个备份（备份保存在数据库旁的 backups/ 文件夹），"
+        "或在服务器上重新导入数据包：",
+        "Administrator: the dashboard wrote or replaced nothing. Roll back to one of the backups below (kept in "
+        "backups/ beside the database), or re-import the package on the server:"),
+    "db_recovery_no_backups": ("没有可回退的备份，请重新导入数据包。", "There is no backup to roll back to: re-import the package."),
+    "app_error_title": ("出错了", "Error"),
+    "app_error": ("出错了，请稍后重试。详情已记入服务器日志（编号 {ref}）。",
+                  "Something went wrong; please try again. The details are in the server log (reference {ref})."),
+    "page_not_allowed": ("当前账号无权打开“{page}”页面。", "This account may not open the page “{page}”."),
     # ---- frame: navigation, sidebar, header (ui/state.py, dashboard.py)
     "page_overview": ("总览", "Overview"),
     "page_map": ("地图", "Map"),

@@ -1,5 +1,7 @@
-"""Importing a package uploaded in the browser: the uploads go into a fresh temporary work folder, then
-etl.load.load_package replaces the database atomically, or leaves it untouched and says why.
+"""Importing a package uploaded in the browser: the uploads go into a fresh private work folder beside
+the database (removed afterwards; a killed import's is removed at the next start, ui/data.py), then
+the loader (etl/service.import_package) replaces the database atomically, or leaves it untouched and
+says why.
 
 No Streamlit here (pages/data_import.py draws): this module takes names and bytes, so tests drive it
 directly against a real database file.
@@ -8,8 +10,7 @@ directly against a real database file.
 from __future__ import annotations
 
 import fcntl
-import re
-import tempfile
+import shutil
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,15 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.load import LoadFailed, load_package
-from etl.problems import Problem, write_rejects
-from etl.read import MAX_PACKAGE_BYTES
+from common.files import lock_file
+from common.masking import column_kind, mask, mask_reason
+from etl.service import MAX_PACKAGE_BYTES, LoadFailed, Problem, import_package, table_names, work_folder, write_rejects
 
 MAX_NAME_CHARS = 200
-PERSONAL_COLUMNS = {  # headers (Chinese, or the English alias in any case) holding a name or an ID number
-    "姓名": "name", "name": "name", "户主姓名": "name", "head_name": "name",
-    "证件号码": "id", "id_number": "id", "户主证件号码": "id", "head_id_number": "id",
-}
 
 
 class UploadRefused(Exception):
@@ -72,6 +69,16 @@ def safe_name(name: str) -> str:
     return name
 
 
+def package_name(uploads: Sequence[Upload]) -> str:
+    """The package as the user named it: the one file's name, or the files' names."""
+    return uploads[0].name if len(uploads) == 1 else ", ".join(u.name for u in uploads)
+
+
+def summary(uploads: Sequence[Upload]) -> str:
+    """What an import starts with, for the audit log: "小试县.zip: 5,727 bytes"."""
+    return f"{package_name(uploads)[:500]}: {sum(len(u.data) for u in uploads):,} bytes"
+
+
 def stage(uploads: Sequence[Upload], work: Path) -> Path:
     """Write the uploads into `work` and return the package to load: a single .zip as it is, several
     files (or one non-zip) as a folder holding them."""
@@ -111,17 +118,24 @@ def import_uploads(uploads: Sequence[Upload], db_path: Path,
     database: the lock file is the one ui.data.build_demo_database takes.
     """
     db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="tuopin-upload-") as work, \
-            open(db_path.with_name(db_path.name + ".build-lock"), "w") as lock:
-        package = stage(uploads, Path(work))
-        name = uploads[0].name if len(uploads) == 1 else ", ".join(u.name for u in uploads)
+    work = work_folder(db_path, "upload")
+    try:
+        return _import(uploads, db_path, work, progress)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _import(uploads: Sequence[Upload], db_path: Path, work: Path,
+            progress: Callable[[float, str], None] | None) -> ImportOutcome:
+    with lock_file(db_path.with_name(db_path.name + ".build-lock")) as lock:
+        package = stage(uploads, work)
+        name = package_name(uploads)
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            result = load_package(package, db_path, progress=progress, source=f"上传 upload: {name}")
+            result = import_package(package, db_path, progress=progress, source=f"上传 upload: {name}")
         except LoadFailed as failed:
             # the loader writes the report beside the database; when it could not, write it here
-            rejects = failed.rejects or write_rejects(failed.problems, Path(work) / "rejects.csv")
+            rejects = failed.rejects or write_rejects(failed.problems, work / "rejects.csv")
             return ImportOutcome(False, name, problems=list(failed.problems),
                                  rejects_csv=rejects[0].read_bytes(), rejects_xlsx=rejects[1].read_bytes())
         warnings = [p for p in result.problems if p.severity == "warning"]
@@ -135,37 +149,14 @@ def _mib(n: int) -> str:
     return f"{n / 1024**2:,.1f} MiB"
 
 
-def mask(value: str | None, kind: str | None) -> str | None:
-    """The privacy rule of queries/village_households.sql, for problems of a package that never became
-    a database: names keep their first and last character, ID numbers their first 6 and last 4."""
-    if value is None or kind is None:
-        return value
-    if kind == "id":
-        return value[:6] + "********" + value[-4:] if len(value) >= 15 else "*" * len(value)
-    if len(value) <= 1:
-        return "*"
-    return value[0] + "*" if len(value) == 2 else value[0] + "*" * (len(value) - 2) + value[-1]
-
-
-# households_head_mismatch quotes the members file's name or ID: "…（成员表：X）" / "… (members: X)"
-QUOTED = {"zh": re.compile(r"（成员表：(.*)）$"), "en": re.compile(r"\(members: (.*)\)$")}
-
-
-def _reason(p: Problem, language: str, kind: str | None) -> str:
-    text = p.message_en if language == "en" else p.message_zh
-    if p.check_name == "households_head_mismatch":
-        pattern = QUOTED["en" if language == "en" else "zh"]
-        text = pattern.sub(lambda m: m.group(0).replace(m.group(1), mask(m.group(1), kind) or ""), text)
-    return text
-
-
 def problem_table(problems: Sequence[Problem], language: str) -> pd.DataFrame:
     """The problems as a table for the page: errors first, the reason in `language`, names and ID
-    numbers masked as the quality_load_problems query masks them (the downloadable rejects report,
-    offered only to the session that uploaded the package, is the loader's own, in both languages)."""
+    numbers masked as the quality_load_problems query masks them (common/masking.py; the downloadable
+    rejects report, offered only to the session that uploaded the package, is the loader's own, in both
+    languages and masked alike)."""
     rows = []
     for p in sorted(problems, key=lambda p: p.severity != "error"):
-        kind = PERSONAL_COLUMNS.get((p.column or "").strip().lower())
+        kind = column_kind(p.column)
         rows.append({
             "severity": p.severity,
             "file": p.file,
@@ -173,7 +164,7 @@ def problem_table(problems: Sequence[Problem], language: str) -> pd.DataFrame:
             "column_name": p.column,
             "value": mask(p.value, kind),
             "check_name": p.check_name,
-            "reason": _reason(p, language, kind),
+            "reason": mask_reason(p.message_en if language == "en" else p.message_zh, p.check_name, kind),
         })
     frame = pd.DataFrame(rows, columns=["severity", "file", "row_number", "column_name", "value", "check_name",
                                         "reason"])
@@ -182,10 +173,7 @@ def problem_table(problems: Sequence[Problem], language: str) -> pd.DataFrame:
 
 def rows_table(rows: dict[str, int], language: str) -> pd.DataFrame:
     """Rows loaded per table, named as the contract names its files (区划 / regions), in contract order."""
-    from etl.contract import contract
-
-    names = {spec.table: (spec.stem_zh, spec.table) for spec in contract().files}
-    names["boundaries"] = ("边界", "boundaries")
+    names = table_names()
     order = [*names]
     frame = pd.DataFrame(
         [{"table": names.get(table, (table, table))[1 if language == "en" else 0], "rows": n,

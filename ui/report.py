@@ -5,7 +5,7 @@ Every number is read from a catalog query (registry_summary, registry_by_categor
 exits_by_period, flows, funds_summary, funds_by, village_exit_check) with the filters the other pages
 pass, so the report says what the pages show; this module only picks rows and words them
 (docs/domain.md, "How reports read"). No personal data enters a report. No Streamlit import: the page, the
-exports and the tests call `build_report` with `ui.data.query` or a `queries.Database`.
+exports and the tests call `build_report` with `ui.scoped.query` or a `queries.Database`.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def area_word(words: _Words, name: str, level: str) -> str:
 
 def build_report(source, as_of: dt.date, region: str, rules: str, language: str = "zh") -> Report:
     """The report for `region` at `as_of` under the village exit preset `rules`. `source` is a callable
-    `query(name, **params) -> DataFrame` (ui.data.query) or an object with such a `.query` method."""
+    `query(name, **params) -> DataFrame` (ui.scoped.query) or an object with such a `.query` method."""
     query: QueryFn = source.query if hasattr(source, "query") else source
     words = _Words(language)
     tree = query("regions")

@@ -52,7 +52,7 @@ def account() -> Account:
 
 
 def scope() -> Scope:
-    """The scope every query of this session runs under (ui/data.query passes it to the runner)."""
+    """The scope every query of this session runs under (ui/scoped.query passes it to the runner)."""
     current = account()
     return Scope(current.scope, personal=current.permissions.can_unmask)
 
@@ -81,7 +81,7 @@ def audit_once(action: str, region: str | None, detail: str) -> None:
 
 
 def _top_code() -> str:
-    return data.query("regions").code.iloc[0]  # no account yet: unscoped
+    return data.run("regions", {}, None).code.iloc[0]  # no account yet: unscoped
 
 
 def _start(account_: Account) -> None:
@@ -105,8 +105,9 @@ def _expired(now: dt.datetime) -> bool:
             or now - st.session_state["_signed_in_at"] > dt.timedelta(hours=MAX_HOURS))
 
 
-def require() -> Account:
-    """The signed-in account; otherwise draw the sign-in form and stop the run."""
+def require(check_scope: bool = True) -> Account:
+    """The signed-in account; otherwise draw the sign-in form and stop the run. `check_scope=False`
+    when there is no database to check the account's region against (ui/recovery.py)."""
     if demo_open():
         if st.session_state.get("_account") is None:
             _start(Account(DEMO_USER, "admin", _top_code(), t("demo_user")))
@@ -122,7 +123,7 @@ def require() -> Account:
             st.session_state["_expired_notice"] = True
         else:
             st.session_state["_last_seen"] = now
-            if current.scope not in set(data.query("regions").code):  # unscoped: the whole package
+            if check_scope and current.scope not in set(data.run("regions", {}, scope()).code):
                 _alone(_scope_missing, "scope")
             return current
     _alone(_sign_in_form, "signin")

@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ui import data
+from ui import data, scoped
 from ui.i18n import LANGUAGES, has_string, t
 from ui.report import escape_markdown
 
@@ -46,7 +46,7 @@ class Filters:
 
 
 # ----------------------------------------------------------------------------------------------
-# the data the filters choose from (cached per database generation by ui.data.query)
+# the data the filters choose from (cached per database generation by ui.scoped.query)
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def tree() -> RegionTree:
     key = (data.current_version(), session.scope() if "_account" in st.session_state else None)
     memo = st.session_state.get("_region_tree")
     if memo is None or memo[0] != key:
-        memo = (key, _build_tree(data.query("regions")))
+        memo = (key, _build_tree(scoped.query("regions")))
         st.session_state["_region_tree"] = memo
     return memo[1]
 
@@ -115,7 +115,7 @@ def path_to(code: str) -> list[str]:
 
 
 def presets() -> list[str]:
-    return sorted(data.query("exit_rules").preset.unique())
+    return sorted(scoped.query("exit_rules").preset.unique())
 
 
 def preset_label(preset: str) -> str:
@@ -131,7 +131,7 @@ def default_preset() -> str:
 
 def quarter_ends() -> list[dt.date]:
     """Quarter ends the data covers, latest first (the as-of picker offers them before any date)."""
-    span = data.query("data_span").iloc[0]
+    span = scoped.query("data_span").iloc[0]
     if pd.isna(span.first_date):
         return [dt.date.today()]
     first, last = span.first_date.date(), span.last_date.date()

@@ -1,0 +1,136 @@
+"""What the dashboard asks of the loader, in one place: the state of a database file, building the
+bundled demo, importing a package, the backups and rolling back. The UI (ui/, pages/) imports nothing
+else from etl (tests/test_layering.py), so the loader can change behind this door.
+
+The demo is only ever built where no county's data has been loaded: a database loaded from any other
+package leaves a marker beside it (`<db>.real-data`), and its backups carry the package in their
+stamp. Where either says real data was there, a missing or unreadable file is reported, never
+replaced with the fictional county.
+"""
+
+from __future__ import annotations
+
+import fcntl
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from common.files import lock_file, private_folder
+from etl import backups as _backups
+from etl.load import (
+    LoadFailed,
+    LoadResult,
+    cleanup_stale_work,
+    load_package,
+    real_data_marker,
+    schema_fingerprint,
+    work_folder,
+)
+from etl.problems import Problem, write_rejects
+from etl.read import MAX_PACKAGE_BYTES
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_PACKAGE = ROOT / "data" / "demo"
+KEEP = _backups.KEEP
+Backup = _backups.Backup
+
+__all__ = ["DEMO_PACKAGE", "KEEP", "MAX_PACKAGE_BYTES", "Backup", "DemoRefused", "LoadFailed", "LoadResult",
+           "Problem", "Stamp", "backups", "build_demo", "cleanup_stale_work", "import_package", "inspect",
+           "is_demo_package", "real_data_loaded", "rollback", "schema_fingerprint", "table_names", "work_folder", "write_rejects"]
+
+Progress = Callable[[float, str], None]
+
+
+class DemoRefused(Exception):
+    """The demo would be built where a county's data was loaded."""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a database file is: state "ok", "missing" or "unreadable" (not a database, damaged, or
+    without the load stamp), the schema fingerprint of the code that built it and the package it was
+    loaded from."""
+
+    state: str
+    built_by: str | None = None
+    package: str | None = None
+
+
+def inspect(db_path: Path) -> Stamp:
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return Stamp("missing")
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except (duckdb.Error, OSError):
+        return Stamp("unreadable")
+    try:
+        row = con.execute("select tuopin_version, package from load_info order by loaded_at desc limit 1").fetchone()
+    except duckdb.Error:
+        return Stamp("unreadable")
+    finally:
+        con.close()
+    return Stamp("ok", row[0], row[1]) if row else Stamp("unreadable")
+
+
+def is_demo_package(package: str | None) -> bool:
+    """A stamp's package naming the bundled demo (or no package at all: an unstamped file)."""
+    return package is None or Path(package).resolve() == DEMO_PACKAGE.resolve()
+
+
+def real_data_loaded(db_path: Path) -> bool:
+    """Whether a county's data was ever loaded at `db_path`: the marker the loader leaves, or a kept
+    backup stamped with another package than the demo (deployments loaded before the marker)."""
+    db_path = Path(db_path)
+    if real_data_marker(db_path).exists():
+        return True
+    for backup in _backups.backups(db_path):
+        stamp = inspect(backup.path)
+        if stamp.state == "ok" and not is_demo_package(stamp.package):
+            return True
+    return False
+
+
+def build_demo(db_path: Path, may_build: Callable[[], bool], progress: Progress) -> None:
+    """Write the demo package (演示数据) and load it at `db_path`. One builder at a time (a lock file
+    beside the database); `may_build` is asked again under the lock (another session may have built
+    it meanwhile). Refuses (DemoRefused) where real data was loaded, whatever the caller thought."""
+    from etl.demo import write_demo_package
+
+    db_path = Path(db_path)
+    private_folder(db_path.parent)
+    with lock_file(db_path.with_name(db_path.name + ".build-lock")) as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not may_build():
+            return
+        if real_data_loaded(db_path):
+            raise DemoRefused(f"已导入过真实数据，不生成演示数据 / real data was loaded here; no demo: {db_path}")
+        if not (DEMO_PACKAGE / "区划.csv").exists():
+            write_demo_package(DEMO_PACKAGE, scale=1, seed=2014,
+                               progress=lambda f, m: progress(0.5 * f, f"生成演示数据 generating demo data: {m}"))
+        load_package(DEMO_PACKAGE, db_path, progress=lambda f, m: progress(0.5 + 0.5 * f, m), demo=True)
+
+
+def import_package(package: Path, db_path: Path, progress: Progress | None = None,
+                   source: str | None = None) -> LoadResult:
+    """Load a county's package over `db_path` (etl.load.load_package: all or nothing)."""
+    return load_package(package, db_path, progress=progress, source=source)
+
+
+def backups(db_path: Path) -> list[Backup]:
+    return _backups.backups(db_path)
+
+
+def rollback(db_path: Path, backup: Path) -> None:
+    _backups.rollback(db_path, backup)
+
+
+def table_names() -> dict[str, tuple[str, str]]:
+    """Each table of the contract with its file name in Chinese and English (区划 / regions)."""
+    from etl.contract import contract
+
+    names = {spec.table: (spec.stem_zh, spec.table) for spec in contract().files}
+    names["boundaries"] = ("边界", "boundaries")
+    return names
