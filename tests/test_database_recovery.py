@@ -187,3 +187,50 @@ def test_the_demo_is_still_built_where_nothing_real_was_ever_loaded(tmp_path, mo
     monkeypatch.setattr(data, "DEFAULT_DB", tmp_path / "data" / "tuopin.duckdb")
     assert data.needs_build()
     shutil.rmtree(tmp_path / "data", ignore_errors=True)
+
+
+# ---- a read-only database folder, in a real server and browser ------------------------------------
+
+def test_a_read_only_database_folder_serves_the_sign_in_form_to_an_anonymous_visitor(tmp_path):
+    """The folder holding the database cannot be written by the server (a read-only mount, or a folder
+    of another account): no traceback and no list of pages, but the sign-in form, and nothing written.
+    Root writes anywhere, so as root the folder is made immutable (chattr +i) instead of 0500."""
+    import os
+    import subprocess
+
+    from tests.support import streamlit_server
+    from tests.test_browser import CHROMIUM
+
+    if CHROMIUM is None:
+        pytest.skip("needs chromium")
+    folder, accounts = tmp_path / "srv", tmp_path / "accounts" / "accounts.sqlite"
+    db = folder / "county.duckdb"
+    load_package(TINY, db)
+    Store(accounts).add("admin", PASSWORD, "admin", COUNTY)
+    before = files(folder)
+    lock = ["chattr", "+i", str(folder)] if os.geteuid() == 0 else None
+    if lock:
+        subprocess.run(lock, check=True)
+    else:
+        os.chmod(folder, 0o500)
+    try:
+        if lock:
+            with pytest.raises(PermissionError):
+                (folder / "probe").touch()
+        from playwright.sync_api import sync_playwright
+
+        with streamlit_server({"TUOPIN_DB": str(db), "TUOPIN_ACCOUNTS": str(accounts)}) as url, \
+                sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(locale="zh-CN")
+            page.goto(url)
+            page.get_by_label("用户名").wait_for(timeout=60_000)
+            text = page.locator("body").inner_text()
+            assert "Traceback" not in text and str(tmp_path) not in text
+            assert page.get_by_test_id("stSidebarNav").count() == 0  # no list of pages
+            browser.close()
+        assert files(folder) == before
+    finally:
+        if lock:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        os.chmod(folder, 0o700)

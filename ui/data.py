@@ -105,13 +105,18 @@ def serving_path(version: DbVersion) -> Path:
     older generations are removed (connections holding them keep reading until they close).
     """
     source = Path(version.path)
-    folder = private_folder(source.parent / SERVING_DIR, parents=False)
-    target = folder / f"{source.stem}-{version.inode}-{version.mtime_ns}.duckdb"
-    if target.exists():
-        return target
-    partial = folder / f".{target.name}.{os.getpid()}.{threading.get_ident()}"  # one per thread
-    partial.unlink(missing_ok=True)
-    os.link(source, partial)
+    try:
+        folder = private_folder(source.parent / SERVING_DIR, parents=False)
+        target = folder / f"{source.stem}-{version.inode}-{version.mtime_ns}.duckdb"
+        if target.exists():
+            return target
+        partial = folder / f".{target.name}.{os.getpid()}.{threading.get_ident()}"  # one per thread
+        partial.unlink(missing_ok=True)
+        os.link(source, partial)
+    except PermissionError:
+        # A folder the server may not write (a read-only mount, another account's folder): no import can
+        # replace the file there either, so it is read under its own name, and nothing is written.
+        return source
     if partial.stat().st_ino != version.inode:  # replaced since the stat: the caller retries
         partial.unlink()
         raise FileNotFoundError(f"database replaced while opening: {source}")
