@@ -5,15 +5,30 @@ whole; accounts and the audit trail must outlive every import and be written whi
 serves. SQLite's file locking lets the CLI (`python -m access`) add accounts while the server runs.
 
 Passwords are hashed with Argon2id (argon2-cffi, the maintained reference binding); the hash string
-carries its own salt and parameters, and `check_needs_rehash` upgrades old hashes on sign-in.
-After MAX_FAILURES wrong passwords in a row an account is locked for LOCK_MINUTES.
+carries its own salt and parameters, and `check_needs_rehash` upgrades old hashes on sign-in. A new
+password must pass `check_password`: not blank, not one character repeated, and a strength of at
+least MIN_PASSWORD_SCORE by zxcvbn (common passwords, keyboard runs, dates, the user's own name).
+
+Sign-in (`authenticate`) decides in one write transaction (BEGIN IMMEDIATE, parallel attempts wait
+for each other): the lock, the throttles, the failure count and the audit entry, so a burst of
+parallel attempts counts every failure and nobody gets past a lock. After MAX_FAILURES wrong
+passwords in a row an account is locked for LOCK_MINUTES; ACCOUNT_MAX_FAILURES_PER_DAY wrong
+passwords within 24 hours close it until the oldest is a day old; ADDRESS_MAX_FAILURES failed
+sign-ins from one client address within ADDRESS_WINDOW_MINUTES stop that address. Every refusal
+costs one Argon2 check and reads the same, so neither words nor timing tell whether a name exists
+or is locked. Every change to an account moves its `session_version`, which ends its open sessions
+(ui/session.require compares it on every run).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import hmac
 import os
 import re
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,12 +40,25 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from common.files import private_file, private_folder
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+MAX_FAILURES = 5  # wrong passwords in a row lock the account ...
+LOCK_MINUTES = 15  # ... for this long
+ACCOUNT_MAX_FAILURES_PER_DAY = 20  # wrong passwords on one account within 24 hours close it
+ADDRESS_MAX_FAILURES = 20  # failed sign-ins from one client address (any names) ...
+ADDRESS_WINDOW_MINUTES = 15  # ... within this window stop that address
+BUSY_TIMEOUT_SECONDS = 30  # how long a writer waits for another's transaction
 MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = about 10^8 guesses or more
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 
+REFUSED = (f"用户名或密码错误；连续输错 {MAX_FAILURES} 次账号将暂时锁定（{LOCK_MINUTES} 分钟起）/ wrong username or "
+           f"password; {MAX_FAILURES} wrong passwords in a row lock the account for a while ({LOCK_MINUTES} minutes "
+           f"or more)")
+THROTTLED = (f"此地址登录失败次数过多，请 {ADDRESS_WINDOW_MINUTES} 分钟后再试 / too many failed sign-ins from this "
+             f"address; try again in {ADDRESS_WINDOW_MINUTES} minutes")
+
 _hasher = PasswordHasher()
+_ready: set[Path] = set()  # stores whose tables and columns this process has made sure of
+_CHANGED = object()  # the account changed between the password check and the decision: check again
 
 
 @dataclass(frozen=True)
@@ -63,6 +91,7 @@ class Account:
     scope: str  # 区划代码 the account is limited to
     display_name: str = ""
     email: str | None = None  # for OIDC sign-in (st.login): the identity provider's e-mail claim
+    version: int = 0  # session_version when read: a session of an older version is over
 
     @property
     def permissions(self) -> Role:
@@ -90,15 +119,26 @@ create table if not exists accounts (
     failures        integer not null default 0,
     locked_until    text,
     created_at      text not null,
-    disabled        integer not null default 0
+    disabled        integer not null default 0,
+    session_version integer not null default 0  -- moved by every change: open sessions end
+);
+create table if not exists failed_sign_ins (  -- for the throttles; pruned after a day
+    key             text not null,       -- 'account:<username>' or 'address:<client address>'
+    at              text not null
+);
+create index if not exists failed_sign_ins_key on failed_sign_ins(key, at);
+create table if not exists settings (
+    name            text primary key,    -- audit_key: the key of unknown names' fingerprints
+    value           text not null
 );
 create table if not exists audit (
     id              integer primary key autoincrement,
     at              text not null,
     username        text,
     role            text,
-    action          text not null,       -- sign_in / sign_in_failed / locked / view_households / export /
-                                         -- unmask / import / import_failed / rollback / account
+    action          text not null,       -- sign_in / sign_in_failed / locked / sign_in_throttled /
+                                         -- view_households / export / unmask / import / import_failed /
+                                         -- rollback / account / sign_out
     region          text,
     detail          text
 );
@@ -110,15 +150,34 @@ class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
 
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        if not self.path.exists():  # accounts and audit log: owner only (SQLite's journals take its mode)
+    def _connect(self) -> sqlite3.Connection:
+        """A connection in autocommit mode (transactions are begun explicitly by `_db`)."""
+        new = not self.path.exists()
+        if new:  # accounts and audit log: owner only (SQLite's journals take its mode)
             private_file(private_folder(self.path.parent) / self.path.name)
-        con = sqlite3.connect(self.path, timeout=10)
-        try:
+        con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        if new or self.path not in _ready:
             con.executescript(SCHEMA)
-            with con:
+            con.execute("begin immediate")  # a store made before session_version existed gets the column
+            if "session_version" not in {row[1] for row in con.execute("pragma table_info(accounts)")}:
+                con.execute("alter table accounts add column session_version integer not null default 0")
+            con.execute("commit")
+            _ready.add(self.path)
+        return con
+
+    @contextmanager
+    def _db(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """One transaction; a writing one takes the write lock at once (BEGIN IMMEDIATE), so what it
+        reads stays true until it commits, and a concurrent writer waits up to BUSY_TIMEOUT_SECONDS."""
+        con = self._connect()
+        try:
+            con.execute("begin immediate" if write else "begin")
+            try:
                 yield con
+            except BaseException:
+                con.execute("rollback")
+                raise
+            con.execute("commit")
         finally:
             con.close()
 
@@ -127,7 +186,7 @@ class Store:
     def has_accounts(self) -> bool:
         if not self.path.exists():
             return False
-        with self._db() as con:
+        with self._db(write=False) as con:
             return con.execute("select count(*) from accounts where not disabled").fetchone()[0] > 0
 
     def add(self, username: str, password: str | None, role: str, scope: str, *, display_name: str = "",
@@ -146,9 +205,8 @@ class Store:
                               f"{'/'.join(ROLES[role].scope_level)}; {scope} is a {region_level}")
         if password is None and email is None:
             raise AccessError("需要密码或单点登录邮箱 / a password or an OIDC e-mail is required")
-        if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-            raise AccessError(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符 / the password needs at least "
-                              f"{MIN_PASSWORD_LENGTH} characters")
+        if password is not None:
+            check_password(password, username, display_name, email or "")
         with self._db() as con:
             try:
                 con.execute(
@@ -163,72 +221,168 @@ class Store:
         return Account(username, role, scope, display_name, email)
 
     def set_password(self, username: str, password: str) -> None:
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise AccessError(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符 / the password needs at least "
-                              f"{MIN_PASSWORD_LENGTH} characters")
+        """A new password; it unlocks the account, clears its throttle and ends its open sessions."""
+        current = self.account(username)
+        if current is None:
+            raise _no_such_account(username)
+        check_password(password, username, current.display_name, current.email or "")
+        hashed = _hasher.hash(password)
         with self._db() as con:
-            con.execute("update accounts set password_hash = ?, failures = 0, locked_until = null where username = ?",
-                        (_hasher.hash(password), username))
+            con.execute("update accounts set password_hash = ?, failures = 0, locked_until = null,"
+                        " session_version = session_version + 1 where username = ?", (hashed, username))
+            con.execute("delete from failed_sign_ins where key = ?", ("account:" + username,))
+            self._audit(con, None, None, "account", current.scope, f"new password for {username}")
+
+    def set_role(self, username: str, role: str, scope: str | None = None, *,
+                 region_level: str | None = None) -> Account:
+        """Another role and/or scope (`region_level`: the level of the scope, checked against the
+        role as `add` does); it ends the account's open sessions."""
+        current = self.account(username)
+        if current is None:
+            raise _no_such_account(username)
+        if role not in ROLES:
+            raise AccessError(f"未知角色 {role!r}，可选：{', '.join(ROLES)} / unknown role {role!r}; roles: "
+                              f"{', '.join(ROLES)}")
+        scope = scope or current.scope
+        if region_level is not None and region_level not in ROLES[role].scope_level:
+            raise AccessError(f"角色 {ROLES[role].zh} 的范围须为 {'/'.join(ROLES[role].scope_level)}，"
+                              f"{scope} 是{region_level} / a {ROLES[role].en} account must be scoped to a "
+                              f"{'/'.join(ROLES[role].scope_level)}; {scope} is a {region_level}")
+        with self._db() as con:
+            con.execute("update accounts set role = ?, scope = ?, session_version = session_version + 1"
+                        " where username = ?", (role, scope, username))
+            self._audit(con, None, None, "account", scope, f"{username}: {current.role} {current.scope} → "
+                                                            f"{role} {scope}")
+        return self.account(username)
 
     def disable(self, username: str) -> None:
+        """The account can no longer sign in; its open sessions end at their next interaction."""
         with self._db() as con:
-            con.execute("update accounts set disabled = 1 where username = ?", (username,))
+            changed = con.execute("update accounts set disabled = 1, session_version = session_version + 1"
+                                  " where username = ? and not disabled", (username,)).rowcount
+            if changed:
+                self._audit(con, None, None, "account", None, f"disabled {username}")
+        if not changed:
+            raise _no_such_account(username)
+
+    def account(self, username: str) -> Account | None:
+        """The enabled account of that name, if any."""
+        with self._db(write=False) as con:
+            row = con.execute("select username, role, scope, display_name, email, session_version from accounts"
+                              " where username = ? and not disabled", (username,)).fetchone()
+        return Account(*row) if row else None
+
+    def session_version(self, username: str) -> int | None:
+        """The account's session_version, None when it is gone or disabled (one read by primary key:
+        the dashboard asks on every run)."""
+        if not self.path.exists():
+            return None
+        with self._db(write=False) as con:
+            row = con.execute("select session_version from accounts where username = ? and not disabled",
+                              (username,)).fetchone()
+        return row[0] if row else None
 
     def accounts(self) -> list[Account]:
-        with self._db() as con:
-            rows = con.execute("select username, role, scope, display_name, email from accounts"
+        with self._db(write=False) as con:
+            rows = con.execute("select username, role, scope, display_name, email, session_version from accounts"
                                " where not disabled order by username").fetchall()
         return [Account(*row) for row in rows]
 
-    def authenticate(self, username: str, password: str, *, now: dt.datetime | None = None) -> Account:
-        """The account when the password is right; AccessError (and an audit entry) otherwise."""
+    def authenticate(self, username: str, password: str, *, address: str | None = None,
+                     now: dt.datetime | None = None) -> Account:
+        """The account when the password is right; AccessError (and an audit entry) otherwise.
+
+        `address` is the client's address (None from the command line: no address throttle); `now`
+        is injectable for tests. The Argon2 check runs before the write transaction, against the
+        hash the transaction then finds unchanged (else it checks again), which decides exactly as
+        checking inside it would, without making every writer of the store wait on Argon2."""
         now = now or dt.datetime.now()
-        refused = AccessError("用户名或密码错误 / wrong username or password")
-        # The failure count and audit entries must be committed before refusing: decide inside the
-        # transaction, raise after it.
-        outcome: Account | AccessError
-        with self._db() as con:
-            row = con.execute("select password_hash, role, scope, display_name, email, failures, locked_until"
-                              " from accounts where username = ? and not disabled", (username,)).fetchone()
-            if row is None:
-                _hasher.hash(password)  # same work as a real check: no timing hint that the name is unknown
-                self._audit(con, None, None, "sign_in_failed", None, f"unknown account {username[:64]!r}")
-                outcome = refused
-            else:
-                outcome = self._check(con, username, password, row, now, refused)
+        for _ in range(3):
+            with self._db(write=False) as con:
+                row = con.execute("select password_hash from accounts where username = ? and not disabled",
+                                  (username,)).fetchone()
+            stored = row[0] if row else None
+            right = _verify(stored, password)  # one Argon2 check whatever the outcome: no timing hint
+            upgraded = _hasher.hash(password) if right and _hasher.check_needs_rehash(stored) else None
+            with self._db() as con:
+                outcome = self._decide(con, username, stored, right, upgraded, address, now)
+            if outcome is not _CHANGED:
+                break
+        else:
+            outcome = AccessError(REFUSED)  # the account changed three times during one sign-in
         if isinstance(outcome, AccessError):
             raise outcome
         return outcome
 
-    def _check(self, con, username: str, password: str, row, now: dt.datetime, refused: AccessError):
-        password_hash, role, scope, display_name, email, failures, locked_until = row
+    def _decide(self, con, username: str, stored: str | None, right: bool, upgraded: str | None,
+                address: str | None, now: dt.datetime):
+        """Inside the write transaction: the lock, the throttles, the count and the audit entry."""
+        row = con.execute("select password_hash, role, scope, display_name, email, failures, locked_until,"
+                          " session_version from accounts where username = ? and not disabled",
+                          (username,)).fetchone()
+        if (row[0] if row else None) != stored:
+            return _CHANGED
+        stamp = now.isoformat(timespec="seconds")
+        con.execute("delete from failed_sign_ins where at < ?",
+                    ((now - dt.timedelta(days=1)).isoformat(timespec="seconds"),))
+        source = f" from {address}" if address else ""
+
+        def failed_recently(key: str, since: dt.datetime) -> int:
+            return con.execute("select count(*) from failed_sign_ins where key = ? and at > ?",
+                               (key, since.isoformat(timespec="seconds"))).fetchone()[0]
+
+        def count(*keys: str) -> None:
+            con.executemany("insert into failed_sign_ins (key, at) values (?, ?)", [(k, stamp) for k in keys])
+
+        address_key = [f"address:{address}"] if address else []
+        if address and failed_recently(address_key[0], now - dt.timedelta(minutes=ADDRESS_WINDOW_MINUTES)) \
+                >= ADDRESS_MAX_FAILURES:
+            self._audit(con, None, None, "sign_in_throttled", None, f"{ADDRESS_MAX_FAILURES} failures{source}")
+            return AccessError(THROTTLED)
+        refused = AccessError(REFUSED)
+        if row is None:
+            count(*address_key)
+            self._audit(con, None, None, "sign_in_failed", None,
+                        f"unknown account #{self._fingerprint(con, username)} ({len(username)} characters){source}")
+            return refused
+        _, role, scope, display_name, email, failures, locked_until, version = row
         if locked_until and dt.datetime.fromisoformat(locked_until) > now:
-            self._audit(con, username, role, "sign_in_failed", scope, "locked")
-            return AccessError(f"连续输错密码，账号已锁定至 {locked_until[:16]} / too many wrong passwords; "
-                               f"locked until {locked_until[:16]}")
-        try:
-            if password_hash is None:
-                raise VerificationError("OIDC-only account")
-            _hasher.verify(password_hash, password)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            count(*address_key)
+            self._audit(con, username, role, "sign_in_failed", scope, f"locked{source}")
+            return refused
+        if failed_recently("account:" + username, now - dt.timedelta(days=1)) >= ACCOUNT_MAX_FAILURES_PER_DAY:
+            count(*address_key)
+            self._audit(con, username, role, "sign_in_throttled", scope,
+                        f"{ACCOUNT_MAX_FAILURES_PER_DAY} wrong passwords in 24 hours{source}")
+            return refused
+        if not right:
             failures += 1
+            count("account:" + username, *address_key)
             lock = (now + dt.timedelta(minutes=LOCK_MINUTES)).isoformat(timespec="seconds") \
                 if failures >= MAX_FAILURES else None
             con.execute("update accounts set failures = ?, locked_until = ? where username = ?",
                         (0 if lock else failures, lock, username))
             self._audit(con, username, role, "locked" if lock else "sign_in_failed", scope,
-                        f"locked until {lock}" if lock else f"failure {failures}")
+                        (f"locked until {lock}" if lock else f"failure {failures}") + source)
             return refused
-        if _hasher.check_needs_rehash(password_hash):
-            con.execute("update accounts set password_hash = ? where username = ?", (_hasher.hash(password), username))
+        if upgraded:
+            con.execute("update accounts set password_hash = ? where username = ?", (upgraded, username))
         con.execute("update accounts set failures = 0, locked_until = null where username = ?", (username,))
-        self._audit(con, username, role, "sign_in", scope, "password")
-        return Account(username, role, scope, display_name, email)
+        self._audit(con, username, role, "sign_in", scope, "password" + source)
+        return Account(username, role, scope, display_name, email, version)
+
+    @staticmethod
+    def _fingerprint(con, name: str) -> str:
+        """A keyed hash of a name that is no account (often a password typed in the wrong box): the
+        audit log can tell repeats of one name apart without holding it."""
+        con.execute("insert or ignore into settings (name, value) values ('audit_key', ?)", (secrets.token_hex(32),))
+        key = con.execute("select value from settings where name = 'audit_key'").fetchone()[0]
+        return hmac.new(bytes.fromhex(key), name.encode(), hashlib.sha256).hexdigest()[:8]
 
     def by_email(self, email: str) -> Account | None:
         """The account an OIDC identity maps onto (by its verified e-mail), if any."""
-        with self._db() as con:
-            row = con.execute("select username, role, scope, display_name, email from accounts"
+        with self._db(write=False) as con:
+            row = con.execute("select username, role, scope, display_name, email, session_version from accounts"
                               " where lower(email) = lower(?) and not disabled", (email,)).fetchone()
         return Account(*row) if row else None
 
@@ -245,10 +399,72 @@ class Store:
                     (_now(), username, role, action, region, detail[:2000]))
 
     def audit_log(self, limit: int = 1000) -> list[tuple]:
-        with self._db() as con:
+        with self._db(write=False) as con:
             return con.execute("select at, username, role, action, region, detail from audit"
                                " order by id desc limit ?", (limit,)).fetchall()
 
 
 def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def _no_such_account(username: str) -> AccessError:
+    return AccessError(f"没有这个账号（或已停用）：{username} / no such account (or disabled): {username}")
+
+
+@functools.cache
+def _stand_in_hash() -> str:
+    """What a password is checked against when there is no hash to check (unknown name, OIDC-only)."""
+    return _hasher.hash(secrets.token_urlsafe(32))
+
+
+def _verify(stored: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored or _stand_in_hash(), password) and stored is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+# zxcvbn's pattern kinds → why a password is easy to guess (Chinese, English)
+_WEAKNESS = {
+    "passwords": ("含常见密码", "it contains one of the common passwords"),
+    "user_inputs": ("含用户名、姓名或本系统的名称", "it contains the user name, display name or this system's name"),
+    "dictionary": ("含常见词语或人名", "it contains common words or names"),
+    "repeat": ("含重复的字符或片段", "it repeats characters or pieces"),
+    "sequence": ("含连续字符（如 abcdef、123456）", "it has runs like abcdef or 123456"),
+    "spatial": ("含键盘上相邻的键", "it follows neighbouring keys on the keyboard"),
+    "date": ("含日期", "it contains a date"),
+    "regex": ("含年份", "it contains a recent year"),
+    "bruteforce": ("太短或太简单", "it is too short or too simple"),
+}
+
+
+def check_password(password: str, *related: str) -> None:
+    """AccessError (with the reason, in Chinese and English) unless `password` is strong enough for a
+    new account or a new password. `related`: the user name, display name, e-mail — a password made
+    of them is weak. zxcvbn (Dropbox's estimator) knows the common passwords of leaked lists, Chinese
+    pinyin ones among them (woaini, 1qaz2wsx), keyboard runs, repeats, sequences and dates."""
+    if not password.strip():
+        raise AccessError("密码不能全是空白字符 / the password cannot be blank (only spaces)")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccessError(f"密码至少 {MIN_PASSWORD_LENGTH} 个字符 / the password needs at least "
+                          f"{MIN_PASSWORD_LENGTH} characters")
+    if len(set(password)) == 1:
+        raise AccessError("密码不能由同一个字符重复组成 / the password cannot be one character repeated")
+    from zxcvbn import zxcvbn  # its word lists load in ~60 ms: only when a password is set
+
+    estimate = zxcvbn(password[:72], user_inputs=[r for r in related if r] + ["tuopin", "脱贫", "扶贫"])
+    if estimate["score"] >= MIN_PASSWORD_SCORE:
+        return
+    reasons = []
+    for match in estimate["sequence"]:
+        kind = match["pattern"]
+        if kind == "dictionary" and match.get("dictionary_name") in ("passwords", "user_inputs"):
+            kind = match["dictionary_name"]
+        reason = _WEAKNESS.get(kind)
+        if reason and kind != "bruteforce" and reason not in reasons:
+            reasons.append(reason)
+    reasons = reasons or [_WEAKNESS["bruteforce"]]
+    raise AccessError(f"密码太容易猜到（强度 {estimate['score']}/4，至少需要 {MIN_PASSWORD_SCORE}）："
+                      f"{'；'.join(zh for zh, _ in reasons)} / the password is too easy to guess (strength "
+                      f"{estimate['score']} of 4, {MIN_PASSWORD_SCORE} needed): {'; '.join(en for _, en in reasons)}")

@@ -62,3 +62,16 @@ def test_a_rollback_swaps_the_previous_import_back(tmp_path, monkeypatch, naviga
     at.switch_page("pages/overview.py").run()
     assert any("小试县" in m.value for m in at.markdown)
     assert "rollback" in {row[3] for row in Store(os.environ["TUOPIN_ACCOUNTS"]).audit_log()}
+
+
+def test_the_account_form_refuses_weak_passwords_with_the_reason(tiny_db_path, monkeypatch, navigation_apptest):
+    monkeypatch.setenv("TUOPIN_DB", str(tiny_db_path))
+    at = admin_page(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run())
+    for password, reason in (("aaaaaaaaaa", "同一个字符"), (" " * 12, "空白"), ("woaini1314", "常见密码")):
+        fields = {w.label: w for w in at.text_input}
+        fields["用户名"].input("jia-staff")
+        fields["密码"].input(password)
+        next(b for b in at.button if b.label == "创建").click().run()
+        assert not at.exception and not at.success
+        assert reason in at.error[0].value, (password, at.error[0].value)
+    assert "jia-staff" not in {a.username for a in Store(os.environ["TUOPIN_ACCOUNTS"]).accounts()}

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from access import Store
+from access import AccessError, Store
 from tests.conftest import ROOT
 from tests.support import navigation_apptest_patch
 
@@ -143,3 +143,42 @@ def test_unmasking_is_for_allowed_roles_on_screen_only_and_audited(accounts):
     households = leader.dataframe[-1].value
     assert "赵大山" in households.to_string() and "430101196505050011" in households.to_string()
     assert ("leader", "unmask", village) in {(row[1], row[3], row[4]) for row in accounts.audit_log()}
+
+
+@pytest.mark.parametrize("change", ["disable", "password", "role"])
+def test_a_change_to_the_account_signs_its_open_session_out(accounts, change):
+    """Disabling an account, a new password or another role ends the open session at its next click
+    (not 10 hours later)."""
+    accounts.add("admin", PASSWORD, "admin", "430101000000")  # sign-in stays configured when jia goes
+    accounts.add("jia", PASSWORD, "township", JIA)
+    at = sign_in(app().run(), "jia", PASSWORD)
+    assert len(at.metric) > 0
+    at.run()  # nothing changed: still signed in
+    assert len(at.metric) > 0 and not at.warning
+    if change == "disable":
+        accounts.disable("jia")
+    elif change == "password":
+        accounts.set_password("jia", "a brand new passphrase")
+    else:
+        accounts.set_role("jia", "viewer")
+    at.run()
+    assert not at.exception
+    assert "账号已被管理员更改或停用" in at.warning[0].value
+    assert len(at.metric) == 0 and at.text_input(key="signin_password")
+    assert ("jia", "sign_out", "account changed") in {(row[1], row[3], row[5]) for row in accounts.audit_log()}
+    if change == "role":  # signing in again takes the new role
+        at = sign_in(at, "jia", PASSWORD)
+        assert at.session_state["_account"].role == "viewer" and len(at.metric) > 0
+
+
+def test_the_sign_in_form_throttles_by_the_client_address(accounts):
+    """The form passes the client's address to the store: after 20 failed sign-ins from it (here made
+    through the store; AppTest's connection is local, which the dashboard names 'localhost') even the
+    right password is refused there."""
+    accounts.add("jia", PASSWORD, "township", JIA)
+    for i in range(20):
+        with pytest.raises(AccessError):
+            accounts.authenticate(f"nobody{i}", "wrong guess", address="localhost")
+    at = sign_in(app().run(), "jia", PASSWORD)
+    assert "too many failed sign-ins from this address" in at.error[0].value and len(at.metric) == 0
+    assert accounts.authenticate("jia", PASSWORD, address="10.1.1.1").username == "jia"  # elsewhere: fine

@@ -93,6 +93,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "The account's region {scope} is not in the current data (another county may have been "
                           "imported). Ask the administrator to change the account's scope or roll the import back."),
     "session_expired": ("登录已过期，请重新登录。", "Your session expired; please sign in again."),
+    "session_account_changed": ("账号已被管理员更改或停用（密码、角色或范围），请重新登录。",
+                                "Your account was changed or disabled by an administrator (password, role or "
+                                "scope); please sign in again."),
     "sign_in": ("登录", "Sign in"),
     "sign_in_sso": ("使用单位统一身份认证登录", "Sign in with your organisation's identity provider"),
     "username": ("用户名", "Username"),

@@ -7,7 +7,13 @@ Modes:
 - a real database (TUOPIN_DB) with no accounts: refused, with the command that creates the first
   administrator — real data is never served without sign-in;
 - accounts configured: sign-in required; sessions expire after IDLE_MINUTES without use or
-  MAX_HOURS after signing in.
+  MAX_HOURS after signing in, and end at the next run after the account was changed (new password,
+  role or scope, disabled: its session_version moved, access/store.py).
+
+Failed sign-ins are throttled per client address (access/store.py): the address is Streamlit's
+`st.context.ip_address` ('localhost' for a local connection), or, behind a reverse proxy, the header
+named by TUOPIN_CLIENT_ADDRESS_HEADER (e.g. X-Real-IP; of X-Forwarded-For the last entry, the one
+the proxy added).
 """
 
 from __future__ import annotations
@@ -100,6 +106,19 @@ def sign_out() -> None:
         st.logout()
 
 
+def _client_address() -> str:
+    header = os.environ.get("TUOPIN_CLIENT_ADDRESS_HEADER")
+    if header and (value := st.context.headers.get(header)):
+        return value.split(",")[-1].strip()
+    address = st.context.ip_address  # None for a local connection (and not a str under AppTest)
+    return address if isinstance(address, str) and address else "localhost"
+
+
+def _changed(current: Account) -> bool:
+    """The account was changed or disabled since this session signed in (one read by primary key)."""
+    return store().session_version(current.username) != current.version
+
+
 def _expired(now: dt.datetime) -> bool:
     return (now - st.session_state["_last_seen"] > dt.timedelta(minutes=IDLE_MINUTES)
             or now - st.session_state["_signed_in_at"] > dt.timedelta(hours=MAX_HOURS))
@@ -108,6 +127,11 @@ def _expired(now: dt.datetime) -> bool:
 def require(check_scope: bool = True) -> Account:
     """The signed-in account; otherwise draw the sign-in form and stop the run. `check_scope=False`
     when there is no database to check the account's region against (ui/recovery.py)."""
+    current = st.session_state.get("_account")
+    if current is not None and current.username != DEMO_USER and _changed(current):
+        audit("sign_out", current.scope, "account changed")
+        sign_out()
+        st.session_state["_expired_notice"] = "session_account_changed"
     if demo_open():
         if st.session_state.get("_account") is None:
             _start(Account(DEMO_USER, "admin", _top_code(), t("demo_user")))
@@ -120,7 +144,7 @@ def require(check_scope: bool = True) -> Account:
         if _expired(now):
             audit("sign_out", current.scope, "session expired")
             sign_out()
-            st.session_state["_expired_notice"] = True
+            st.session_state["_expired_notice"] = "session_expired"
         else:
             st.session_state["_last_seen"] = now
             if check_scope and current.scope not in set(data.run("regions", {}, scope()).code):
@@ -157,8 +181,8 @@ def _not_configured() -> None:
 
 def _sign_in_form() -> None:
     st.title(t("app_title"))
-    if st.session_state.pop("_expired_notice", False):
-        st.warning(t("session_expired"))
+    if notice := st.session_state.pop("_expired_notice", None):
+        st.warning(t(notice))
     if oidc_configured() and getattr(st.user, "is_logged_in", False):
         mapped = store().by_email(str(st.user.get("email", "")))
         if mapped is not None:
@@ -176,7 +200,7 @@ def _sign_in_form() -> None:
         submitted = st.form_submit_button(t("sign_in"), type="primary")
     if submitted:
         try:
-            _start(store().authenticate(username.strip(), password))
+            _start(store().authenticate(username.strip(), password, address=_client_address()))
         except AccessError as error:
             st.error(str(error))
         else:
