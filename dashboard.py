@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data, recovery, session, state
+from ui import data, plain, recovery, session, state
 from ui.i18n import t
 from ui.navigation import PAGE_NAMES, PAGES
 
@@ -70,7 +70,7 @@ def frame(run: dict) -> None:
     stamp = data.load_stamp()
     if stamp:
         st.divider()
-        st.caption(t("loaded_from", at=f"{stamp['loaded_at']:%Y-%m-%d %H:%M}", package=stamp["package"]))
+        st.caption(t("loaded_from", at=f"{stamp['loaded_at']:%Y-%m-%d %H:%M}", package=plain.md(stamp["package"])))
 
 
 run = {"navigated": False}

@@ -7,7 +7,7 @@ import streamlit as st
 
 from access import ROLES, AccessError
 from etl import service
-from ui import charts, data, session, state
+from ui import charts, data, plain, session, state, tables
 from ui.i18n import language, t
 
 state.page_header("page_admin")
@@ -28,7 +28,7 @@ with accounts_tab:
         columns=[t("username"), t("admin_display_name"), t("admin_role"), t("admin_scope_code"),
                  t("admin_scope"), t("admin_email")],
     )
-    st.dataframe(listed, hide_index=True)
+    tables.grid(listed, hide_index=True)
     with st.form("new_account", border=True):
         st.subheader(t("admin_new_account"))
         left, right = st.columns(2)
@@ -46,10 +46,10 @@ with accounts_tab:
                 store.add(username.strip(), password or None, role, scope, display_name=display.strip(),
                           email=email.strip() or None, region_level=level)
             except AccessError as error:
-                st.error(str(error))
+                st.error(plain.md(error))  # it may repeat what was typed
             else:
                 session.audit("account", scope, f"created {username.strip()} ({role})")
-                st.success(t("admin_created", user=username.strip()))
+                st.success(t("admin_created", user=plain.md(username.strip())))
 
 with audit_tab:
     log = pd.DataFrame(store.audit_log(5000), columns=["at", "username", "role", "action", "region", "detail"])
@@ -58,7 +58,7 @@ with audit_tab:
     shown = log[log.action.isin(chosen)].rename(columns={
         "at": t("admin_at"), "username": t("username"), "role": t("admin_role"), "action": t("admin_action"),
         "region": t("admin_scope_code"), "detail": t("admin_detail")})
-    st.dataframe(shown, hide_index=True)
+    tables.grid(shown, hide_index=True)
     charts.download(shown, t("admin_audit"), key="download_audit")
 
 with backups_tab:

@@ -10,7 +10,7 @@ import logging
 import streamlit as st
 
 from etl.service import MAX_PACKAGE_BYTES
-from ui import charts, data, importing, scoped, session, state
+from ui import charts, data, importing, plain, scoped, session, state, tables
 from ui.formatting import count
 from ui.i18n import t
 
@@ -32,7 +32,7 @@ def problem_columns() -> dict:
 
 def show_problems(frame, *, key: str) -> None:
     shown = frame.assign(severity=frame.severity.map(lambda s: t("imp_severity_" + s)))
-    st.dataframe(shown[list(problem_columns())], hide_index=True, column_config=problem_columns(), key=key)
+    tables.grid(shown[list(problem_columns())], hide_index=True, column_config=problem_columns(), key=key)
 
 
 # ---- the database in use ------------------------------------------------------------------------
@@ -44,7 +44,7 @@ if stamp:
     tiles[1].metric(t("imp_rows"), t("imp_n_rows", n=count(stamp["rows_loaded"])))
     tiles[2].metric(t("imp_warnings"), t("imp_n_items", n=count(stamp["warnings"])))
     tiles[3].metric(t("imp_seconds"), t("imp_n_seconds", s=f"{stamp['seconds']:.1f}"))
-    st.caption(t("imp_package", package=stamp["package"], sha=stamp["package_sha256"] or "—"))
+    st.caption(t("imp_package", package=plain.md(stamp["package"]), sha=stamp["package_sha256"] or "—"))
 else:
     st.caption(t("imp_no_stamp"))
 
@@ -96,7 +96,7 @@ if st.button(t("imp_start"), type="primary", disabled=not files, key="import_sta
 # ---- the outcome of this session's last import --------------------------------------------------
 outcome = st.session_state.get("import_outcome")
 if isinstance(outcome, importing.UploadRefused):
-    st.error(t(outcome.key, **outcome.values))
+    st.error(t(outcome.key, **{k: plain.md(v) for k, v in outcome.values.items()}))  # file names
 elif isinstance(outcome, importing.ImportOutcome) and not outcome.ok:
     st.error(t("imp_failed", n=count(len(outcome.errors))))
     st.markdown(f"**{t('imp_problems', n=count(len(outcome.problems)))}**")
@@ -109,14 +109,14 @@ elif isinstance(outcome, importing.ImportOutcome) and not outcome.ok:
                            icon=":material/download:", key="import_rejects_xlsx", on_click="ignore")
     st.caption(t("imp_rejects_note"))
 elif isinstance(outcome, importing.ImportOutcome):
-    st.success(t("imp_done", name=outcome.package_name, rows=count(outcome.total_rows),
+    st.success(t("imp_done", name=plain.md(outcome.package_name), rows=count(outcome.total_rows),
                  seconds=f"{outcome.seconds:.1f}", warnings=count(len(outcome.problems))),
                icon=":material/check_circle:")
     left, right = st.columns([1, 3])
     with left:
         st.markdown(f"**{t('imp_rows_by_file')}**")
         rows = importing.rows_table(outcome.rows, view.language)
-        st.dataframe(rows, hide_index=True, key="import_rows",
+        tables.grid(rows, hide_index=True, key="import_rows",
                      column_config={"table": t("qc_table"), "rows": st.column_config.NumberColumn(t("qc_rows"))})
         charts.download(rows, t("imp_rows_by_file"), key="download_import_rows")
     with right:

@@ -217,3 +217,183 @@ def test_drill_from_the_map_into_a_village_and_download_the_report(demo_server, 
     assert {str(figures.households_registered), str(figures.people_registered)} <= cells
     assert outside == []  # nothing fetched from the internet
     page.close()
+
+
+# ---- hostile text and grid downloads (tests/hostile.py) ----------------------------------------
+# Names carrying markdown links and images, raw HTML, javascript: links and bare URLs are shown as
+# text (no link, no image, nothing fetched); no grid offers its toolbar's CSV download: not to a viewer
+# (who may not export at all), not to an administrator looking at unmasked names and ID numbers.
+
+HOSTILE_COUNTY, HOSTILE_JIA, HOSTILE_YICUN = "430101000000", "430101100000", "430101100001"
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    from access import Store
+    from etl.load import load_package
+    from tests.hostile import make_hostile_package
+
+    folder = tmp_path_factory.mktemp("hostile_browser")
+    load_package(make_hostile_package(folder / "package"), folder / "hostile.duckdb")
+    accounts = folder / "accounts.sqlite"
+    Store(accounts).add("viewer", PASSWORD, "viewer", HOSTILE_COUNTY)
+    Store(accounts).add("admin", PASSWORD, "admin", HOSTILE_COUNTY)
+    with streamlit_server({"TUOPIN_DB": str(folder / "hostile.duckdb"), "TUOPIN_ACCOUNTS": str(accounts)}) as url:
+        yield url
+
+
+def guarded_page(browser, server: str):
+    """A page that refuses (and records) every request leaving the server, and records downloads."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN", accept_downloads=True)
+    page.outside, page.downloads = [], []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith((server, "data:", "blob:")):
+            request_route.continue_()
+        else:
+            page.outside.append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    page.on("download", lambda d: page.downloads.append(d.suggested_filename))
+    return page
+
+
+LIVE_LINKS_JS = """() => {
+    const found = [];
+    for (const el of document.querySelectorAll('*')) {
+        for (const attr of el.attributes) {
+            const name = attr.name.toLowerCase();
+            if (['href', 'xlink:href', 'src', 'srcset', 'action', 'formaction', 'poster'].includes(name)
+                && /evil\\.example|^\\s*javascript:/i.test(attr.value)) {
+                found.push(el.tagName + ' ' + name + '=' + attr.value);
+            }
+        }
+        if (el.tagName === 'SCRIPT' && /alert\\(/.test(el.textContent)) found.push('script ' + el.textContent);
+    }
+    return found;
+}"""
+
+
+def grid_toolbar_buttons(page, grid) -> list[str]:
+    """The labels of a grid's toolbar buttons (the toolbar shows while the pointer is over the grid)."""
+    grid.scroll_into_view_if_needed()
+    grid.hover()
+    toolbar = grid.get_by_test_id("stElementToolbar")
+    toolbar.wait_for(timeout=10_000)
+    toolbar.get_by_role("button").first.wait_for(timeout=10_000)
+    return [b.get_attribute("aria-label") or b.inner_text() for b in toolbar.get_by_role("button").all()]
+
+
+def test_a_viewers_grids_offer_no_download(hostile_server, browser):
+    page = guarded_page(browser, hostile_server)
+    page.goto(f"{hostile_server}/village_exit?region={HOSTILE_YICUN}")
+    sign_in(page, "viewer")
+    page.get_by_role("heading", name="出列核查", exact=True).wait_for(timeout=60_000)
+    page.get_by_test_id("stDataFrame").last.wait_for(timeout=60_000)
+    wait_idle(page)
+    grids = page.get_by_test_id("stDataFrame").all()
+    assert len(grids) >= 2  # the criteria, projects and households of 一村
+    for grid in grids:
+        labels = grid_toolbar_buttons(page, grid)
+        assert any("Search" in label or "Fullscreen" in label for label in labels), labels  # the toolbar is there
+        assert not any("Download" in label or "下载" in label for label in labels), labels
+    # the keyboard cannot copy a grid out either, and no download happened on the way
+    households = grids[-1]
+    households.click(position={"x": 60, "y": 50})
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Control+c")
+    page.wait_for_timeout(500)
+    assert page.downloads == []
+    # the audited export refuses the viewer: no download button anywhere, the reason instead
+    assert page.get_by_test_id("stDownloadButton").count() == 0
+    assert page.get_by_text("当前账号无导出权限。").count() >= 1
+    assert page.outside == []
+    page.close()
+
+
+def test_an_administrators_unmasked_households_have_no_toolbar_download(hostile_server, browser):
+    from tests.hostile import FORMULA
+
+    page = guarded_page(browser, hostile_server)
+    page.goto(f"{hostile_server}/village_exit?region={HOSTILE_YICUN}")
+    sign_in(page, "admin")
+    page.get_by_role("heading", name="出列核查", exact=True).wait_for(timeout=60_000)
+    page.get_by_text("显示户主姓名和证件号").click()
+    wait_idle(page)
+    households = page.get_by_test_id("stDataFrame").last
+    labels = grid_toolbar_buttons(page, households)
+    assert not any("Download" in label or "下载" in label for label in labels), labels
+    # the audited download under it stays masked, its formula neutralised
+    with page.expect_download() as download:
+        page.get_by_test_id("stDownloadButton").last.get_by_role("button").click()
+    text = open(download.value.path(), encoding="utf-8-sig").read()
+    assert FORMULA not in text.replace("'" + FORMULA, "")  # only the neutralised form, if any
+    assert "430101196505050011" not in text
+    assert page.evaluate(LIVE_LINKS_JS) == []
+    assert page.outside == []
+    page.close()
+
+
+def open_signed_in(page, url: str, heading: str) -> None:
+    """Go to an address; sign in when the session asks for it; wait until the page's heading shows."""
+    page.goto(url)
+    wanted = page.get_by_role("heading", name=heading, exact=True)
+    wanted.or_(page.get_by_label("用户名")).first.wait_for(timeout=60_000)
+    if not wanted.count():
+        sign_in(page, "admin")
+    wanted.wait_for(timeout=60_000)
+    wait_idle(page)
+
+
+def test_hostile_names_and_link_values_stay_text_in_the_browser(hostile_server, browser):
+    from tests.hostile import NAMES
+    from ui.i18n import translate
+    from ui.navigation import PAGE_NAMES
+
+    page = guarded_page(browser, hostile_server)
+    hostile = "**x** [链接登录](http://evil.example/login) ![t](http://evil.example/t.png)"
+    page.goto(f"{hostile_server}/?rules={hostile}&region={hostile}&lang=<b>x</b>")
+    sign_in(page, "admin")
+    page.get_by_test_id("stMetric").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    main = page.get_by_test_id("stMain")
+    shown = main.inner_text().replace("\u2060", "")  # the word joiners that stop autolinks (ui/plain.md)
+    assert "链接登录" not in shown  # the link parameter is refused, not repeated
+    assert page.evaluate(LIVE_LINKS_JS) == []
+    # the names, as text: breadcrumb and the red-flag caption of the overview
+    assert NAMES[HOSTILE_COUNTY] in shown
+    # the region picker's options are plain text too
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(2).click()
+    page.get_by_role("option").first.wait_for()
+    assert NAMES[HOSTILE_JIA] in " ".join(page.get_by_role("option").all_inner_texts())
+    assert page.evaluate(LIVE_LINKS_JS) == []
+    page.keyboard.press("Escape")
+
+    # every page at the county; the map and the village pages further down
+    views = [(name, HOSTILE_COUNTY) for name in PAGE_NAMES if name != "overview"]
+    views += [("map", HOSTILE_JIA), ("map", HOSTILE_YICUN), ("village_exit", HOSTILE_JIA),
+              ("village_exit", HOSTILE_YICUN), ("household_checks", HOSTILE_YICUN), ("report", HOSTILE_YICUN)]
+    for name, region in views:
+        open_signed_in(page, f"{hostile_server}/{name}?region={region}", translate("zh", "page_" + name))
+        assert page.get_by_test_id("stException").count() == 0, (name, region)
+        assert page.evaluate(LIVE_LINKS_JS) == [], (name, region)
+
+    # the map's hover: the township's name, tag and all, as text
+    open_signed_in(page, f"{hostile_server}/map?region={HOSTILE_COUNTY}", "地图")
+    page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+    x, y = page.evaluate(
+        """() => { const g = document.querySelector('.js-plotly-plot');
+            const m = g._fullLayout.map._subplot.map; const p = m.project([112.925, 28.225]);
+            const r = m.getCanvas().getBoundingClientRect(); return [r.x + p.x, r.y + p.y]; }""")
+    page.mouse.move(x, y)
+    hover = page.locator(".hoverlayer")
+    expect_text = NAMES[HOSTILE_JIA]
+    page.wait_for_function("(t) => document.querySelector('.hoverlayer') && "
+                           "document.querySelector('.hoverlayer').textContent.includes(t)",
+                           arg=expect_text[:8], timeout=20_000)
+    assert expect_text in hover.first.text_content()
+    assert page.evaluate(LIVE_LINKS_JS) == []
+    assert page.outside == []
+    page.close()

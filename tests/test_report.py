@@ -215,7 +215,8 @@ def test_hostile_names_do_not_become_formulas_or_markup(hostile):
     for text in [hostile.title, hostile.filters_line, *hostile.paragraphs]:
         escaped = escape_markdown(text)
         assert not re.search(r"(?<!\\)[<>\[\]()`*_$]", escaped)
-        assert re.sub(r"\\(.)", r"\1", escaped) == text  # it still reads the same
+        # it still reads the same (the word joiners that stop autolinks are invisible: ui/plain.md)
+        assert re.sub(r"\\(.)", r"\1", escaped).replace("\u2060", "") == text
     assert not re.search(r'[\\/:*?"<>|]', hostile.file_stem)
 
 

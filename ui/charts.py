@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from common.cells import neutralise
+from ui import plain
 from ui.i18n import t
 
 # Fonts the browser already has (nothing fetched): Debian's Noto CJK, Windows' YaHei/SimHei, macOS' PingFang.
@@ -50,8 +51,9 @@ def style(fig: go.Figure, *, height: int | None = None) -> go.Figure:
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The frame as CSV for Excel: UTF-8 with BOM, formula-like text cells neutralised."""
+    """The frame as CSV for Excel: UTF-8 with BOM, formula-like text cells and headers neutralised."""
     safe = frame.copy()
+    safe.columns = [neutralise(c) if isinstance(c, str) else c for c in safe.columns]
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
@@ -82,10 +84,28 @@ def export_button(label: str, payload, filename: str, mime: str, *, key: str,
                        on_click=session.audit, args=("export", region, filename), **kwargs)
 
 
+def plain_categories(fig: go.Figure) -> go.Figure:
+    """Plotly reads an HTML subset (<a href>, <b>, <br> …) in axis ticks, legend names and bar texts:
+    category values are data (village, township, project category names), so their < > & are escaped
+    (ui/plain.html). Hover text a page builds with its own <b>/<br> escapes its data itself (pages/map.py)."""
+    for trace in fig.data:
+        for attribute in ("x", "y", "text", "name"):
+            try:
+                values = trace[attribute]
+            except (KeyError, ValueError):  # a trace type without it (a map has no x)
+                continue
+            if isinstance(values, str):
+                trace[attribute] = plain.html(values)
+            elif values is not None and any(isinstance(v, str) for v in values):
+                trace[attribute] = [plain.html(v) if isinstance(v, str) else v for v in values]
+    return fig
+
+
 def show(fig: go.Figure, frame: pd.DataFrame, name: str, *, key: str | None = None, height: int | None = None,
          **plotly_kwargs):
     """Draw a figure in the house style with a download of the data behind it; returns the chart state
     (a selection when `on_select` is passed)."""
-    state = st.plotly_chart(style(fig, height=height), key=key, config={"displaylogo": False}, **plotly_kwargs)
+    state = st.plotly_chart(style(plain_categories(fig), height=height), key=key, config={"displaylogo": False},
+                            **plotly_kwargs)
     download(frame, name, key=f"download_{key or name}")
     return state

@@ -64,7 +64,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "preset_hunan": ("湖南省标准", "Hunan"),
     "preset_shaanxi": ("陕西省标准", "Shaanxi"),
     "preset_henan": ("河南省标准", "Henan"),
-    "url_refused": ("链接参数 {name}={value} 无效，已使用默认值。", "Link parameter {name}={value} is not valid; the default is used."),
+    "url_refused": ("链接参数 {name} 的值无效，已使用默认值。", "The link's {name} value is not valid; the default is used."),
     "download_data": ("下载数据", "Download data"),
     "ve_unmask": ("显示户主姓名和证件号", "Show heads' names and ID numbers"),
     "ve_unmask_help": ("仅本屏显示，下载仍为脱敏数据；每次查看记入审计日志。",

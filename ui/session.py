@@ -25,7 +25,7 @@ import streamlit as st
 
 from access import ROLES, AccessError, Account, Store, default_path
 from queries import Scope
-from ui import data
+from ui import data, plain
 from ui.i18n import t
 
 IDLE_MINUTES = int(os.environ.get("TUOPIN_IDLE_MINUTES", "30"))
@@ -190,7 +190,7 @@ def _sign_in_form() -> None:
             store().audit(mapped, "sign_in", mapped.scope, audit_entry)
             _start(mapped)
             st.rerun()
-        st.error(t("oidc_no_account", email=str(st.user.get("email", ""))))
+        st.error(t("oidc_no_account", email=plain.md(st.user.get("email", ""))))
         st.button(t("sign_out"), on_click=st.logout)
         return
     with st.form("sign_in", border=True, width=420):
@@ -218,7 +218,7 @@ def sidebar_badge() -> None:
         if current.username == DEMO_USER:
             st.caption(t("demo_signin_off"))
             return
-        st.caption(t("signed_in_as", user=current.display_name or current.username,
+        st.caption(t("signed_in_as", user=plain.md(current.display_name or current.username),
                      role=role.zh if st.session_state.get("language", "zh") == "zh" else role.en))
         if st.button(t("sign_out"), key="sign_out", type="tertiary"):
             audit("sign_out", current.scope, "")

@@ -1,5 +1,15 @@
-"""Draw a `ui.exports.Table` in a page: st.dataframe with number formats from the column kinds (the
-same kinds the Word and Excel exports use) and a CSV download of its data under it."""
+"""Every grid of the dashboard is drawn here (`grid`), and a `ui.exports.Table` by `show`: st.dataframe
+with number formats from the column kinds (the same kinds the Word and Excel exports use) and a CSV
+download of its data under it.
+
+A grid never offers a download of its own. Streamlit's grid toolbar has a "Download as CSV" (and copies
+cells to the clipboard) that would go around the audited export button (ui/charts.export_button: the
+export permission, the audit log, masked values, formulas neutralised). `client.disableDataExport`
+(.streamlit/config.toml) turns it off in the browser; `grid` makes sure it is on before the first grid
+of a run is sent, even where the server was started without the repository's config. The data a grid
+holds is what the account may see on screen: masked, except the village household list of a role
+allowed to unmask (pages/village_exit.py), which then has no download at all.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +26,15 @@ NUMBER_FORMATS = {
 }
 ROW_PX = 35  # st.dataframe's row height
 MAX_ROWS_SHOWN = 16  # longer tables scroll
+
+
+def grid(data, **kwargs):
+    """st.dataframe, without the toolbar's download and copy (the option is sent to the browser at the
+    start of each run: when it was off, switch it on and run again before any grid is drawn)."""
+    if st.get_option("client.disableDataExport") is not True:
+        st.set_option("client.disableDataExport", True)
+        st.rerun()
+    return st.dataframe(data, **kwargs)
 
 
 def column_config(table: Table) -> dict:
@@ -38,6 +57,5 @@ def show(table: Table, *, key: str, file_name: str | None = None) -> None:
         if kind == "percent":
             shown[name] = shown[name].astype(float) * 100
     height = (min(len(shown), MAX_ROWS_SHOWN) + 1) * ROW_PX + 3
-    st.dataframe(shown, hide_index=True, column_config=column_config(table), key=key, height=height,
-                 placeholder="—")
+    grid(shown, hide_index=True, column_config=column_config(table), key=key, height=height, placeholder="—")
     charts.download(table.frame, file_name or table.title, key=f"download_{key}")
