@@ -67,6 +67,18 @@ def backups(db_path: Path) -> list[Backup]:
     return sorted(found, key=lambda b: b.saved_at, reverse=True)
 
 
+def _opens(db_path: Path) -> bool:
+    """Whether the file is a database with a load stamp (not garbage, not damaged where it is read)."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            con.execute("select count(*) from load_info").fetchone()
+        return True
+    except (duckdb.Error, OSError):
+        return False
+
+
 def rollback(db_path: Path, backup: Path) -> None:
     """Swap a kept database back in (atomically); the one it replaces is kept in turn."""
     db_path = Path(db_path).resolve()
@@ -78,7 +90,11 @@ def rollback(db_path: Path, backup: Path) -> None:
     os.close(fd)
     try:
         shutil.copyfile(backup, temporary)  # a fresh mtime: the dashboard keys its caches on it
-        keep(db_path)
+        if _opens(db_path) or not db_path.exists():
+            keep(db_path)
+        else:  # a damaged file is set aside, unlisted, so it cannot push a good backup out of the newest KEEP
+            damaged = private_folder(folder(db_path)) / f"{db_path.stem}-damaged-{dt.datetime.now():%Y%m%d-%H%M%S-%f}"
+            os.link(db_path, damaged)
         os.replace(temporary, db_path)
         db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
     finally:

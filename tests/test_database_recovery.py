@@ -129,7 +129,10 @@ def test_a_garbage_database_shows_a_short_message_and_an_administrator_rolls_bac
     assert township.error[0].value == DAMAGED
     assert not [b for b in township.button if b.key and b.key.startswith("rollback_")]
 
-    at = signed_in(dashboard(), role="admin", scope=COUNTY, username="admin").run()
+    at = dashboard().run()  # the administrator signs in on the form of that screen
+    at.text_input(key="signin_username").input("admin")
+    at.text_input(key="signin_password").input(PASSWORD)
+    at.button[0].click().run()
     assert not at.exception
     assert at.error[0].value == DAMAGED
     assert any("python -m etl load" in c.value for c in at.code)  # what to do: re-import
@@ -234,3 +237,21 @@ def test_a_read_only_database_folder_serves_the_sign_in_form_to_an_anonymous_vis
         if lock:
             subprocess.run(["chattr", "-i", str(folder)], check=True)
         os.chmod(folder, 0o700)
+
+
+def test_rolling_a_damaged_database_back_keeps_every_good_backup(tmp_path):
+    """Three good backups and a damaged database: the rollback sets the damaged file aside (unlisted)
+    instead of keeping it as the newest backup, which would push the oldest good one out."""
+    from etl import backups
+
+    db = tmp_path / "srv" / "county.duckdb"
+    for _ in range(4):
+        load_package(TINY, db)
+    good = [b.path.name for b in backups.backups(db)]
+    assert len(good) == backups.KEEP
+    db.write_bytes(b"garbage " * 4096)
+    backups.rollback(db, backups.backups(db)[0].path)
+    assert sorted(b.path.name for b in backups.backups(db)) == sorted(good)
+    assert [p.name.split("-")[1] for p in (db.parent / "backups").glob("county-damaged-*")] == ["damaged"]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from households").fetchone() == (6,)
