@@ -26,7 +26,7 @@ READER_MESSAGES: dict[str, tuple[str, str]] = {
     "zip_entry_unreadable": ("压缩包中的文件无法解压（已损坏、加密或压缩方式不受支持）",
                              "a zip entry cannot be extracted (damaged, encrypted or an unsupported compression)"),
     "file_missing": ("缺少必需的文件", "a required file is missing"),
-    "file_duplicate": ("同一数据表出现了两个文件（另一个：{detail}）", "two files for the same table (the other: {detail})"),
+    "file_duplicate": ("同一数据表出现了两个文件（另一个见“值”）", "two files for the same table (the other one is in the value column)"),
     "file_ignored": ("无法识别的文件，已忽略", "unrecognised file, ignored"),
     "encoding_unknown": ("无法识别文件编码（应为 UTF-8 或 GB18030/GBK）",
                          "unknown text encoding (expected UTF-8 or GB18030/GBK)"),
@@ -44,7 +44,7 @@ READER_MESSAGES: dict[str, tuple[str, str]] = {
                          "this file could not be read in full or its header is broken, so it was not checked "
                          "further; the checks comparing other files with it were skipped too: {detail}"),
     "column_missing": ("缺少必需的列", "a required column is missing"),
-    "column_duplicate": ("列名重复（与“{detail}”为同一列）", "duplicate column (same as '{detail}')"),
+    "column_duplicate": ("列名重复（与“{detail}”为同一列）", "duplicate column (the same column as an earlier header)"),
     "column_extra": ("多余的列，将被忽略", "extra column, ignored"),
     "boundaries_unreadable": ("边界文件无法读取（应为 GeoJSON 或压缩的 Shapefile）",
                               "the boundary file cannot be read (expected GeoJSON or a zipped Shapefile)"),

@@ -408,3 +408,21 @@ def test_no_english_message_template_holds_chinese():
     templates = {code: en for code, (_zh, en) in READER_MESSAGES.items()}
     templates |= {c.name: c.message_en for c in [*generic_checks().values(), *relational_checks()]}
     assert {code: en for code, en in templates.items() if CJK.search(en)} == {}
+
+
+def test_duplicate_file_and_column_reasons(package, loaded_db):
+    """The other file's name is in the value column (the reason used to end in 'the other: '), and the
+    English reason of a duplicate column names no Chinese header."""
+    shutil.copy(package / "资金明细.csv", package / "funds.csv")
+    path = package / "村年度情况.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",通宽带"] + [line + ",是" for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = rejected(package, loaded_db)
+    assert [(p.file, p.row_number, p.column, p.value, p.check_name, p.message_zh, p.message_en)
+            for p in problems if p.check_name in ("file_duplicate", "column_duplicate")] == [
+        ("资金明细.csv", None, None, "funds.csv", "file_duplicate", "同一数据表出现了两个文件（另一个见“值”）",
+         "two files for the same table (the other one is in the value column)"),
+        ("村年度情况.csv", 1, "通宽带", "通宽带", "column_duplicate", "列名重复（与“通宽带”为同一列）",
+         "duplicate column (the same column as an earlier header)"),
+    ]
