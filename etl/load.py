@@ -28,6 +28,7 @@ from etl.contract import contract, schema_sql
 from etl.problems import Problem, write_rejects
 from etl.read import PackageError, open_package, read_table
 from etl.validate import checks_skipped, run_checks, stage_table
+from queries import exit_criteria
 
 DERIVE_DIR = Path(__file__).with_name("derive")
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
@@ -254,10 +255,10 @@ def _insert_tables(con: duckdb.DuckDBPyConnection, files) -> None:
             raise LoadFailed([problem], None) from exc
 
 
-# the criteria queries/village_exit_check.sql can judge; incidence and collective_income need a threshold
-EXIT_CRITERIA = ("incidence", "collective_income", "collective_economy", "paved_road", "power", "safe_water",
-                 "broadband", "clinic", "culture_center", "leading_industry")
-THRESHOLD_CRITERIA = ("incidence", "collective_income")
+# the criteria queries/village_exit_check.sql can judge, and those a preset must give a threshold for:
+# their one list is the macro exit_criteria (queries/shared/macros.sql)
+EXIT_CRITERIA = exit_criteria("village")
+THRESHOLD_CRITERIA = exit_criteria("village", needs_threshold=True)
 
 
 def _check_reference(con: duckdb.DuckDBPyConnection) -> list[Problem]:

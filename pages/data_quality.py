@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui import charts, plain, reconcile, scoped, state, tables
+from ui import charts, scoped, state
 from ui.formatting import count, pair
 from ui.i18n import t
 
@@ -28,13 +28,16 @@ no_year = scoped.query("quality_villages_without_year", year=checked_year, regio
 incomes = scoped.query("quality_implausible_incomes", region=view.region)
 empty_households = scoped.query("quality_households_without_members", as_of=view.as_of, region=view.region)
 shared_people = scoped.query("quality_members_in_several_households", as_of=view.as_of, region=view.region)
-package_has_boundaries = bool(state.regions().has_boundary.any())
+regions = state.regions()
+package_has_boundaries = len(regions[regions.has_boundary]) > 0
 
-# the flows of every calendar year the data covers, each checked by the flows query's own identity
+# the reconciliation of every calendar year the data covers (flows_reconciliation: opening + in − out = closing)
 years = range(span.first_date.year, span.last_date.year + 1) if pd.notna(span.first_date) else range(0)
-flows_by_year = {year: scoped.query("flows", start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), region=view.region)
-                 for year in years}
-unbalanced = {year: reconcile.unreconciled(flows) for year, flows in flows_by_year.items()}
+reconciliation_by_year = {
+    year: scoped.query("flows_reconciliation", start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), region=view.region)
+    for year in years}
+unbalanced = {year: [f"{row.stock}_{row.unit}" for row in rows.itertuples() if not row.is_reconciled]
+              for year, rows in reconciliation_by_year.items()}
 unbalanced_years = [year for year, wrong in unbalanced.items() if wrong]
 
 
@@ -47,7 +50,7 @@ def table(frame: pd.DataFrame, columns: dict, name: str, *, key: str) -> None:
     if frame.empty:
         st.caption(t("dq_nothing_found"))
         return
-    tables.grid(frame[list(columns)], hide_index=True, column_config=columns, key=key)
+    st.dataframe(frame[list(columns)], hide_index=True, column_config=columns, key=key)
     charts.download(frame, name, key=f"download_{key}")
 
 
@@ -55,7 +58,7 @@ def yuan(v) -> str:
     return "—" if pd.isna(v) else t("imp_yuan", v=f"{float(v):,.0f}")
 
 
-st.caption(t("dq_scope", region=plain.md(region_name), as_of=f"{view.as_of:%Y-%m-%d}"))
+st.caption(t("dq_scope", region=region_name, as_of=f"{view.as_of:%Y-%m-%d}"))
 
 # ---- the scorecard ------------------------------------------------------------------------------
 tiles = st.columns(4) + st.columns(4)
@@ -66,7 +69,7 @@ with tiles[1].container(border=True):
               else t("dq_unbalanced", years="、".join(map(str, unbalanced_years))))
 with tiles[2].container(border=True):
     st.metric(t("dq_tile_village_year", year=checked_year), n_or_none(len(no_year), "villages_n"),
-              delta=t("dq_poor_among", n=count(no_year.is_poor_village.sum())) if len(no_year) else None,
+              delta=t("dq_poor_among", n=count(len(no_year[no_year.is_poor_village]))) if len(no_year) else None,
               delta_color="off", delta_arrow="off")
 with tiles[3].container(border=True):
     st.metric(t("dq_tile_boundaries"), n_or_none(len(no_boundary), "villages_n") if package_has_boundaries
@@ -76,7 +79,7 @@ with tiles[4].container(border=True):
 with tiles[5].container(border=True):
     st.metric(t("dq_tile_empty"), n_or_none(len(empty_households), "dq_n_households"))
 with tiles[6].container(border=True):
-    st.metric(t("dq_tile_shared"), n_or_none(shared_people.person_group.nunique(), "dq_n_people"))
+    st.metric(t("dq_tile_shared"), n_or_none(shared_people.people.iloc[0] if len(shared_people) else 0, "dq_n_people"))
 
 # ---- the load's warnings ------------------------------------------------------------------------
 st.subheader(t("dq_warnings_title"))
@@ -105,21 +108,30 @@ else:
 # ---- reconciliation -----------------------------------------------------------------------------
 st.subheader(t("dq_reconcile_title"))
 st.caption(t("dq_reconcile_rule"))
-STOCKS = {"期初在册": "qc_opening_registry", "期末在册": "qc_closing_registry",
-          "期初未脱贫": "qc_opening_poor", "期末未脱贫": "qc_closing_poor"}
+# column → (stock, opening or closing) of flows_reconciliation
+STOCKS = {"期初在册": ("registry", "opening"), "期末在册": ("registry", "closing"),
+          "期初未脱贫": ("poor", "opening"), "期末未脱贫": ("poor", "closing")}
+STOCK_LABELS = {"期初在册": "qc_opening_registry", "期末在册": "qc_closing_registry",
+                "期初未脱贫": "qc_opening_poor", "期末未脱贫": "qc_closing_poor"}
+
+
+def stock_pair(rows: pd.DataFrame, stock: str, side: str) -> str:
+    of_stock = rows[rows.stock == stock].set_index("unit")[side]
+    return pair(of_stock["households"], of_stock["people"])
+
+
 yearly = pd.DataFrame([
     {"year": str(year),
-     **{movement: pair(*flows.loc[flows.movement == movement, ["households", "people"]].iloc[0])
-        for movement in STOCKS},
+     **{column: stock_pair(rows, *STOCKS[column]) for column in STOCKS},
      "balanced": t("dq_balanced") if not unbalanced[year]
      else t("dq_not_balanced", what="、".join(t("dq_stock_" + column) for column in unbalanced[year]))}
-    for year, flows in flows_by_year.items()
+    for year, rows in reconciliation_by_year.items()
 ], columns=["year", *STOCKS, "balanced"])
-tables.grid(yearly, hide_index=True, key="quality_reconcile",
-             column_config={"year": t("qc_year"), **{m: t(key) for m, key in STOCKS.items()},
+st.dataframe(yearly, hide_index=True, key="quality_reconcile",
+             column_config={"year": t("qc_year"), **{m: t(key) for m, key in STOCK_LABELS.items()},
                             "balanced": t("qc_balanced")})
-charts.download(pd.concat([flows.assign(year=year) for year, flows in flows_by_year.items()])
-                if flows_by_year else yearly, t("dq_reconcile_title"), key="download_quality_reconcile")
+charts.download(pd.concat([rows.assign(year=year) for year, rows in reconciliation_by_year.items()])
+                if reconciliation_by_year else yearly, t("dq_reconcile_title"), key="download_quality_reconcile")
 
 # ---- villages -----------------------------------------------------------------------------------
 VILLAGE_COLUMNS = {"village_code": t("qc_code"), "village_name": t("qc_village"),

@@ -2,8 +2,8 @@
 window — waterfalls from opening to closing, the reconciliation 期初 + 增加 − 减少 = 期末, deregistrations
 by reason — and the exits of every year against the annual plan.
 
-Figures come from the flows and exits_by_period queries (queries/*.sql); the page picks the window,
-draws, and reads the flows query's own reconciliation back (opening + signed movements vs its closing row).
+Figures come from the flows, flows_reconciliation and exits_by_period queries (queries/*.sql); the page
+picks the window and draws.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, scoped, state, tables
+from ui import charts, scoped, state
 from ui.formatting import count, pair, percent, signed
 from ui.i18n import t
 
@@ -109,27 +109,18 @@ def waterfall(flows: pd.DataFrame, stock: str, unit: str) -> tuple[go.Figure, pd
     return fig, shown
 
 
-def reconciliation(flows: pd.DataFrame) -> pd.DataFrame:
-    """Per stock and unit: opening, the increases and decreases of its movements, and whether opening +
-    in − out equals the query's own closing row (display of the query's reconciliation, no new figure)."""
-    records = []
-    for stock, (opening, closing) in STOCK_ROWS.items():
-        for unit in ("households", "people"):
-            column = f"{stock}_{unit}"
-            effects = movement_rows(flows, stock, unit)[column].astype("int64")
-            start, end = int(stock_value(flows, opening, column)), int(stock_value(flows, closing, column))
-            inflow, outflow = int(effects.clip(lower=0).sum()), int(-effects.clip(upper=0).sum())
-            records.append({
-                "stock": t("dyn_stock_" + stock),
-                "unit": t("dyn_unit_" + unit[0]),
-                "opening": start,
-                "in": inflow,
-                "out": outflow,
-                "computed": start + inflow - outflow,
-                "closing": end,
-                "check": "✓" if start + inflow - outflow == end else "✗",
-            })
-    return pd.DataFrame(records)
+def reconciliation_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """The flows_reconciliation rows as shown: stock and unit in words, ✓ / ✗."""
+    return pd.DataFrame({
+        "stock": [t("dyn_stock_" + stock) for stock in rows.stock],
+        "unit": [t("dyn_unit_" + unit[0]) for unit in rows.unit],
+        "opening": rows.opening,
+        "in": rows.inflow,
+        "out": rows.outflow,
+        "computed": rows.computed,
+        "closing": rows.closing,
+        "check": ["✓" if ok else "✗" for ok in rows.is_reconciled],
+    })
 
 
 # ---- the page -----------------------------------------------------------------------------------
@@ -153,21 +144,20 @@ cut = t("dyn_window_cut") if window_end < period_end(window_start, kind) else ""
 st.caption(t("dyn_window_dates", start=f"{window_start:%Y-%m-%d}", end=f"{window_end:%Y-%m-%d}") + cut)
 
 flows = scoped.query("flows", start=window_start, end=window_end, region=view.region)
+reconciled = scoped.query("flows_reconciliation", start=window_start, end=window_end, region=view.region)
 if flows.empty:
     st.info(t("no_data"))
     st.stop()
 
 tiles = st.columns(4)
 for tile, stock in zip((tiles[:2], tiles[2:]), STOCK_ROWS, strict=True):
-    opening, closing = STOCK_ROWS[stock]
-    before = flows[flows.movement == opening].iloc[0]
-    after = flows[flows.movement == closing].iloc[0]
+    of_stock = reconciled[reconciled.stock == stock].set_index("unit")
+    households, people = of_stock.loc["households"], of_stock.loc["people"]
     with tile[0].container(border=True):
-        st.metric(t(f"dyn_opening_{stock}"), pair(before.households, before.people))
+        st.metric(t(f"dyn_opening_{stock}"), pair(households.opening, people.opening))
     with tile[1].container(border=True):
-        st.metric(t(f"dyn_closing_{stock}"), pair(after.households, after.people),
-                  delta=t("households_people", h=signed(after.households - before.households),
-                          p=signed(after.people - before.people)),
+        st.metric(t(f"dyn_closing_{stock}"), pair(households.closing, people.closing),
+                  delta=t("households_people", h=signed(households.change), p=signed(people.change)),
                   delta_color="off" if stock == "registry" else "inverse")
 
 st.subheader(t("dyn_flows_title"))
@@ -181,13 +171,13 @@ for tab, stock in zip(st.tabs([t("dyn_stock_registry"), t("dyn_stock_poor")]), S
                 charts.show(fig, shown, f"{title} {window_start}_{window_end}", key=f"dyn_{stock}_{unit}", height=380)
 
 st.subheader(t("dyn_reconciliation"))
-table = reconciliation(flows)
-if (table.check == "✓").all():
+table = reconciliation_table(reconciled)
+if reconciled.all_reconciled.iloc[0]:
     st.success(t("dyn_all_reconciled"))
 else:
     st.error(t("dyn_not_reconciled"))
 labels = {column: t("dyn_col_" + column) for column in table.columns}
-tables.grid(table, hide_index=True, column_config={
+st.dataframe(table, hide_index=True, column_config={
     column: st.column_config.NumberColumn(label, format="localized")
     if column in ("opening", "in", "out", "computed", "closing") else label
     for column, label in labels.items()
@@ -252,5 +242,5 @@ exits_table = pd.DataFrame({
 })
 exit_labels = {column: t("dyn_col_" + column) for column in exits_table.columns}
 st.markdown(f"**{t('dyn_exits_title')}**")
-tables.grid(exits_table, hide_index=True, column_config=exit_labels)
+st.dataframe(exits_table, hide_index=True, column_config=exit_labels)
 charts.download(exits_table.rename(columns=exit_labels), t("dyn_exits_title"), key="dyn_download_exits")

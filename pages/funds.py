@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, scoped, state, tables
+from ui import charts, scoped, state
 from ui.formatting import count, percent, wan_yuan
 from ui.i18n import has_string, t
 
@@ -107,8 +107,8 @@ with project_tiles[2].container(border=True):
               delta_arrow="off")
 with project_tiles[3].container(border=True):
     st.metric(t("funds_overdue_tile"), t("funds_n", n=count(len(overdue))),
-              delta=t("funds_overdue_detail", start=count(projects.is_start_overdue.astype(bool).sum()),
-                      end=count(projects.is_completion_overdue.astype(bool).sum())),
+              delta=t("funds_overdue_detail", start=count(len(projects[projects.is_start_overdue.astype(bool)])),
+                      end=count(len(projects[projects.is_completion_overdue.astype(bool)]))),
               delta_color="off", delta_arrow="off")
 
 # ---- by source / type / batch / area ------------------------------------------------------------
@@ -152,17 +152,17 @@ else:
     }
     charts.show(fig, labelled(table, config), f"{t('funds_by_title')} {year} {t('funds_dim_' + dimension)}",
                 key="funds_by", height=380)
-    tables.grid(table, hide_index=True, column_config=config)
+    st.dataframe(table, hide_index=True, column_config=config)
 
 # ---- against the schedule -----------------------------------------------------------------------
 
 st.subheader(t("funds_schedule_title", year=year))
-schedule = scoped.query("funds_schedule", year=year, region=view.region)
+schedule = scoped.query("funds_schedule", year=year, as_of=view.as_of, region=view.region)
 if schedule.empty:
     st.caption(t("funds_no_schedule", year=year))
 else:
-    # deadlines after the as-of date are not due yet: their target is shown, the money is not
-    due = schedule.deadline.dt.date <= view.as_of
+    # deadlines after the as-of date are not due yet (funds_schedule.is_due): the target is shown, not the money
+    due = schedule.is_due
     deadlines = schedule.deadline.dt.strftime("%Y-%m-%d").tolist()
     actual = percent_points(schedule.spending_rate).where(due)
     fig = go.Figure([
@@ -199,7 +199,7 @@ else:
     charts.show(fig, labelled(schedule_table, config), t("funds_schedule_title", year=year), key="funds_schedule",
                 height=320)
     if len(schedule_table):
-        tables.grid(schedule_table, hide_index=True, column_config=config)
+        st.dataframe(schedule_table, hide_index=True, column_config=config)
     upcoming = schedule[~due]
     if len(upcoming):
         st.caption(t("funds_upcoming", deadlines="；".join(
@@ -248,5 +248,5 @@ config = {
                      **{stage: t("funds_col_" + stage) for stage in MONEY}}),
     **percent_columns({"spending_rate": t("funds_col_spending_rate")}),
 }
-tables.grid(project_table, hide_index=True, column_config=config)
+st.dataframe(project_table, hide_index=True, column_config=config)
 charts.download(labelled(project_table, config), f"{t('funds_projects_title')} {year}", key="funds_download_projects")

@@ -21,32 +21,32 @@ place = state.region_row(view.region)
 
 
 def pick_year() -> int:
-    """The year checked: the as-of year unless the user picks another (the widget key follows the as-of
-    year, so a new as-of date brings the default back)."""
+    """The year checked: the as-of year unless the user picks an earlier one (the widget key follows the
+    as-of year, so a new as-of date brings the default back). Later years have not happened yet."""
     span = scoped.query("data_span").iloc[0]
     first = int(span.first_year) if pd.notna(span.first_year) else view.year
-    last = int(span.last_year) if pd.notna(span.last_year) else view.year
-    years = list(range(max(last, view.year), min(first, view.year) - 1, -1))
+    years = list(range(view.year, min(first, view.year) - 1, -1))
     return st.selectbox(t("hhc_year"), years, index=years.index(view.year), key=f"hhc_year_{view.year}", width=220)
 
 
-def headline(year: int, risks: pd.DataFrame) -> None:
-    exits = scoped.query("exits_by_period", start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), period="year",
-                       region=view.region)
+def headline(year: int) -> None:
+    exits = scoped.query("exits_by_period", start=dt.date(year, 1, 1), end=checked["as_of"], period="year",
+                         region=view.region)
     tiles = st.columns(3)
     with tiles[0].container(border=True):
-        st.metric(t("hhc_risks", year=year), pair(len(risks), risks["size"].sum()))
+        st.metric(t("hhc_risks", year=year), pair(total.households, total.people))
     with tiles[1].container(border=True):
         st.metric(t("hhc_exited", year=year), pair(exits.households.iloc[-1], exits.people.iloc[-1]))
     with tiles[2].container(border=True):
-        st.metric(t("hhc_villages_concerned"), t("hhc_villages_n", n=count(risks.village_code.nunique())))
+        st.metric(t("hhc_villages_concerned"), t("hhc_villages_n", n=count(total.villages)))
 
 
 def tallies(year: int, risks: pd.DataFrame) -> None:
     left, right = st.columns([3, 2])
     with left:
         st.subheader(t("hhc_by_village"))
-        villages = household_risks.by_village(risks)
+        villages = scoped.query("household_exit_risks_by", **checked, dimension="village")
+        villages = villages.assign(village=villages.group_code.map(household_risks.village_labels(risks)))
         fig = go.Figure([
             go.Bar(x=villages.village, y=villages.households, name=t("hhc_households_axis"),
                    marker_color=charts.FAIL_COLOR,
@@ -62,8 +62,8 @@ def tallies(year: int, risks: pd.DataFrame) -> None:
         charts.show(fig, frame, f"{t('hhc_by_village')}_{place['name']}_{year}", key="hhc_by_village", height=340)
     with right:
         st.subheader(t("hhc_by_criterion"))
-        criteria = household_risks.by_criterion(risks)
-        names = [t("crit_" + key) for key in criteria.criterion]
+        criteria = scoped.query("household_exit_risks_by", **checked, dimension="criterion")
+        names = [t("crit_" + key) for key in criteria.group_code]
         fig = go.Figure(go.Bar(
             y=names, x=criteria.households, orientation="h", name=t("hhc_households_axis"),
             marker_color=charts.FAIL_COLOR, customdata=criteria.people,
@@ -114,8 +114,11 @@ def risk_list(year: int, risks: pd.DataFrame) -> None:
 
 year = pick_year()
 st.caption(t("hhc_planned_note"))
-risks = scoped.query("household_exit_check", year=year, region=view.region)
-headline(year, risks)
+# the list and its tallies with the same parameters: the exits of the year known by the as-of date
+checked = {"year": year, "as_of": min(view.as_of, dt.date(year, 12, 31)), "region": view.region}
+risks = scoped.query("household_exit_check", **checked)
+total = scoped.query("household_exit_risks_by", **checked).iloc[0]
+headline(year)
 if risks.empty:
     st.success(t("hhc_none", year=year, region=escape_markdown(place["name"])))
 else:

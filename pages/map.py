@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, maps, plain, scoped, state, tables
+from ui import charts, maps, scoped, state
 from ui.formatting import count, pair, percent, wan_yuan
 from ui.i18n import t
 from ui.maps import MapClass
@@ -53,7 +53,7 @@ def range_label(low: str | None, high: str | None) -> str:
 areas = scoped.query("boundaries", region=scope, level=level)
 registry = scoped.query("poverty_incidence", as_of=view.as_of, level=level, region=scope)
 areas = areas.merge(registry.drop(columns="region_name"), on="region_code", how="left")
-areas["hover"] = [f"<b>{plain.html(name)}</b><br>" + t("map_hover_poor", pair=pair(h, p))
+areas["hover"] = [f"<b>{name}</b><br>" + t("map_hover_poor", pair=pair(h, p))
                   for name, h, p in zip(areas.region_name, areas.households_poor, areas.people_poor, strict=True)]
 columns = {  # the table's columns in order: frame column → its column config (label included)
     "rank": st.column_config.NumberColumn(t("map_col_rank"), format="%d", width=48),
@@ -134,12 +134,12 @@ elif metric == "exit" and level == "村":
     labels = {c.key: c.label for c in classes}
     areas["status"] = areas.class_key.map(labels)
     areas["exited_on_text"] = [f"{day:%Y-%m-%d}" if pd.notna(day) else "" for day in areas.exited_on]
-    areas["standard"] = [(t("map_meets") if pd.notna(ok) and bool(ok) else t("map_fails")) if poor else ""
+    areas["standard"] = [(t("map_meets") if ok else t("map_fails")) if poor else ""  # overall_pass is never NULL
                          for ok, poor in zip(areas.overall_pass, is_poor, strict=True)]
     areas["hover"] += [
         "<br>" + t("map_hover_status", status=status)
         + ("<br>" + t("map_hover_exited_on", date=day) if day else "")
-        + ("<br>" + t("map_hover_standard", rules=plain.html(state.preset_label(view.rules)), result=result) if result else "")
+        + ("<br>" + t("map_hover_standard", rules=state.preset_label(view.rules), result=result) if result else "")
         for status, day, result in zip(areas.status, areas.exited_on_text, areas.standard, strict=True)]
     legend = t("map_legend_exit_village")
     columns |= {
@@ -151,11 +151,7 @@ elif metric == "exit" and level == "村":
     order = {"not_exited": 0, "exited": 1, "not_poor": 2}
     ranked = areas.assign(_order=areas.class_key.map(order)).sort_values(["_order", "region_code"])
 
-elif metric == "exit":  # townships: how many poor villages are still to exit
-    summaries = pd.concat([scoped.query("registry_summary", as_of=view.as_of, region=code)
-                           for code in areas.region_code], ignore_index=True)
-    areas = areas.merge(summaries[["region_code", "poor_villages_total", "poor_villages_remaining"]],
-                        on="region_code", how="left")
+elif metric == "exit":  # townships: how many poor villages are still to exit (poverty_incidence, per area)
     areas["class_key"] = ["no_poor" if total == 0 else f"r{min(int(left), 3)}"
                           for total, left in zip(areas.poor_villages_total, areas.poor_villages_remaining,
                                                  strict=True)]
@@ -200,10 +196,11 @@ else:  # spending: 支出 ÷ 下达 of the as-of year's projects in each area
         "projects": st.column_config.NumberColumn(t("map_col_projects"), format="%d"),
     }
     ranked = areas.sort_values(["spending_rate", "region_code"], na_position="last")
-    unplaced = funds[funds.group_code.isna()]
+    unplaced = funds[funds.group_code.isna()]  # funds_by's one NULL group: projects placed above this level
     if len(unplaced):
-        notes.append(t("map_unplaced_projects", n=count(unplaced.projects.sum()),
-                       allocated=wan_yuan(unplaced.allocated.sum()), spent=wan_yuan(unplaced.spent.sum())))
+        row = unplaced.iloc[0]
+        notes.append(t("map_unplaced_projects", n=count(row.projects), allocated=wan_yuan(row.allocated),
+                       spent=wan_yuan(row.spent)))
 
 classes.append(maps.no_data_class(t("no_data")))
 legend_names = {c.key: c.label for c in classes}
@@ -219,7 +216,7 @@ scope_name = state.region_row(scope)["name"]
 title = (t("map_title_single", region=scope_name, metric=t("map_metric_" + metric)) if scope == view.region
          and not len(state.children(scope)) else
          t("map_title", region=scope_name, level=level_name, metric=t("map_metric_" + metric)))
-st.subheader(plain.md(title))  # the region name is data
+st.subheader(title)
 left, right = st.columns(2, gap="medium")
 drawn = areas[areas.has_boundary]
 missing = areas[~areas.has_boundary]
@@ -239,15 +236,15 @@ with left:
             state.go_to_region(target)
         if clickable:
             st.caption(t("map_click_hint")
-                       + (t("map_focus_note", name=plain.md(state.region_row(focus)["name"])) if focus else ""))
+                       + (t("map_focus_note", name=state.region_row(focus)["name"]) if focus else ""))
         if len(missing):
-            st.warning(t("map_missing_boundaries", n=len(missing), names=plain.md("、".join(missing.region_name))),
+            st.warning(t("map_missing_boundaries", n=len(missing), names="、".join(missing.region_name)),
                        icon=":material/wrong_location:")
     for note in notes:
         st.caption(note)
 
 with right:
-    table = tables.grid(
+    table = st.dataframe(
         ranked[["region_code", *columns]],
         hide_index=True,
         column_order=list(columns)[:TABLE_COLUMNS],

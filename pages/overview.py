@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, plain, reconcile, scoped, state
+from ui import charts, scoped, state
 from ui.formatting import count, pair, percent, signed, signed_points
 from ui.i18n import t
 
@@ -20,31 +20,30 @@ span = scoped.query("data_span").iloc[0]
 first_day = span.first_date.date() if pd.notna(span.first_date) else year_start
 
 now = scoped.query("registry_summary", as_of=view.as_of, region=view.region).iloc[0]
-before = scoped.query("registry_summary", as_of=previous, region=view.region).iloc[0]
+moved = scoped.query("registry_change", as_of=view.as_of, previous=previous, region=view.region).iloc[0]
 this_year = scoped.query("exits_by_period", start=year_start, end=view.as_of, period="year", region=view.region)
 
 
-def change(field_h: str, field_p: str) -> str:
-    """The change since the previous quarter end, sign first (Streamlit draws the arrow from it)."""
+def change(stock: str) -> str:
+    """The change since the previous quarter end (registry_change), sign first (Streamlit draws the arrow
+    from it)."""
     return t("change_since", date=f"{previous:%Y-%m-%d}",
-             value=t("households_people", h=signed(now[field_h] - before[field_h]),
-                     p=signed(now[field_p] - before[field_p])))
+             value=t("households_people", h=signed(moved[f"households_{stock}_change"]),
+                     p=signed(moved[f"people_{stock}_change"])))
 
 
-def arrow(*fields: str, colour: str) -> dict:
+def arrow(unchanged: bool, colour: str) -> dict:
     """No arrow or colour when nothing changed (Streamlit would draw "0" as a rise)."""
-    same = all(now[f] == before[f] or (pd.isna(now[f]) and pd.isna(before[f])) for f in fields)
-    return {"delta_color": "off", "delta_arrow": "off"} if same else {"delta_color": colour}
+    return {"delta_color": "off", "delta_arrow": "off"} if unchanged else {"delta_color": colour}
 
 
 tiles = st.columns(4)
 with tiles[0].container(border=True):
     st.metric(t("registered"), pair(now.households_registered, now.people_registered),
-              delta=change("households_registered", "people_registered"),
-              **arrow("households_registered", "people_registered", colour="off"))
+              delta=change("registered"), **arrow(moved.registered_unchanged, colour="off"))
 with tiles[1].container(border=True):
     st.metric(t("still_poor"), pair(now.households_poor, now.people_poor),
-              delta=change("households_poor", "people_poor"), **arrow("households_poor", "people_poor", colour="inverse"))
+              delta=change("poor"), **arrow(moved.poor_unchanged, colour="inverse"))
 with tiles[2].container(border=True):
     row = this_year.iloc[-1] if len(this_year) else None
     exited = pair(row.households, row.people) if row is not None else "—"
@@ -55,28 +54,29 @@ with tiles[2].container(border=True):
 with tiles[3].container(border=True):
     st.metric(t("incidence"), percent(now.incidence),
               delta=t("change_since", date=f"{previous:%Y-%m-%d}",
-                      value=signed_points(now.incidence, before.incidence)),
-              **arrow("incidence", colour="inverse"))
+                      value=signed_points(moved.incidence_change)),
+              **arrow(moved.incidence_unchanged, colour="inverse"))
 
 st.caption(t("overview_counts_note", exited=pair(now.households_exited, now.people_exited),
              remaining=count(now.poor_villages_remaining), total=count(now.poor_villages_total)))
 
 # ---- red flags ---------------------------------------------------------------------------------
 villages = scoped.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=view.region)
-schedule = scoped.query("funds_schedule", year=view.year, region=view.region)
-risks = scoped.query("household_exit_check", year=view.year, region=view.region)
-flows = scoped.query("flows", start=year_start, end=view.as_of, region=view.region)
+schedule = scoped.query("funds_schedule", year=view.year, as_of=view.as_of, region=view.region)
+risks = scoped.query("household_exit_risks_by", year=view.year, as_of=view.as_of, region=view.region).iloc[0]
+reconciliation = scoped.query("flows_reconciliation", start=year_start, end=view.as_of, region=view.region)
 
-failing = villages[villages.exited_on.isna() & ~villages.overall_pass.fillna(False).astype(bool)]
-due = schedule[(schedule.deadline.dt.date <= view.as_of) & schedule.is_met.eq(False)]
-unreconciled = reconcile.unreconciled(flows)
+# the villages still to bring up to the standard: not exited by the date (出列核查 counts exited ones too)
+failing = villages[villages.is_failing_not_exited]
+due = schedule[schedule.is_due & schedule.is_met.eq(False)]
+reconciled = not len(reconciliation) or bool(reconciliation.all_reconciled.iloc[0])  # no rows: nothing to reconcile
 
 st.subheader(t("red_flags"))
 flags = st.columns(4)
 with flags[0].container(border=True):
     st.metric(t("flag_villages_failing"), t("villages_n", n=count(len(failing))))
     if len(failing):
-        st.caption(plain.md("、".join(failing.village_name.head(6))) + ("……" if len(failing) > 6 else ""))
+        st.caption("、".join(failing.village_name.head(6)) + ("……" if len(failing) > 6 else ""))
     st.page_link("pages/village_exit.py", label=t("open_page", page=t("page_village_exit")),
                  query_params=st.query_params.to_dict())
 with flags[1].container(border=True):
@@ -91,11 +91,11 @@ with flags[1].container(border=True):
                  query_params=st.query_params.to_dict())
 with flags[2].container(border=True):
     st.metric(t("flag_wrong_exits", year=view.year),
-              t("households_people", h=count(len(risks)), p=count(risks["size"].sum())))
+              t("households_people", h=count(risks.households), p=count(risks.people)))
     st.page_link("pages/household_checks.py", label=t("open_page", page=t("page_household_checks")),
                  query_params=st.query_params.to_dict())
 with flags[3].container(border=True):
-    st.metric(t("flag_reconciliation"), t("reconciled") if not unreconciled else t("not_reconciled"))
+    st.metric(t("flag_reconciliation"), t("reconciled") if reconciled else t("not_reconciled"))
     st.page_link("pages/dynamics.py", label=t("open_page", page=t("page_dynamics")),
                  query_params=st.query_params.to_dict())
 

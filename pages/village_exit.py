@@ -3,8 +3,9 @@ preset of the sidebar — which criterion passes or fails, and by how much — a
 is a village, that village's profile: its criteria with the gap in words, its incidence trend,
 infrastructure, projects and money, and the households that hold it back.
 
-Figures come from village_exit_check, exit_rules, registry_summary, incidence_trend, funds_summary,
-projects and village_households (queries/*.sql); the page picks, sorts, labels and draws.
+Figures come from village_exit_check, village_exit_failures, exit_rules, exit_criteria,
+registry_summary, incidence_trend, funds_summary, projects and village_households (queries/*.sql); the
+words for them from ui/village_exit.py. The page picks, filters, sorts and draws.
 """
 
 from __future__ import annotations
@@ -13,77 +14,38 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, plain, scoped, session, state, tables
+from ui import charts, scoped, session, state
 from ui.formatting import count, pair, percent, wan_yuan
 from ui.i18n import t
-
-# every criterion village_exit_check can judge, in the order the rules are read out
-CRITERIA = ("incidence", "collective_income", "collective_economy", "paved_road", "power", "safe_water",
-            "broadband", "clinic", "culture_center", "leading_industry")
-INFRASTRUCTURE = ("paved_road", "power", "safe_water", "broadband", "clinic", "culture_center")
-HOUSEHOLD_CHECKS = ("income", "food_clothing", "education", "medical", "housing", "water")
-PASS_MARK, FAIL_MARK = "✓", "✗"
-# households holding the village back, in the order they are listed
-MARK_ORDER = {"poor": 0, "risk": 1, "": 2}
-
-
-# ---- small helpers: labels and values in the chosen language -----------------------------------
-
-def is_true(value) -> bool:
-    return bool(pd.notna(value) and value)
-
-
-def criterion_label(criterion: str) -> str:
-    return t("ve_crit_" + criterion)
-
-
-def joined(labels) -> str:
-    return t("ve_list_sep").join(labels)
-
-
-def result_mark(check: pd.Series, criterion: str) -> str:
-    """✓ / ✗ / 无数据 for one required criterion of one village."""
-    if is_true(check[f"{criterion}_pass"]):
-        return PASS_MARK
-    return t("no_data") if criterion in list(check.no_data) else FAIL_MARK
-
-
-def result_cell(check: pd.Series, criterion: str) -> str:
-    """The mark, with the village's incidence beside it for the incidence criterion (✗ 10.00%)."""
-    mark = result_mark(check, criterion)
-    if criterion == "incidence" and mark in (PASS_MARK, FAIL_MARK):
-        return f"{mark} {percent(check.incidence)}"
-    return mark
+from ui.village_exit import (
+    FAIL_MARK,
+    ITEMS,
+    MARK_ORDER,
+    PASS_MARK,
+    criterion_label,
+    exit_status,
+    gap_in_words,
+    household_checks_text,
+    infrastructure_value,
+    is_true,
+    joined,
+    requirement,
+    result_cell,
+    result_mark,
+    rule_text,
+    village_value,
+)
 
 
 def preset_rules(preset: str) -> pd.DataFrame:
+    """The preset's rules (exit_rules, in the reading order of exit_criteria), by criterion."""
     rules = scoped.query("exit_rules")
-    rules = rules[rules.preset == preset].set_index("criterion")
-    return rules.loc[[c for c in CRITERIA if c in rules.index]]
+    return rules[rules.preset == preset].set_index("criterion")
 
 
-def rule_text(criterion: str, rule: pd.Series) -> str:
-    """A rule of the preset read out with its threshold(s)."""
-    if criterion == "incidence":
-        requirement = t("ve_req_incidence", threshold=percent(rule.threshold))
-        if pd.notna(rule.threshold_west) and rule.threshold_west != rule.threshold:
-            requirement += t("ve_req_west", threshold=percent(rule.threshold_west))
-    elif criterion == "collective_income":
-        requirement = t("ve_req_income", amount=wan_yuan(rule.threshold))
-    else:
-        return criterion_label(criterion)
-    return t("ve_rule", criterion=criterion_label(criterion), requirement=requirement)
-
-
-def exit_status(check: pd.Series | None) -> str:
-    """出列 date, or the planned year, of a village's village_exit_check row (None: not a poor village)."""
-    if check is None:
-        return t("ve_not_poor")
-    if pd.notna(check.exited_on):
-        return t("ve_exited_on", date=f"{pd.Timestamp(check.exited_on):%Y-%m-%d}")
-    if pd.notna(check.planned_exit_year):
-        return t("ve_planned", year=int(check.planned_exit_year))
-    return t("ve_not_exited")
+def household_criteria() -> list[str]:
+    criteria = scoped.query("exit_criteria")
+    return list(criteria[criteria.standard == "household"].criterion)
 
 
 # ---- the list of poor villages ------------------------------------------------------------------
@@ -107,7 +69,7 @@ def village_list(view: state.Filters) -> None:
     in_townships = checks[checks.township_name.isin(chosen_townships)] if chosen_townships else checks
 
     summary_tiles(in_townships, view)
-    failing_by_criterion(in_townships, criteria, view)
+    failing_by_criterion(in_townships, chosen_townships, view)
 
     shown = in_townships
     if chosen_criteria:
@@ -116,63 +78,59 @@ def village_list(view: state.Filters) -> None:
 
 
 def summary_tiles(checks: pd.DataFrame, view: state.Filters) -> None:
-    passing = checks.overall_pass.fillna(False).astype(bool)
-    exited = checks.exited_on.notna()
+    """How many of the villages listed are exited, pass, fail (exited ones included: the overview counts
+    only the failing villages not exited yet, under its own name)."""
     tiles = st.columns(4)
     with tiles[0].container(border=True):
         st.metric(t("ve_tile_total"), t("villages_n", n=count(len(checks))))
     with tiles[1].container(border=True):
-        st.metric(t("ve_tile_exited"), t("villages_n", n=count(exited.sum())))
+        st.metric(t("ve_tile_exited"), t("villages_n", n=count(len(checks[checks.is_exited]))))
     with tiles[2].container(border=True):
-        st.metric(t("ve_tile_passing", preset=state.preset_label(view.rules)), t("villages_n", n=count(passing.sum())))
+        st.metric(t("ve_tile_passing", preset=state.preset_label(view.rules)),
+                  t("villages_n", n=count(len(checks[checks.overall_pass]))))
     with tiles[3].container(border=True):
-        st.metric(t("ve_tile_failing"), t("villages_n", n=count((~passing).sum())),
-                  delta=t("ve_tile_failing_not_exited", n=count((~passing & ~exited).sum())),
+        st.metric(t("ve_tile_failing"), t("villages_n", n=count(len(checks[checks.is_failing]))),
+                  delta=t("ve_tile_failing_not_exited", n=count(len(checks[checks.is_failing_not_exited]))),
                   delta_color="off", delta_arrow="off")
 
 
-def failing_by_criterion(checks: pd.DataFrame, criteria: list[str], view: state.Filters) -> None:
-    """Villages failing each criterion of the preset: for want of data (grey) or not met (red)."""
-    counts = pd.DataFrame({
-        "criterion": criteria,
-        "label": [criterion_label(c) for c in criteria],
-        "villages_not_met": [int(checks.apply(lambda r, c=c: c in list(r.failed_criteria)
-                                              and c not in list(r.no_data), axis=1).sum()) for c in criteria],
-        "villages_no_data": [int(checks.no_data.map(lambda nd, c=c: c in list(nd)).sum()) for c in criteria],
-    })
+def failing_by_criterion(checks: pd.DataFrame, townships: list[str], view: state.Filters) -> None:
+    """Villages failing each criterion of the preset (village_exit_failures): for want of data (grey) or
+    not met (red)."""
+    counts = scoped.query("village_exit_failures", as_of=view.as_of, rules=view.rules, region=view.region,
+                        townships=",".join(townships) or None)
+    labels = [criterion_label(c) for c in counts.criterion]
     st.subheader(t("ve_chart_title"))
-    if not (counts.villages_not_met.sum() or counts.villages_no_data.sum()):
+    failing = checks[checks.is_failing]
+    if failing.empty:
         st.success(t("ve_all_pass", preset=state.preset_label(view.rules)))
         return
     fig = go.Figure([
-        go.Bar(y=counts.label, x=counts.villages_not_met, orientation="h", name=t("ve_not_met"),
+        go.Bar(y=labels, x=counts.villages_not_met, orientation="h", name=t("ve_not_met"),
                marker_color=charts.FAIL_COLOR, hovertemplate="%{y}: %{x}<extra></extra>"),
-        go.Bar(y=counts.label, x=counts.villages_no_data, orientation="h", name=t("no_data"),
+        go.Bar(y=labels, x=counts.villages_no_data, orientation="h", name=t("no_data"),
                marker_color=charts.NO_DATA_COLOR, hovertemplate="%{y}: %{x}<extra></extra>"),
     ])
     fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_yaxes(autorange="reversed", title=None)
-    most = int((counts.villages_not_met + counts.villages_no_data).max())
-    fig.update_xaxes(title=t("ve_axis_villages"), dtick=1 if most <= 10 else None, rangemode="tozero")
-    download = counts.drop(columns="criterion").rename(columns={
-        "label": t("ve_col_criterion"), "villages_not_met": t("ve_not_met"), "villages_no_data": t("no_data")})
-    charts.show(fig, download, t("ve_chart_title"), key="ve_failing_chart", height=90 + 34 * len(criteria))
+    # no bar is longer than the number of failing villages: whole-number ticks while that is small
+    fig.update_xaxes(title=t("ve_axis_villages"), dtick=1 if len(failing) <= 10 else None, rangemode="tozero")
+    download = pd.DataFrame({t("ve_col_criterion"): labels, t("ve_not_met"): counts.villages_not_met,
+                             t("no_data"): counts.villages_no_data})
+    charts.show(fig, download, t("ve_chart_title"), key="ve_failing_chart", height=90 + 34 * len(counts))
 
 
 def village_table(checks: pd.DataFrame, criteria: list[str], view: state.Filters) -> None:
     """One row per village, failing ones first (most criteria failed first); a click opens its profile."""
     st.subheader(t("ve_table_title", preset=state.preset_label(view.rules)))
-    ordered = checks.assign(
-        is_passing=checks.overall_pass.fillna(False).astype(bool),
-        n_failed=checks.failed_criteria.map(lambda failed: len(list(failed))),
-    ).sort_values(["is_passing", "n_failed", "village_code"], ascending=[True, False, True])
+    ordered = checks.sort_values(["overall_pass", "criteria_failed", "village_code"], ascending=[True, False, True])
     table = pd.DataFrame({
         "village_code": ordered.village_code,
         "village": ordered.village_name,
         "township": ordered.township_name,
         "exit_status": [exit_status(row) for _, row in ordered.iterrows()],
         **{c: [result_cell(row, c) for _, row in ordered.iterrows()] for c in criteria},
-        "overall": ordered.is_passing.map({True: t("ve_pass"), False: t("ve_fail")}),
+        "overall": ordered.overall_pass.map({True: t("ve_pass"), False: t("ve_fail")}),
         "people_poor": ordered.people_poor,
         "people_to_exit": ordered.people_to_exit,
         "income_gap_wan": ordered.income_gap.astype(float) / 10_000,
@@ -201,7 +159,7 @@ def village_table(checks: pd.DataFrame, criteria: list[str], view: state.Filters
     # A fresh key after every drill-down, so a selection never outlives the click that made it (coming
     # back to the list must not open the same village again).
     key = f"ve_villages_{st.session_state.setdefault('ve_villages_generation', 0)}"
-    event = tables.grid(table, hide_index=True, column_config=labels, column_order=columns,
+    event = st.dataframe(table, hide_index=True, column_config=labels, column_order=columns,
                          on_select="rerun", selection_mode="single-row", key=key)
     charts.download(table[columns].rename(columns={c: labels[c]["label"] for c in columns}),
                     t("ve_table_title", preset=state.preset_label(view.rules)), key="ve_table_download")
@@ -218,8 +176,8 @@ def village_profile(view: state.Filters) -> None:
     check = checks.iloc[0] if len(checks) else None
     summary = scoped.query("registry_summary", as_of=view.as_of, region=view.region).iloc[0]
 
-    st.subheader(t("ve_profile_title", village=plain.md(village["name"]),  # names are data
-                    township=plain.md(state.region_row(village.parent_code)["name"])))
+    st.subheader(t("ve_profile_title", village=village["name"],
+                    township=state.region_row(village.parent_code)["name"]))
     tiles = st.columns(4)
     with tiles[0].container(border=True):
         st.metric(t("registered"), pair(summary.households_registered, summary.people_registered))
@@ -242,7 +200,7 @@ def village_profile(view: state.Filters) -> None:
                       if pd.notna(check.planned_exit_year) else None)
 
     if check is None:
-        st.info(t("ve_not_poor_village", village=plain.md(village["name"])))
+        st.info(t("ve_not_poor_village", village=village["name"]))
     else:
         criteria_section(check, view)
 
@@ -270,7 +228,7 @@ def criteria_section(check: pd.Series, view: state.Filters) -> None:
         "result": result_mark(check, c),
         "gap": gap_in_words(check, c),
     } for c in rules.index])
-    tables.grid(table, hide_index=True, column_config={
+    st.dataframe(table, hide_index=True, column_config={
         # pixel widths that fit the longest texts (value and gap in words) in both languages
         "criterion": st.column_config.TextColumn(t("ve_col_criterion"), width=140),
         "requirement": st.column_config.TextColumn(t("ve_col_requirement"), width=190),
@@ -281,55 +239,6 @@ def criteria_section(check: pd.Series, view: state.Filters) -> None:
     st.caption(t("ve_data_year", year=int(check.data_year)) if pd.notna(check.data_year) else t("ve_no_data_year"))
     charts.download(table, t("ve_criteria_title", preset=state.preset_label(view.rules)),
                     key="ve_criteria_download")
-
-
-def requirement(check: pd.Series, criterion: str) -> str:
-    if criterion == "incidence":
-        return t("ve_req_incidence", threshold=percent(check.incidence_threshold)) + (
-            t("ve_west") if check.is_west else "")
-    if criterion == "collective_income":
-        return t("ve_req_income", amount=wan_yuan(check.collective_income_threshold))
-    if criterion == "collective_economy":
-        return t("ve_req_collective_economy")
-    return t("ve_req_present")
-
-
-def yes_no(value) -> str:
-    return t("no_data") if pd.isna(value) else (t("ve_yes") if value else t("ve_no"))
-
-
-def village_value(check: pd.Series, criterion: str) -> str:
-    if criterion == "incidence":
-        if pd.isna(check.incidence):
-            return t("no_data")
-        return t("ve_incidence_value", rate=percent(check.incidence), poor=count(check.people_poor),
-                 population=count(check.rural_population))
-    if criterion == "collective_income":
-        return wan_yuan(check.collective_income) if pd.notna(check.collective_income) else t("no_data")
-    if criterion in ("collective_economy", "leading_industry"):
-        if pd.isna(check.data_year):
-            return t("no_data")
-        industry = check.leading_industry if pd.notna(check.leading_industry) else t("none")
-        if criterion == "leading_industry":
-            return industry
-        income = wan_yuan(check.collective_income) if pd.notna(check.collective_income) else t("no_data")
-        return t("ve_economy_value", income=income, industry=industry)
-    return yes_no(check[criterion])
-
-
-def gap_in_words(check: pd.Series, criterion: str) -> str:
-    """What it takes to pass: people to exit, money missing, an item to build — or the data to supply."""
-    if is_true(check[f"{criterion}_pass"]):
-        return "—"
-    if criterion in list(check.no_data):
-        return t("ve_gap_no_year") if pd.isna(check.data_year) else t("ve_gap_empty", year=int(check.data_year))
-    if criterion == "incidence":
-        return t("ve_gap_people", n=count(check.people_to_exit), threshold=percent(check.incidence_threshold))
-    if criterion == "collective_income":
-        return t("ve_gap_income", amount=wan_yuan(check.income_gap))
-    if criterion == "collective_economy":
-        return t("ve_gap_economy")
-    return t("ve_gap_item")
 
 
 def trend_section(view: state.Filters, check: pd.Series | None) -> None:
@@ -364,9 +273,8 @@ def infrastructure_section(check: pd.Series, view: state.Filters) -> None:
     st.subheader(t("ve_infrastructure_title"))
     required = set(preset_rules(view.rules).index)
     badges = []
-    for item in (*INFRASTRUCTURE, "leading_industry"):
-        value = check[item] if item != "leading_industry" else (
-            None if pd.isna(check.data_year) else pd.notna(check.leading_industry))
+    for item in ITEMS:
+        value = infrastructure_value(check, item)
         label = criterion_label(item) + (" *" if item in required else "")
         if pd.isna(value):
             badges.append(f":gray-badge[{label}：{t('no_data')}]")
@@ -376,7 +284,7 @@ def infrastructure_section(check: pd.Series, view: state.Filters) -> None:
             badges.append(f":red-badge[{FAIL_MARK} {label}]")
     st.markdown(" ".join(badges))
     if pd.notna(check.leading_industry):
-        st.markdown(t("ve_industry", industry=plain.md(check.leading_industry)))
+        st.markdown(t("ve_industry", industry=check.leading_industry))
     st.markdown(t("ve_collective_income", amount=wan_yuan(check.collective_income) if pd.notna(check.collective_income)
                   else t("no_data")))
     st.caption(t("ve_infrastructure_note", preset=state.preset_label(view.rules)))
@@ -433,19 +341,9 @@ def projects_section(view: state.Filters) -> None:
         "reimbursed": st.column_config.NumberColumn(t("ve_col_reimbursed"), format="%.2f"),
         "spending_pct": st.column_config.NumberColumn(t("spending_rate"), format="%.2f%%"),
     }
-    tables.grid(table, hide_index=True, column_config=labels)
+    st.dataframe(table, hide_index=True, column_config=labels)
     charts.download(table.rename(columns={c: labels[c]["label"] for c in table.columns}),
                     t("ve_projects_title") + f"_{int(year)}", key="ve_projects_download")
-
-
-def household_mark(household: pd.Series) -> str:
-    """poor: still poor, counts against the incidence criterion; risk: exited but failing the household
-    standard of its exit year (错退 risk, no data included)."""
-    if household.status == "未脱贫":
-        return "poor"
-    if household.status == "已脱贫" and len(list(household.failing_checks)):
-        return "risk"
-    return ""
 
 
 def households_section(view: state.Filters, check: pd.Series | None) -> None:
@@ -454,19 +352,15 @@ def households_section(view: state.Filters, check: pd.Series | None) -> None:
     if households.empty:
         st.caption(t("ve_no_households"))
         return
-    marks = households.apply(household_mark, axis=1)
-    ordered = households.assign(mark=marks, mark_order=marks.map(MARK_ORDER)).sort_values(
-        ["mark_order", "household_id"])
+    # the mark (未脱贫 / 错退 risk) is village_households'; the page only orders by it
+    ordered = households.assign(mark_order=households.mark.map(MARK_ORDER)).sort_values(
+        ["mark_order", "household_id"], na_position="last")
+    criteria = household_criteria()
     status_labels = {"未脱贫": t("still_poor"), "已脱贫": t("exited")}
-    mark_labels = {"poor": t("ve_mark_poor"), "risk": t("ve_mark_risk"), "": ""}
-
-    def checks_text(row: pd.Series) -> str:
-        no_data = set(row.no_data_checks)
-        return joined(t("ve_check_" + c) + (t("ve_no_data_suffix") if c in no_data else "")
-                      for c in HOUSEHOLD_CHECKS if c in set(row.failing_checks))
+    mark_labels = {"poor": t("ve_mark_poor"), "risk": t("ve_mark_risk")}
 
     table = pd.DataFrame({
-        "mark": ordered.mark.map(mark_labels),
+        "mark": ordered.mark.map(mark_labels).fillna(""),
         "household_id": ordered.household_id,
         "head": ordered.head_name_masked,
         "id_number": ordered.head_id_number_masked,
@@ -478,9 +372,9 @@ def households_section(view: state.Filters, check: pd.Series | None) -> None:
         "check_year": ordered.check_year,
         "per_capita_income": ordered.per_capita_income,
         "poverty_line": ordered.poverty_line,
-        "failing": ordered.apply(checks_text, axis=1),
+        "failing": [household_checks_text(row, criteria) for _, row in ordered.iterrows()],
     })
-    n_poor, n_risk = (marks == "poor").sum(), (marks == "risk").sum()
+    n_poor, n_risk = len(households[households.mark == "poor"]), len(households[households.mark == "risk"])
     gap = ""
     if check is not None and pd.notna(check.people_to_exit) and check.people_to_exit > 0:
         gap = t("ve_legend_gap", n=count(check.people_to_exit), threshold=percent(check.incidence_threshold))
@@ -508,7 +402,7 @@ def households_section(view: state.Filters, check: pd.Series | None) -> None:
         identities = scoped.query("household_identities", village=view.region).set_index("household_id")
         shown = table.assign(head=table.household_id.map(identities.head_name),
                              id_number=table.household_id.map(identities.head_id_number))
-    tables.grid(shown, hide_index=True, column_config=labels)
+    st.dataframe(shown, hide_index=True, column_config=labels)
     charts.download(table.rename(columns={c: labels[c]["label"] for c in table.columns}),
                     t("ve_households_title"), key="ve_households_download")
 

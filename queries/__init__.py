@@ -6,6 +6,12 @@ Each file opens with a header (docs/domain.md explains the definitions it cites)
     -- definition: what it computes and where that definition comes from
     -- grain:      one row per ...
     -- params:     $as_of DATE, $region VARCHAR (NULL = top), $level VARCHAR one of 县|乡镇|村
+    -- reads:      village_exit_check           (optional: catalog queries this one is worked out from)
+
+A query that `reads` another sees that query's result as a table of the same name (or `name as
+alias`), run with the parameters of the same names, or as mapped: `registry_summary as previous
+(as_of = $previous)`, `registry_by (dimension = 'cause')`. So a figure worked out from another (failures per criterion from the village
+exit check, the reconciliation from the flows, a change between two dates) has one definition.
 
 The runner loads a query by name, checks and converts the parameters it declares, binds them as
 values (`$name`; never formatted into SQL) and returns a pandas DataFrame. It has no Streamlit import.
@@ -43,7 +49,7 @@ class ScopeError(QueryError):
 # Parameters that name a region; under a scope each must lie inside it (region_closure).
 REGION_PARAMS = ("region", "village")
 # Queries without a region parameter that hold no regional rows, so any scope may run them.
-SCOPE_FREE = frozenset({"load_info", "data_span", "exit_rules"})
+SCOPE_FREE = frozenset({"load_info", "data_span", "exit_rules", "exit_criteria"})
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,38 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Read:
+    """A catalog query another one reads: its name, the table name it is seen under, which of the
+    reading query's parameters feed which of its own (unmapped ones: the parameter of the same name)
+    and the ones given a fixed value ('text')."""
+    name: str
+    alias: str
+    mapping: tuple[tuple[str, str], ...] = ()
+    fixed: tuple[tuple[str, str], ...] = ()
+
+    def params(self, source: Query, reader: Query) -> dict[str, str]:
+        """Its parameter → the reading query's parameter that feeds it."""
+        mapped, fixed = dict(self.mapping), dict(self.fixed)
+        own = {p.name for p in reader.params}
+        return {p.name: mapped.get(p.name, p.name) for p in source.params
+                if p.name not in fixed and mapped.get(p.name, p.name) in own}
+
+
+_READ_RE = re.compile(r"(\w+)(?:\s+as\s+(\w+))?(?:\s*\(([^)]*)\))?")
+
+
+def _parse_reads(text: str) -> tuple[Read, ...]:
+    reads = []
+    for m in _READ_RE.finditer(text):
+        pairs = [(a.strip(), b.strip()) for a, _, b in
+                 (pair.partition("=") for pair in (m.group(3) or "").split(",") if pair.strip())]
+        mapping = tuple((a, b.lstrip("$")) for a, b in pairs if not b.startswith("'"))
+        fixed = tuple((a, b.strip("'")) for a, b in pairs if b.startswith("'"))
+        reads.append(Read(m.group(1), m.group(2) or m.group(1), mapping, fixed))
+    return tuple(reads)
+
+
+@dataclass(frozen=True)
 class Query:
     name: str
     kind: str  # indicator / query
@@ -73,6 +111,7 @@ class Query:
     sql: str
     path: Path
     personal: bool = False  # header `-- personal: yes`: returns unmasked names / ID numbers
+    reads: tuple[Read, ...] = ()  # header `-- reads: a, b as c (x = $y)`: queries whose results it reads
 
     def param(self, name: str) -> Param:
         return next(p for p in self.params if p.name == name)
@@ -90,7 +129,8 @@ def parse_query(path: Path) -> Query:
         if not line.startswith("--"):
             break
         m = _HEADER_RE.match(line)
-        if m and m.group(1) in ("indicator", "query", "definition", "grain", "params", "columns", "source", "personal"):
+        if m and m.group(1) in ("indicator", "query", "definition", "grain", "params", "columns", "source", "personal",
+                                          "reads"):
             last = m.group(1)
             header[last] = m.group(2).strip()
         elif last:  # continuation line of the previous field
@@ -107,7 +147,9 @@ def parse_query(path: Path) -> Query:
         for m in _PARAM_RE.finditer(header["params"])
     )
     personal = header.get("personal", "no").strip().lower().startswith("yes")
-    return Query(name, kind, header["definition"], header["grain"], params, header["params"], text, path, personal)
+    reads = _parse_reads(header.get("reads", ""))
+    return Query(name, kind, header["definition"], header["grain"], params, header["params"], text, path, personal,
+                 reads)
 
 
 @cache
@@ -116,7 +158,11 @@ def catalog() -> dict[str, Query]:
 
 
 def used_params(query: Query) -> set[str]:
-    return set(_USED_RE.findall(_strip_comments(query.sql)))
+    """The parameters its SQL uses, and those it hands on to the queries it reads."""
+    used = set(_USED_RE.findall(_strip_comments(query.sql)))
+    for read in query.reads:
+        used |= set(read.params(catalog()[read.name], query).values())
+    return used
 
 
 def _coerce(param: Param, value):
@@ -201,7 +247,7 @@ def apply_scope(connection: duckdb.DuckDBPyConnection, query: Query, bound: dict
         inside = connection.execute(
             "select 1 from region_closure where ancestor_code = ? and descendant_code = ?",
             [scope.region, bound[name]],
-        ).fetchone()
+        ).fetchall()  # every row, so no result is left open on the cursor
         if not inside:
             raise ScopeError(f"区域 {bound[name]} 不在账号范围 {scope.region} 内 / region {bound[name]} is outside "
                              f"the account's scope {scope.region}")
@@ -209,6 +255,20 @@ def apply_scope(connection: duckdb.DuckDBPyConnection, query: Query, bound: dict
 
 
 MACROS_SQL = (QUERIES_DIR / "shared" / "macros.sql").read_text(encoding="utf-8")
+
+
+@cache
+def exit_criteria(standard: str, *, needs_threshold: bool | None = None) -> tuple[str, ...]:
+    """The criteria of the village or household exit standard in reading order, from their one list
+    (macro exit_criteria, queries/shared/macros.sql), for Python code that needs them without a
+    database (the load's check of the presets, the household list's wording)."""
+    statement = next(s for s in _strip_comments(MACROS_SQL).split(";") if "macro exit_criteria()" in s)
+    with duckdb.connect() as connection:
+        connection.execute(statement)
+        rows = connection.execute(
+            "select criterion from exit_criteria() where standard = ? and needs_threshold = coalesce(?, needs_threshold)"
+            " order by ordinal", [standard, needs_threshold]).fetchall()
+    return tuple(criterion for (criterion,) in rows)
 
 
 def run_query(connection: duckdb.DuckDBPyConnection, name: str, *, scope: Scope | None = None,
@@ -226,8 +286,7 @@ def run_query(connection: duckdb.DuckDBPyConnection, name: str, *, scope: Scope 
             raise
     started = time.perf_counter()
     try:
-        cursor.execute(MACROS_SQL)  # temp macros live per cursor (queries/shared/macros.sql)
-        frame = cursor.execute(query.sql, bound).df()
+        frame = execute(cursor, query, bound, scope).df()
     except duckdb.Error:
         log.exception("query %s failed; params=%r; sql file %s", name, bound, query.path)
         raise
@@ -235,6 +294,43 @@ def run_query(connection: duckdb.DuckDBPyConnection, name: str, *, scope: Scope 
         cursor.close()
     log.debug("query %s took %.1f ms; params=%r", name, (time.perf_counter() - started) * 1000, bound)
     return frame
+
+
+def execute(cursor: duckdb.DuckDBPyConnection, query: Query, bound: dict,
+            scope: Scope | None = None) -> duckdb.DuckDBPyConnection:
+    """Run a query's SQL on a cursor of its own with bound (and scoped) values: the shared macros
+    defined, the queries it reads shown as tables. Returns the cursor with the result pending."""
+    cursor.execute(MACROS_SQL)  # temp macros live per cursor (queries/shared/macros.sql)
+    _register_reads(cursor, query, bound, scope)
+    return cursor.execute(query.sql, _in_sql(query, bound))
+
+
+def default_region(connection: duckdb.DuckDBPyConnection, scope: Scope | None = None) -> str | None:
+    """The region a view opens on when none is chosen (query default_region: under the scope, or the
+    package's top, walk down while there is a single child). The dashboard's sidebar and the command
+    line both start from it. None for an empty database."""
+    frame = run_query(connection, "default_region", scope=scope)
+    return str(frame.region_code.iloc[0]) if len(frame) else None
+
+
+def _register_reads(cursor: duckdb.DuckDBPyConnection, query: Query, bound: dict, scope: Scope | None) -> None:
+    """Run each query `query` reads, with the parameters of the same names or as mapped (the values
+    already scoped), and show its result to `query` as a table of its name (or alias) on this cursor."""
+    for read in query.reads:
+        source = get_query(read.name)
+        values = {name: bound.get(fed_by) for name, fed_by in read.params(source, query).items()}
+        values = bind(source, {**values, **dict(read.fixed)})
+        if scope is not None:  # what it reads is limited to the scope as well
+            values = apply_scope(cursor, source, values, scope)
+        _register_reads(cursor, source, values, scope)
+        result = cursor.sql(source.sql, params=_in_sql(source, values)).to_arrow_table()
+        cursor.register(read.alias, result)
+
+
+def _in_sql(query: Query, bound: dict) -> dict:
+    """The bound values its SQL itself names (DuckDB refuses values it does not use)."""
+    named = set(_USED_RE.findall(_strip_comments(query.sql)))
+    return {name: value for name, value in bound.items() if name in named}
 
 
 class Database:
@@ -248,6 +344,9 @@ class Database:
 
     def query(self, name: str, *, scope: Scope | None = None, **params) -> pd.DataFrame:
         return run_query(self.connection, name, scope=scope, **params)
+
+    def default_region(self, *, scope: Scope | None = None) -> str | None:
+        return default_region(self.connection, scope)
 
     def close(self) -> None:
         self.connection.close()

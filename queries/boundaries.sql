@@ -13,9 +13,8 @@ with params as (
     -- one row; none when $region names no region, and then the result is empty
     select
         coalesce($level, '村') as level,
-        r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
+        r.region_code
+    from region_in_view($region) as r
 ),
 
 units as (

@@ -25,10 +25,9 @@ with params as (
     -- one row; none when $region names no region, and then every result is empty
     select
         coalesce($end, current_date) as end_on,
-        coalesce($start, cast(date_trunc('year', coalesce($end, current_date)) as date)) as start_on,
-        r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
+        window_start($start, $end) as start_on,
+        r.region_code
+    from region_in_view($region) as r
 ),
 
 window_dates as (
@@ -42,10 +41,8 @@ window_dates as (
     from params
 ),
 
-area as (
-    select c.descendant_code as code
-    from region_closure as c, window_dates as w
-    where c.ancestor_code = w.region_code
+area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
+    select a.code from window_dates as w, area_under(w.region_code) as a
 ),
 
 movement_list as (

@@ -2,28 +2,28 @@
 -- definition: spending against the schedule (docs/domain.md, Funds 资金: "against quarterly schedule
 --             targets (e.g. Q1 30%)"; data contract, targets: 支出进度目标 with 截止日期): for each
 --             deadline of $year, the projects of $year in $region with their money as of that
---             deadline, as funds_summary(as_of = deadline) computes it: spending_rate = 支出 ÷ 下达.
+--             deadline — or as of $as_of for a deadline still to come (money after $as_of is not
+--             known yet) — as funds_summary(as_of = that day) computes it: spending_rate = 支出 ÷ 下达.
 --             target_spent = spending_target × allocated; shortfall = what is still to spend to
 --             reach it (0 when reached); is_met = spending_rate ≥ spending_target (NULL while nothing
---             is allocated). The schedule is the region's own, or else its nearest ancestor's,
+--             is allocated); is_due = the deadline is on or before $as_of (a deadline after it is not
+--             due yet: pages show its target, not its money). The schedule is the region's own, or else its nearest ancestor's,
 --             or else that of the nearest level below it holding one (where regions there disagree
 --             on a deadline, the highest target counts; with several, schedule_region_code is NULL).
 -- grain:      one row per spending-target deadline of the year
--- params:     $year INTEGER (NULL = the current year),
+-- params:     $year INTEGER (NULL = the current year), $as_of DATE (NULL = today),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 with params as (
     -- one row; none when $region names no region, and then every result is empty
     select
         coalesce($year, year(current_date)) as year,
-        r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
+        coalesce($as_of, current_date) as as_of,
+        r.region_code
+    from region_in_view($region) as r
 ),
 
-area as (
-    select c.descendant_code as code
-    from region_closure as c, params
-    where c.ancestor_code = params.region_code
+area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
+    select a.code from params, area_under(params.region_code) as a
 ),
 
 schedule_rows as (
@@ -71,7 +71,8 @@ progress as (
         cast(coalesce(sum(f.amount) filter (where f.stage = '下达'), 0) as decimal(18, 2)) as allocated,
         cast(coalesce(sum(f.amount) filter (where f.stage = '支出'), 0) as decimal(18, 2)) as spent
     from schedule as s
-    left join year_funds as f on f.date <= s.deadline
+    cross join params
+    left join year_funds as f on f.date <= least(s.deadline, params.as_of)
     group by s.deadline
 ),
 
@@ -85,9 +86,11 @@ final as (
         cast(s.spending_target * p.allocated as decimal(18, 2)) as target_spent,
         cast(greatest(s.spending_target * p.allocated - p.spent, 0) as decimal(18, 2)) as shortfall,
         case when p.allocated <> 0 then p.spent >= s.spending_target * p.allocated end as is_met,
+        s.deadline <= params.as_of as is_due,
         s.schedule_region_code
     from schedule as s
     join progress as p using (deadline)
+    cross join params
     order by s.deadline
 )
 

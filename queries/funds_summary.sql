@@ -14,15 +14,12 @@ with params as (
     select
         coalesce($as_of, current_date) as as_of,
         coalesce($year, year(coalesce($as_of, current_date))) as year,
-        r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
+        r.region_code
+    from region_in_view($region) as r
 ),
 
-area as (
-    select c.descendant_code as code
-    from region_closure as c, params
-    where c.ancestor_code = params.region_code
+area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
+    select a.code from params, area_under(params.region_code) as a
 ),
 
 year_projects as (

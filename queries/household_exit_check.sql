@@ -1,13 +1,15 @@
 -- query:      household_exit_check
 -- definition: the 错退 risk list (docs/domain.md, Exit standards — household 贫困户退出): households
---             in $region with 标注脱贫 dated in $year (the latest one when several) whose
---             household_year row of $year fails the standard — per-capita net income under the
+--             in $region with 标注脱贫 dated in $year on or before $as_of (the latest such one when
+--             several; an exit after $as_of has not happened yet) whose household_year row of $year
+--             fails the standard — per-capita net income under the
 --             poverty line of $year (poverty_lines), or 吃穿不愁 / 义务教育 / 基本医疗 / 住房安全 /
 --             饮水安全 not assured — as judged in household_year_checks (etl/derive/10_*; the list
 --             itself is worked out for every year in etl/derive/12_household_exit_checks.sql). Empty
 --             values are no data and fail; a household without a household_year row for $year fails
 --             every criterion as no data; its size is then, as household_year_checks does for an
---             empty 家庭人口, the members present on 31 December of $year. Households merely
+--             empty 家庭人口, the members present on 31 December of $year (on $as_of when that is
+--             earlier). Households merely
 --             planned to exit are not listed: the targets file plans counts per region, never
 --             households. Privacy: the head's name is masked by mask_name (queries/shared/macros.sql:
 --             张*华, 2 characters → 张*, 1 → *); the unmasked name never leaves the database.
@@ -16,29 +18,56 @@
 --             education, medical, housing, water, failing_criteria, no_data_criteria (lists of
 --             criterion keys: income, food_clothing, education, medical, housing, water)
 -- grain:      one row per flagged household
--- params:     $year INTEGER (NULL = the current year),
+-- params:     $as_of DATE (NULL = 31 December of $year, or today without a $year),
+--             $year INTEGER (NULL = the year of $as_of),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 with params as (
     -- one row; none when $region names no region, and then every result is empty
     select
-        coalesce($year, year(current_date)) as year,
-        r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
+        coalesce($year, year(coalesce($as_of, current_date))) as year,
+        coalesce($as_of, make_date($year, 12, 31), current_date) as as_of,
+        r.region_code
+    from region_in_view($region) as r
 ),
 
-area as (
-    select c.descendant_code as code
-    from region_closure as c, params
-    where c.ancestor_code = params.region_code
+area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
+    select a.code from params, area_under(params.region_code) as a
 ),
 
 flagged as (
-    -- worked out at load for every year (etl/derive/12_household_exit_checks.sql)
+    -- worked out at load for every year (etl/derive/12_household_exit_checks.sql); the check is that
+    -- of the year, whichever exit of the year is the latest by $as_of
     select x.*
     from household_exit_checks as x, params
     where x.year = params.year
       and x.village_code in (select code from area)
+),
+
+exited_by_as_of as (
+    -- the latest 标注脱贫 of the year on or before $as_of of each flagged household (none: not exited yet)
+    select s.household_id, max(s.valid_from) as exited_on
+    from household_status_spans as s, params
+    where s.started_by = '标注脱贫'
+      and year(s.valid_from) = params.year
+      and s.valid_from <= params.as_of
+      and s.household_id in (select household_id from flagged)
+    group by s.household_id
+),
+
+size_by_as_of as (
+    -- without a household_year row the size is the members present at the year's end, or on $as_of
+    -- when that comes first (the members after $as_of are not known yet)
+    select k.household_id, cast(count(m.person_id) as integer) as members
+    from flagged as k
+    cross join params
+    join member_spans as m
+      on m.household_id = k.household_id
+     and m.valid_from <= least(make_date(params.year, 12, 31), params.as_of)
+     and least(make_date(params.year, 12, 31), params.as_of) < m.valid_to
+    where params.as_of < make_date(params.year, 12, 31)
+      and not exists (select 1 from household_year_checks as c
+                      where c.household_id = k.household_id and c.year = k.year)
+    group by k.household_id
 ),
 
 final as (
@@ -48,8 +77,14 @@ final as (
         k.village_code,
         v.name as village_name,
         cast(h.category as varchar) as category,
-        k.exited_on,
-        k.size,
+        e.exited_on,
+        case
+            when params.as_of < make_date(params.year, 12, 31)
+             and not exists (select 1 from household_year_checks as c
+                             where c.household_id = k.household_id and c.year = k.year)
+            then z.members
+            else k.size
+        end as size,
         k.net_income,
         k.per_capita_income,
         k.poverty_line,
@@ -62,6 +97,9 @@ final as (
         k.failing_criteria,
         k.no_data_criteria
     from flagged as k
+    join exited_by_as_of as e using (household_id)
+    left join size_by_as_of as z using (household_id)
+    cross join params
     join households as h using (household_id)
     join regions as v on v.code = k.village_code
     order by k.village_code, k.household_id

@@ -13,40 +13,20 @@ with params as (
     -- one row; none when $region names no region, and then every result is empty
     select
         coalesce($end, current_date) as end_on,
-        coalesce($start, cast(date_trunc('year', coalesce($end, current_date)) as date)) as start_on,
+        window_start($start, $end) as start_on,
         coalesce($period, 'quarter') as period,
-        case coalesce($period, 'quarter')
-            when 'month' then interval 1 month
-            when 'quarter' then interval 3 month
-            else interval 1 year
-        end as step,
-        r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
-),
-
-checked as (
-    select *,
-        case when start_on <= end_on then true
-             else error('开始日期晚于结束日期 / start is after end: ' || start_on || ' > ' || end_on)
-        end as is_valid
-    from params
+        r.region_code
+    from region_in_view($region) as r
 ),
 
 periods as (
-    select
-        cast(g.period_start as date) as period,
-        least(cast(g.period_start + p.step - interval 1 day as date), p.end_on) as as_of
-    from checked as p,
-        generate_series(date_trunc(p.period, p.start_on), date_trunc(p.period, p.end_on), p.step)
-            as g(period_start)
-    where p.is_valid
+    -- the periods overlapping [start, end] (macro periods_between, queries/shared/macros.sql)
+    select g.period, g.period_end as as_of
+    from params, periods_between(params.start_on, params.end_on, params.period) as g
 ),
 
-area as (
-    select c.descendant_code as code
-    from region_closure as c, params
-    where c.ancestor_code = params.region_code
+area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
+    select a.code from params, area_under(params.region_code) as a
 ),
 
 last_day as (select max(as_of) as as_of from periods),

@@ -5,7 +5,9 @@
 --             region's figure sums numerators and denominators over its villages — never an
 --             average of rates. incidence is NULL when the population is 0 or unknown.
 --             households_poor = 未脱贫户 counted as registry_summary counts them, so the people
---             come with their households (户/人 pairs).
+--             come with their households (户/人 pairs). poor_villages_total, _exited (出列日期 on or
+--             before $as_of) and _remaining count the registered poor villages as registry_summary
+--             does, so the map reads one row per area instead of a registry_summary per area.
 -- grain:      one row per region at $level under $region (the region itself when it is at $level)
 -- params:     $as_of DATE (NULL = today), $level VARCHAR one of 县|乡镇|村 (NULL = 村),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
@@ -14,9 +16,8 @@ with params as (
     select
         coalesce($as_of, current_date) as as_of,
         coalesce($level, '村') as level,
-        r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
+        r.region_code
+    from region_in_view($region) as r
 ),
 
 units as (
@@ -65,8 +66,13 @@ by_unit as (
         uv.unit_code,
         cast(coalesce(sum(h.households_poor), 0) as bigint) as households_poor,
         cast(coalesce(sum(p.people_poor), 0) as bigint) as people_poor,
-        cast(coalesce(sum(pop.rural_population), 0) as bigint) as rural_population
+        cast(coalesce(sum(pop.rural_population), 0) as bigint) as rural_population,
+        cast(count(*) filter (where v.is_poor_village) as bigint) as poor_villages_total,
+        cast(count(*) filter (where v.is_poor_village and v.exit_date <= params.as_of) as bigint)
+            as poor_villages_exited
     from unit_villages as uv
+    join regions as v on v.code = uv.village_code
+    cross join params
     left join poor_households_by_village as h using (village_code)
     left join poor_by_village as p using (village_code)
     left join population_by_village as pop using (village_code)
@@ -80,7 +86,10 @@ final as (
         coalesce(b.households_poor, 0) as households_poor,
         coalesce(b.people_poor, 0) as people_poor,
         coalesce(b.rural_population, 0) as rural_population,
-        b.people_poor / nullif(cast(b.rural_population as double), 0) as incidence
+        b.people_poor / nullif(cast(b.rural_population as double), 0) as incidence,
+        coalesce(b.poor_villages_total, 0) as poor_villages_total,
+        coalesce(b.poor_villages_exited, 0) as poor_villages_exited,
+        coalesce(b.poor_villages_total - b.poor_villages_exited, 0) as poor_villages_remaining
     from units as u
     join regions as r on r.code = u.unit_code
     left join by_unit as b using (unit_code)

@@ -6,7 +6,8 @@
 --             "corrections are negative rows") — exactly as funds_summary sums them, so the rows of
 --             one year add up to funds_summary($as_of, that year, $region). started / completed =
 --             实际开工/完工日期 on or before $as_of (as funds_summary counts them); status 已完工 when
---             completed, else 在建 when started, else 未开工. Overdue as of $as_of: is_start_overdue
+--             completed, else 在建 when started, else 未开工; started_on / completed_on are NULL
+--             until then (a date after $as_of has not happened yet). Overdue as of $as_of: is_start_overdue
 --             = not started and the 计划开工日期 is before $as_of; is_completion_overdue = not
 --             completed and the 计划完工日期 is before $as_of (a project without the planned date is
 --             never overdue). spending_rate = 支出 ÷ 下达, disbursement_rate = 拨付 ÷ 下达 (NULL when
@@ -21,15 +22,12 @@ with params as (
     select
         coalesce($as_of, current_date) as as_of,
         $year as year,
-        r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
+        r.region_code
+    from region_in_view($region) as r
 ),
 
-area as (
-    select c.descendant_code as code
-    from region_closure as c, params
-    where c.ancestor_code = params.region_code
+area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
+    select a.code from params, area_under(params.region_code) as a
 ),
 
 selected_projects as (
@@ -93,9 +91,9 @@ final as (
         p.department,
         p.planned_amount,
         p.planned_start,
-        p.started_on,
+        case when g.is_started then p.started_on end as started_on,
         p.planned_end,
-        p.completed_on,
+        case when g.is_completed then p.completed_on end as completed_on,
         p.beneficiary_households,
         p.beneficiary_people,
         m.sources,

@@ -14,9 +14,8 @@
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 with params as (
     -- one row; none when $region names no region, and then the result is empty
-    select coalesce($as_of, current_date) as as_of, r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
+    select coalesce($as_of, current_date) as as_of, r.region_code
+    from region_in_view($region) as r
 ),
 
 registered as (

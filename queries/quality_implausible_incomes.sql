@@ -16,9 +16,8 @@
 -- params:     $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 with params as (
     -- one row; none when $region names no region, and then the result is empty
-    select r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
+    select r.region_code
+    from region_in_view($region) as r
 ),
 
 area_households as (

@@ -10,15 +10,8 @@
 --             account scoped to a township sees none; an unknown code gives no rows)
 with params as (
     -- one row when $region (or the top) holds every village of the package; none otherwise
-    select r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
-      and not exists (
-          select 1 from regions as v
-          where v.level = '村'
-            and not exists (select 1 from region_closure as c
-                            where c.ancestor_code = r.code and c.descendant_code = v.code)
-      )
+    select r.region_code
+    from region_holding_package($region) as r  -- queries/shared/macros.sql
 ),
 
 final as (

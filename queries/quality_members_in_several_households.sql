@@ -11,16 +11,16 @@
 -- columns:    id_number_masked (first 6 and last 4 characters, as village_households masks),
 --             person_id, name_masked, household_id, village_code, village_name, township_name,
 --             n_households (households the ID is present in), households (their 户编号, sorted,
---             joined with "、"), person_group (1, 2, …: the same number on the rows of one ID)
+--             joined with "、"), person_group (1, 2, …: the same number on the rows of one ID),
+--             people (on every row: how many IDs the list holds, the data-quality tile's figure)
 -- grain:      one row per member row sharing its ID with a member of another household, by ID then
 --             household
 -- params:     $as_of DATE (NULL = today),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 with params as (
     -- one row; none when $region names no region, and then the result is empty
-    select coalesce($as_of, current_date) as as_of, r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
+    select coalesce($as_of, current_date) as as_of, r.region_code
+    from region_in_view($region) as r
 ),
 
 present as (
@@ -42,7 +42,7 @@ shared_ids as (
     having count(distinct household_id) > 1
 ),
 
-final as (
+listed as (
     select
         -- privacy: queries/shared/macros.sql (first 6 and last 4; first and last character)
         mask_id(p.id_number) as id_number_masked,
@@ -61,7 +61,12 @@ final as (
     join params on c.ancestor_code = params.region_code
     left join regions as v on v.code = p.village_code
     left join regions as t on t.code = v.parent_code
-    order by p.id_key, p.household_id, p.person_id
+),
+
+final as (
+    select *, max(person_group) over () as people
+    from listed
+    order by person_group, household_id, person_id
 )
 
 select * from final

@@ -8,30 +8,19 @@
 -- params:     $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 with params as (
     -- one row; none when $region names no region, and then the result is empty
-    select r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
+    select r.region_code
+    from region_in_view($region) as r
 ),
 
-villages as (
-    select r.code, r.name, r.parent_code, coalesce(r.is_poor_village, false) as is_poor_village
-    from region_closure as c
-    join params on c.ancestor_code = params.region_code
-    join regions as r on r.code = c.descendant_code
-    where r.level = '村'
+villages as (  -- the villages under the region, with their township (queries/shared/macros.sql)
+    select v.* from params, villages_under(params.region_code) as v
 ),
 
 final as (
-    select
-        v.code as village_code,
-        v.name as village_name,
-        v.parent_code as township_code,
-        t.name as township_name,
-        v.is_poor_village
+    select v.*
     from villages as v
-    left join regions as t on t.code = v.parent_code
-    where not exists (select 1 from boundaries as b where b.region_code = v.code)
-    order by v.is_poor_village desc, v.code
+    where not exists (select 1 from boundaries as b where b.region_code = v.village_code)
+    order by v.is_poor_village desc, v.village_code
 )
 
 select * from final

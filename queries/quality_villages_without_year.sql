@@ -14,18 +14,13 @@
 with params as (
     -- one row; none when $region names no region, and then the result is empty
     select
-        r.code as region_code,
+        r.region_code,
         coalesce($year, (select max(year) from village_year)) as checked_year
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
+    from region_in_view($region) as r
 ),
 
-villages as (
-    select r.code, r.name, r.parent_code, coalesce(r.is_poor_village, false) as is_poor_village
-    from region_closure as c
-    join params on c.ancestor_code = params.region_code
-    join regions as r on r.code = c.descendant_code
-    where r.level = '村'
+villages as (  -- the villages under the region, with their township (queries/shared/macros.sql)
+    select v.* from params, villages_under(params.region_code) as v
 ),
 
 latest_rows as (
@@ -37,19 +32,14 @@ latest_rows as (
 
 final as (
     select
-        v.code as village_code,
-        v.name as village_name,
-        v.parent_code as township_code,
-        t.name as township_name,
-        v.is_poor_village,
+        v.*,
         params.checked_year,
         l.latest_year
     from villages as v
     cross join params
-    left join regions as t on t.code = v.parent_code
-    left join latest_rows as l on l.village_code = v.code
+    left join latest_rows as l on l.village_code = v.village_code
     where l.latest_year is null or l.latest_year < params.checked_year
-    order by v.is_poor_village desc, v.code
+    order by v.is_poor_village desc, v.village_code
 )
 
 select * from final

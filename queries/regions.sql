@@ -5,7 +5,7 @@
 -- grain:      one row per region of the subtree ($region included), ordered by depth then code
 -- params:     $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 with top as (
-    select code from regions where code = coalesce($region, (select code from regions where parent_code is null))
+    select region_code as code from region_in_view($region)
 ),
 
 final as (

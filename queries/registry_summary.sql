@@ -9,18 +9,12 @@
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 with params as (
     -- one row; none when $region names no region, and then every result is empty
-    select
-        coalesce($as_of, current_date) as as_of,
-        r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
+    select coalesce($as_of, current_date) as as_of, r.region_code
+    from region_in_view($region) as r
 ),
 
-area as (
-    -- the region and everything under it
-    select c.descendant_code as code, c.descendant_level as level
-    from region_closure as c, params
-    where c.ancestor_code = params.region_code
+area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
+    select a.code, a.level from params, area_under(params.region_code) as a
 ),
 
 households_at as (

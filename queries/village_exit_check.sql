@@ -13,7 +13,10 @@
 -- columns:    village_code, village_name, township_name, is_west, planned_exit_year, exited_on
 --             (出列日期 when on or before $as_of), data_year (village_year in force), rules;
 --             per criterion its value, threshold and <criterion>_pass — NULL when the preset does not
---             require it, else true/false; overall_pass (every required criterion passes); the gap:
+--             require it, else true/false; overall_pass (every required criterion passes; never
+--             NULL), is_exited (exited_on not NULL), is_failing (not overall_pass, exited or not) and
+--             is_failing_not_exited (failing and not exited by $as_of: the villages still to bring up
+--             to the standard), criteria_failed (how many criteria it fails); the gap:
 --             people_to_exit = the fewest exits x ≥ 0 with (people_poor − x) ÷ rural_population
 --             below the threshold, income_gap = collective income still missing (元);
 --             failed_criteria, missing_items (required items known to be absent) and no_data (the
@@ -30,9 +33,8 @@ with params as (
             error('没有名为 ' || coalesce($rules, 'national') || ' 的出列标准预设（见 exit_rules） / '
                   || 'no exit rule preset named ' || coalesce($rules, 'national'))
         ) as preset,
-        r.code as region_code
-    from regions as r
-    where r.code = coalesce($region, (select code from regions where parent_code is null))
+        r.region_code
+    from region_in_view($region) as r
 ),
 
 rules as (
@@ -128,7 +130,7 @@ judged as (
     from measured
 ),
 
-final as (
+judgement as (
     select
         village_code,
         village_name,
@@ -201,6 +203,15 @@ final as (
             case when leading_industry_no_data then 'leading_industry' end
         ], lambda c: c is not null) as no_data
     from judged
+),
+
+final as (
+    select *,
+        len(failed_criteria) as criteria_failed,
+        exited_on is not null as is_exited,
+        not overall_pass as is_failing,
+        not overall_pass and exited_on is null as is_failing_not_exited
+    from judgement
     order by village_code
 )
 

@@ -12,7 +12,9 @@
 -- columns:    household_id, head_name_masked, head_id_number_masked, status, category, main_cause,
 --             size, exited_on, check_year, per_capita_income, poverty_line, failing_checks,
 --             no_data_checks (lists of criterion keys: income, food_clothing, education, medical,
---             housing, water)
+--             housing, water — exit_criteria), mark: 'poor' (未脱贫: counts against the village's
+--             incidence), 'risk' (已脱贫 but failing the household standard of its exit year, no data
+--             included: 错退 risk) or NULL
 -- grain:      one row per household of the village registered at $as_of
 -- params:     $village VARCHAR (a 村 区划代码, required), $as_of DATE (NULL = today)
 with params as (
@@ -53,7 +55,7 @@ check_years as (
 ),
 
 all_criteria as (
-    select ['income', 'food_clothing', 'education', 'medical', 'housing', 'water'] as keys
+    select list(criterion order by ordinal) as keys from exit_criteria() where standard = 'household'
 ),
 
 masked as (
@@ -80,7 +82,11 @@ final as (
         c.per_capita_income,
         c.poverty_line,
         coalesce(c.failing_criteria, a.keys) as failing_checks,
-        coalesce(c.no_data_criteria, a.keys) as no_data_checks
+        coalesce(c.no_data_criteria, a.keys) as no_data_checks,
+        case
+            when r.status = '未脱贫' then 'poor'
+            when r.status = '已脱贫' and len(coalesce(c.failing_criteria, a.keys)) > 0 then 'risk'
+        end as mark
     from registered as r
     join masked as m using (household_id)
     join check_years as y using (household_id)

@@ -116,12 +116,21 @@ def test_the_yearly_reconciliation_is_the_flows_of_each_year(defects_db_path, mo
     assert set(yearly.balanced) == {"✓ 平衡"}
 
 
-def test_a_year_that_does_not_balance_is_flagged(defects_db_path, monkeypatch, navigation_apptest):
-    # flows reconcile by construction; make the reading of them fail to see the page say so
-    from ui import reconcile
+def test_a_year_that_does_not_balance_is_flagged(defects_db_path, monkeypatch, navigation_apptest, tmp_path):
+    # flows reconcile by construction; a copy of the database with one person joining 一村 in the middle
+    # of every year that no status span knows of (flow_movements says +1 registered person, the stocks
+    # do not) must be flagged, for every year, for registered people only (flows_reconciliation)
+    import shutil
 
-    monkeypatch.setattr(reconcile, "unreconciled", lambda flows: ["registry_people"])
-    at = open_page(defects_db_path, monkeypatch)
+    import duckdb
+
+    broken = tmp_path / "unbalanced.duckdb"
+    shutil.copy(defects_db_path, broken)
+    with duckdb.connect(str(broken)) as connection:
+        for year in range(2014, 2020):
+            connection.execute("insert into flow_movements values ('430101100001', ?, '自然增加', 0, 1, 0, 1, 0, 0)",
+                               [dt.date(year, 6, 15)])
+    at = open_page(broken, monkeypatch)
     assert tiles(at)["逐年勾稽"] == ("✗ 2014、2015、2016、2017、2018、2019年不平衡", "")
     assert set(frame(at, "quality_reconcile").balanced) == {"✗ 不平衡：在册人数"}
 

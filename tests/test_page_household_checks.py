@@ -141,7 +141,8 @@ def test_the_excel_list(tiny):
 
 def test_tallies_and_filters_on_a_frame_with_no_data_rows(tiny):
     risks = tiny.query("household_exit_check", year=2018)
-    assert household_risks.by_village(risks)[["village", "households", "people"]].values.tolist() == [["二村", 1, 2]]
+    by_village = tiny.query("household_exit_risks_by", year=2018, dimension="village")
+    assert by_village[["group_name", "households", "people"]].values.tolist() == [["二村", 1, 2]]
     every = list(household_risks.CRITERIA)
     assert household_risks.criteria_text(every, every, "zh") == "全部六项（当年无数据）"
     assert household_risks.criteria_text(["income", "housing"], ["housing"], "zh") == "收入、住房安全（无数据）"

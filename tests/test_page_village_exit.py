@@ -115,7 +115,7 @@ def test_tiny_list_judges_each_village_under_the_hunan_preset(tiny_page):
         "贫困村": ("2个", ""),
         "已出列": ("1个", ""),
         "达到全部标准（湖南省标准）": ("1个", ""),
-        "未达标": ("1个", "其中未出列1个"),
+        "未达标的贫困村（含已出列）": ("1个", "其中未出列1个"),
     }
     table = village_table(at)
     assert list(table.index) == ["三村", "一村"]  # failing first
@@ -147,7 +147,7 @@ def test_earlier_date_changes_the_judgement(tiny_page):
     # = 0.19%, everything else met → passes. 三村 still on its 2014 row: pop 300, H6 2人 → 0.67%; income 0
     # (gap 4.00万元), road 否, water 否, clinic 否, power 是 → fails four criteria.
     assert metrics(at)["已出列"] == ("0个", "")
-    assert metrics(at)["未达标"] == ("1个", "其中未出列1个")
+    assert metrics(at)["未达标的贫困村（含已出列）"] == ("1个", "其中未出列1个")
     table = village_table(at)
     assert table.loc["三村", ["incidence", "collective_income", "paved_road", "power", "safe_water", "clinic"]].tolist() \
         == ["✓ 0.67%", "✗", "✗", "✓", "✗", "✗"]
@@ -161,7 +161,7 @@ def test_township_and_criterion_filters(tiny_page):
     at.multiselect(key=f"ve_townships_{COUNTY}").set_value(["甲乡"]).run()
     # 甲乡 holds one poor village, 一村 (二村 is not poor): exited and meeting every criterion
     assert list(village_table(at).index) == ["一村"]
-    assert metrics(at)["贫困村"] == ("1个", "") and metrics(at)["未达标"] == ("0个", "其中未出列0个")
+    assert metrics(at)["贫困村"] == ("1个", "") and metrics(at)["未达标的贫困村（含已出列）"] == ("0个", "其中未出列0个")
     at.multiselect(key=f"ve_townships_{COUNTY}").set_value([]).run()
     at.multiselect(key="ve_criteria_hunan").set_value(["clinic"]).run()
     assert list(village_table(at).index) == ["三村"]  # the only village without a clinic
@@ -189,7 +189,7 @@ def test_changing_the_preset_changes_the_criteria_columns(tiny_page):
                                              "clinic", "culture_center"}
     assert table.loc["一村", ["broadband", "culture_center", "clinic"]].tolist() == ["✗", "✗", "✓"]
     assert table.loc["三村", ["broadband", "culture_center", "clinic"]].tolist() == ["✗", "✓", "✗"]
-    assert metrics(at)["未达标"] == ("2个", "其中未出列1个")
+    assert metrics(at)["未达标的贫困村（含已出列）"] == ("2个", "其中未出列1个")
 
 
 def test_gap_fixture_pass_fail_and_gaps(gap_db_path, monkeypatch, navigation_apptest):
@@ -322,7 +322,7 @@ def test_gap_in_words_and_household_marks_in_a_western_village(gap_db_path, monk
 
 def test_english(tiny_db_path, monkeypatch, navigation_apptest):
     at = open_page(tiny_db_path, monkeypatch, lang="en")
-    assert metrics(at)["Falling short"] == ("1", "1 of them not yet exited")
+    assert metrics(at)["Failing exit rules (exited included)"] == ("1", "1 of them not yet exited")
     labels = column_labels(at, "ve_villages_")
     assert labels["clinic"] == "Standard clinic" and labels["people_to_exit"] == "Still to exit (people)"
     assert village_table(at).loc["三村", "overall"] == "✗ falls short"

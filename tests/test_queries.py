@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from etl.load import load_package
-from queries import MACROS_SQL, Database, QueryError, bind, catalog, used_params
+from queries import Database, QueryError, bind, catalog, execute, used_params
 from queries.__main__ import main as cli_main
 from tests.conftest import FIXTURES
 
@@ -543,13 +543,14 @@ def test_village_households_masks_and_checks(tiny):
     frame = tiny.query("village_households", village=YICUN, as_of="2018-12-31")
     assert list(frame.columns) == [
         "household_id", "head_name_masked", "head_id_number_masked", "status", "category", "main_cause", "size",
-        "exited_on", "check_year", "per_capita_income", "poverty_line", "failing_checks", "no_data_checks"]
+        "exited_on", "check_year", "per_capita_income", "poverty_line", "failing_checks", "no_data_checks", "mark"]
     assert rows(frame, ["household_id", "head_name_masked", "head_id_number_masked", "status", "category",
                         "size", "exited_on", "check_year"]) == [
         ("H1", "赵*山", "430101********0011", "已脱贫", "一般贫困户", 4, dt.date(2016, 11, 30), 2016),
         ("H2", "钱*妹", "430101********0029", "未脱贫", "低保贫困户", 1, None, 2017),  # 返贫; P6 left 12-01
     ]
     assert lists(frame.failing_checks) == [[], ["housing"]]  # H3 gone by 自然销户 2018-03-10
+    assert list(frame.mark.fillna("")) == ["", "poor"]  # H1 exited meeting its 2016 standard; H2 still poor
     text = frame.astype(str).to_string()
     for secret in ("赵大山", "钱二妹", "430101196505050011", "430101197001010029"):
         assert secret not in text
@@ -564,6 +565,7 @@ def test_village_households_names_of_any_length_and_errors(gap, tiny):
     assert rows(frame, ["household_id", "head_name_masked", "status", "size", "check_year"]) == [
         ("GE1", "欧**明", "未脱贫", 4, 2019), ("GE2", "郑*", "已脱贫", 1, None)]
     assert lists(frame.failing_checks) == [["income", "education"], ALL_CHECKS]
+    assert list(frame.mark) == ["poor", "risk"]  # GE2 exited without a household_year row: 错退 risk
     assert list(gap.query("village_households", village="620101100001", as_of="2019-12-31").head_name_masked) == [
         "王*", "张*丰"]
     with pytest.raises(duckdb.InvalidInputException, match="must be the code of a 村"):
@@ -664,8 +666,7 @@ def test_column_types_counts_bigint_ratios_double(name, tiny_db_path):
     params = {flag.lstrip("-"): value for flag, value in zip(CLI_ARGS[name][::2], CLI_ARGS[name][1::2], strict=True)}
     con = duckdb.connect(str(tiny_db_path), read_only=True)
     try:
-        con.execute(MACROS_SQL)
-        types = {column: str(kind) for column, kind, *_ in con.execute(query.sql, bind(query, params)).description}
+        types = {column: str(kind) for column, kind, *_ in execute(con, query, bind(query, params)).description}
     finally:
         con.close()
     assert not [c for c, t in types.items() if t in ("HUGEINT", "FLOAT") or t.startswith("DECIMAL(38")], types

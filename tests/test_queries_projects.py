@@ -12,7 +12,7 @@ import datetime as dt
 import duckdb
 import pytest
 
-from queries import Database, bind, catalog
+from queries import Database, bind, catalog, execute
 from tests.test_queries import COUNTY, ERCUN, JIA, SANCUN, YI, YICUN, rows
 
 MONEY = ["allocated", "disbursed", "spent", "reimbursed"]
@@ -102,7 +102,7 @@ def test_projects_column_types(tiny_db_path):
     query = catalog()["projects"]
     con = duckdb.connect(str(tiny_db_path), read_only=True)
     try:
-        cursor = con.execute(query.sql, bind(query, {"as_of": "2018-12-31"}))
+        cursor = execute(con, query, bind(query, {"as_of": "2018-12-31"}))
         types = {column: str(kind) for column, kind, *_ in cursor.description}
     finally:
         con.close()

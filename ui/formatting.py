@@ -41,10 +41,11 @@ def signed(n) -> str:
     return f"+{n:,}" if n > 0 else (f"-{-n:,}" if n < 0 else "0")
 
 
-def signed_points(now, before) -> str:
-    """The change between two ratios in percentage points, two decimals: +0.12个百分点 is shown as +0.12pp."""
-    if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in (now, before)):
+def signed_points(change) -> str:
+    """A change of a ratio (a difference a query worked out, e.g. registry_change.incidence_change) in
+    percentage points, two decimals: +0.12个百分点 is shown as +0.12pp."""
+    if change is None or change is pd.NA or (isinstance(change, float) and math.isnan(change)):
         return "—"
-    points = (float(now) - float(before)) * 100
+    points = float(change) * 100
     sign = "+" if points > 0 else ("-" if points < 0 else "")
     return f"{sign}{abs(points):.2f}pp"

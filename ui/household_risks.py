@@ -1,7 +1,7 @@
 """The 错退 risk list (household_exit_check) as the household-checks page shows and exports it: criteria
-labels, the filter by village and criterion, the tally per village and per criterion, and the list as a
-table with translated headers. It only counts and filters the rows the query returns (the figure itself
-— which households are risks — is defined once, in queries/household_exit_check.sql). No Streamlit
+labels, village labels, the filter by village and criterion, and the list as a table with translated
+headers. It only filters and words the rows the query returns: which households are risks is defined
+in queries/household_exit_check.sql, their tallies in queries/household_exit_risks_by.sql. No Streamlit
 import.
 """
 
@@ -11,10 +11,11 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from queries import exit_criteria
 from ui.exports import Table
 from ui.report import label, tr
 
-CRITERIA = ("income", "food_clothing", "education", "medical", "housing", "water")
+CRITERIA = exit_criteria("household")  # in reading order (macro exit_criteria, queries/shared/macros.sql)
 
 
 def criteria_text(failing: Iterable[str], no_data: Iterable[str], language: str) -> str:
@@ -46,27 +47,6 @@ def filtered(risks: pd.DataFrame, villages: Iterable[str] = (), criteria: Iterab
     if criteria:
         keep &= risks.failing_criteria.map(lambda failing: bool(criteria & set(failing)))
     return risks[keep]
-
-
-def by_village(risks: pd.DataFrame) -> pd.DataFrame:
-    """Risk households and their people per village, most households first."""
-    labels = village_labels(risks)
-    tally = (risks.groupby("village_code", sort=True)
-             .agg(households=("household_id", "size"), people=("size", lambda s: int(s.fillna(0).sum())))
-             .reset_index())
-    tally.insert(1, "village", tally.village_code.map(labels))
-    return tally.sort_values(["households", "people", "village_code"], ascending=[False, False, True],
-                             ignore_index=True)
-
-
-def by_criterion(risks: pd.DataFrame) -> pd.DataFrame:
-    """Risk households and their people per failing criterion (a household failing two counts under both)."""
-    exploded = risks[["household_id", "size", "failing_criteria"]].explode("failing_criteria")
-    rows = []
-    for key in CRITERIA:
-        hit = exploded[exploded.failing_criteria == key]
-        rows.append((key, len(hit), int(hit["size"].fillna(0).sum())))
-    return pd.DataFrame(rows, columns=["criterion", "households", "people"])
 
 
 def list_table(risks: pd.DataFrame, language: str) -> Table:

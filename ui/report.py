@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ui import exports, plain
+from ui import exports
 from ui.exports import Section, Table, is_missing
 from ui.formatting import count, percent
 from ui.i18n import STRINGS, translate
@@ -173,9 +173,14 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
     )
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=])")
+
+
 def escape_markdown(text: str) -> str:
-    """Region names are data and must not become links, markup or scripts: ui/plain.md."""
-    return plain.md(text)
+    """Text for st.markdown that renders as itself: every character markdown (or Streamlit's :color[]
+    and :icon: directives, $ math, raw HTML) would read is backslash-escaped, line breaks become spaces —
+    region names are data and must not become links, markup or scripts."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", str(text)))
 
 
 def safe_file_name(name: str) -> str:
@@ -279,10 +284,6 @@ def _funds(words, area, year, funds, sources) -> str:
                  reimbursement_of_spent=percent(funds.reimbursement_of_spent))
 
 
-def _is_true(value) -> bool:
-    return not is_missing(value) and bool(value)
-
-
 def _gaps(words, row) -> str:
     """The criteria a village fails, 无数据 marked."""
     no_data = set(row.no_data)
@@ -295,18 +296,18 @@ def _villages(words, place, area, as_of, rules_name, now, villages) -> str:
         if villages.empty:
             return words("rpt_p_village_self_not_poor", name=place["name"])
         row = villages.iloc[0]
-        if not is_missing(row.exited_on):
+        if row.is_exited:
             return words("rpt_p_village_self_exited", name=place["name"], date=words.date(row.exited_on))
-        if _is_true(row.overall_pass):
+        if row.overall_pass:
             return words("rpt_p_village_self_pass", rules=rules_name, name=place["name"])
         return words("rpt_p_village_self_fail", rules=rules_name, name=place["name"], items=_gaps(words, row))
     if not now.poor_villages_total:
         return words("rpt_p_no_poor_villages", area=area)
-    remaining = villages[villages.exited_on.isna()]
+    # village_exit_check's flags: the villages not exited by the date, passing or failing the preset
+    remaining = villages[~villages.is_exited]
     detail = ""
     if len(remaining):
-        passes = remaining.overall_pass.map(_is_true).astype(bool)
-        passing, failing = remaining[passes], remaining[~passes]
+        passing, failing = remaining[remaining.overall_pass], remaining[remaining.is_failing_not_exited]
         detail = words(
             "rpt_remaining_detail", passing=count(len(passing)), failing=count(len(failing)),
             passing_names=words("rpt_names", names=words.join(passing.village_name, "rpt_names_sep")) if len(passing)
@@ -405,9 +406,9 @@ def _funds_table(words, funds, sources, year) -> Table:
 
 def _villages_table(words, villages) -> Table:
     def meets(row):
-        if not is_missing(row.exited_on):
+        if row.is_exited:
             return "—"
-        return words("rpt_yes") if _is_true(row.overall_pass) else words("rpt_no")
+        return words("rpt_yes") if row.overall_pass else words("rpt_no")
 
     frame = pd.DataFrame({
         words("rpt_c_village"): villages.village_name.to_numpy(),
@@ -416,6 +417,6 @@ def _villages_table(words, villages) -> Table:
         words("rpt_c_exited_on"): villages.exited_on.to_numpy(),
         words("rpt_c_incidence"): villages.incidence.to_numpy(),
         words("rpt_c_meets"): [meets(row) for row in villages.itertuples()],
-        words("rpt_c_gaps"): [_gaps(words, row) if is_missing(row.exited_on) else "" for row in villages.itertuples()],
+        words("rpt_c_gaps"): ["" if row.is_exited else _gaps(words, row) for row in villages.itertuples()],
     })
     return Table(words("rpt_t_villages"), frame, ("text", "text", "year", "date", "percent", "text", "text"))

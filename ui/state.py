@@ -60,7 +60,7 @@ class RegionTree:
     top: str
 
 
-def _build_tree(frame: pd.DataFrame) -> RegionTree:
+def _build_tree(frame: pd.DataFrame, top: str) -> RegionTree:
     by_code = frame.set_index("code", drop=False)
     kids: dict[str, list[str]] = {}
     parent: dict[str, str | None] = {}
@@ -68,11 +68,6 @@ def _build_tree(frame: pd.DataFrame) -> RegionTree:
         parent[code] = None if pd.isna(parent_code) else parent_code
         if parent[code] is not None:
             kids.setdefault(parent[code], []).append(code)
-    # the deepest region that still holds everything: walk down while there is a single child
-    # (a package whose top is 省 > 市 > one 县 opens on the county)
-    top = frame[frame.depth == 0].code.iloc[0]
-    while len(kids.get(top, [])) == 1:
-        top = kids[top][0]
     return RegionTree(by_code, kids, parent, top)
 
 
@@ -82,7 +77,8 @@ def tree() -> RegionTree:
     key = (data.current_version(), session.scope() if "_account" in st.session_state else None)
     memo = st.session_state.get("_region_tree")
     if memo is None or memo[0] != key:
-        memo = (key, _build_tree(scoped.query("regions")))
+        # the view opens on the default region (query default_region, as `python -m queries` does)
+        memo = (key, _build_tree(scoped.query("regions"), scoped.query("default_region").region_code.iloc[0]))
         st.session_state["_region_tree"] = memo
     return memo[1]
 
@@ -101,7 +97,7 @@ def children(code: str) -> pd.DataFrame:
 
 
 def top_region() -> str:
-    """The deepest region that still holds everything (see _build_tree)."""
+    """The region the view opens on: the deepest one that still holds everything (query default_region)."""
     return tree().top
 
 
@@ -292,9 +288,8 @@ def sidebar() -> Filters:
         region = _region_picker()
         st.selectbox(t("rules"), presets(), format_func={p: preset_label(p) for p in presets()}.__getitem__,
                      key="rules")
-    for name, _value in st.session_state.pop("_refused_url", []):
-        # the parameter's name (one of URL_KEYS), never its value: a link's text must not reach the page
-        st.warning(t("url_refused", name=name))
+    for name, value in st.session_state.pop("_refused_url", []):
+        st.warning(t("url_refused", name=name, value=value))
     filters = Filters(as_of=as_of, region=region, rules=st.session_state["rules"],
                       language=st.session_state.get("language", "zh"))
     st.session_state["_filters"] = filters

@@ -18,3 +18,99 @@ create or replace temp macro mask_id(id_number) as
         when length(id_number) >= 15 then left(id_number, 6) || '********' || right(id_number, 4)
         else repeat('*', length(id_number))
     end;
+
+-- The region tree (regions, region_closure; etl/schema.sql). package_root(): the top of the package.
+create or replace temp macro package_root() as (select code from regions where parent_code is null);
+
+-- The region a view opens on when none is chosen — the dashboard's sidebar and `python -m queries`
+-- alike (query default_region): from `root` (NULL = the package's top) walk down while a region has
+-- exactly one child, so a package whose top is 省 > 市 > one 县 opens on the county. It is the
+-- deepest region whose depth below root holds a single region at every level down to it.
+create or replace temp macro default_region(root) as (
+    select any_value(c.descendant_code)
+    from region_closure as c
+    where c.ancestor_code = coalesce(root, package_root())
+      and c.depth = (
+          select coalesce(min(d.depth) filter (where d.regions > 1) - 1, max(d.depth))
+          from (select depth, count(*) as regions from region_closure
+                where ancestor_code = coalesce(root, package_root()) group by depth) as d
+      )
+);
+
+-- The region a query is asked about: one row with its code, none when `region` names no region
+-- (then the query's result is empty). NULL = the package's top, which holds every village.
+create or replace temp macro region_in_view(region) as table
+    select code as region_code from regions where code = coalesce(region, package_root());
+
+-- The region and everything under it (region_closure), for `village_code in (select code from …)`.
+create or replace temp macro area_under(region_code) as table
+    select descendant_code as code, descendant_level as level, depth
+    from region_closure where ancestor_code = region_code;
+
+-- The criteria of the exit standards (docs/domain.md, Exit standards), listed once, in the order they
+-- are read out: a village's (贫困村出列; judged by village_exit_check under a preset of exit_rules —
+-- needs_threshold: the preset must give a threshold) and a household's (贫困户脱贫: 一达标两不愁三保障,
+-- judged by household_year_checks, etl/derive/10_household_year_checks.sql). Query exit_criteria
+-- shows it to the pages; etl/load.py checks the presets against it.
+create or replace temp macro exit_criteria() as table
+    select * from (values
+        ('village', 1, 'incidence', true),
+        ('village', 2, 'collective_income', true),
+        ('village', 3, 'collective_economy', false),
+        ('village', 4, 'paved_road', false),
+        ('village', 5, 'power', false),
+        ('village', 6, 'safe_water', false),
+        ('village', 7, 'broadband', false),
+        ('village', 8, 'clinic', false),
+        ('village', 9, 'culture_center', false),
+        ('village', 10, 'leading_industry', false),
+        ('household', 1, 'income', false),
+        ('household', 2, 'food_clothing', false),
+        ('household', 3, 'education', false),
+        ('household', 4, 'medical', false),
+        ('household', 5, 'housing', false),
+        ('household', 6, 'water', false)
+    ) as c(standard, ordinal, criterion, needs_threshold);
+
+-- The periods (month / quarter / year) overlapping [first_day, last_day], each dated by its first day
+-- (period) and ending on its last day or on last_day when that is earlier (period_end: the current,
+-- unfinished period "so far"). A first_day after last_day is an error.
+create or replace temp macro periods_between(first_day, last_day, kind) as table
+    select
+        cast(g.period_start as date) as period,
+        least(cast(g.period_start + s.step - interval 1 day as date), last_day) as period_end
+    from (
+        select
+            case kind when 'month' then interval 1 month when 'quarter' then interval 3 month
+                      else interval 1 year end as step,
+            case when first_day <= last_day then true
+                 else error('开始日期晚于结束日期 / start is after end: ' || first_day || ' > ' || last_day)
+            end as is_valid
+    ) as s,
+        generate_series(date_trunc(kind, first_day), date_trunc(kind, last_day), s.step) as g(period_start)
+    where s.is_valid;
+
+-- The villages (村) under a region, with their township, for the data checks that list villages.
+create or replace temp macro villages_under(region_code) as table
+    select v.code as village_code, v.name as village_name, v.parent_code as township_code,
+        t.name as township_name, coalesce(v.is_poor_village, false) as is_poor_village
+    from region_closure as c
+    join regions as v on v.code = c.descendant_code
+    left join regions as t on t.code = v.parent_code
+    where c.ancestor_code = region_code and v.level = '村';
+
+-- The region asked about (as region_in_view) only when it holds every village of the package: what
+-- belongs to the whole package (the load's warnings) is shown to such a region alone.
+create or replace temp macro region_holding_package(region) as table
+    select r.region_code
+    from region_in_view(region) as r
+    where not exists (
+        select 1 from regions as v
+        where v.level = '村'
+          and not exists (select 1 from region_closure as c
+                          where c.ancestor_code = r.region_code and c.descendant_code = v.code)
+    );
+
+-- A window's first day when none is given: 1 January of the year of its last day (NULL = today).
+create or replace temp macro window_start(first_day, last_day) as
+    coalesce(first_day, cast(date_trunc('year', coalesce(last_day, current_date)) as date));

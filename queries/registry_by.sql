@@ -1,0 +1,77 @@
+-- indicator:  registry_by
+-- definition: the registry at a date broken down by one attribute of the household (docs/domain.md,
+--             建档立卡): $dimension category — 贫困户属性 (一般贫困户 / 低保贫困户 / 特困供养贫困户;
+--             report-backs read "其中：低保户X户Y人…"), cause — 主要致贫原因 (因病, 因残, 因学, … 其他):
+--             households and people not yet exited (未脱贫) and registered (现有建档), counted as
+--             registry_summary counts them. Every value appears, with zeros, in the order of its enum
+--             (the order of the contract's list). registry_by_category and registry_by_cause read it.
+-- columns:    value (the category or cause), households_poor, people_poor, households_registered,
+--             people_registered, ordinal (the value's place in its enum)
+-- grain:      one row per value of the attribute
+-- params:     $as_of DATE (NULL = today),
+--             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows),
+--             $dimension VARCHAR one of category|cause (NULL = category)
+with params as (
+    -- one row; none when $region names no region, and then every result is empty
+    select
+        coalesce($as_of, current_date) as as_of,
+        coalesce($dimension, 'category') as dimension,
+        r.region_code
+    from region_in_view($region) as r
+),
+
+area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
+    select a.code from params, area_under(params.region_code) as a
+),
+
+attribute_values as (
+    select cast(e.value as varchar) as value, e.ordinal
+    from params, unnest(enum_range(null::household_category)) with ordinality as e(value, ordinal)
+    where params.dimension = 'category'
+    union all
+    select cast(e.value as varchar), e.ordinal
+    from params, unnest(enum_range(null::main_cause)) with ordinality as e(value, ordinal)
+    where params.dimension = 'cause'
+),
+
+households_at as (
+    select
+        case params.dimension when 'category' then cast(s.category as varchar)
+                              else cast(s.main_cause as varchar) end as value,
+        count(*) as households_registered,
+        count(*) filter (where s.status = '未脱贫') as households_poor
+    from household_status_spans as s
+    cross join params
+    where s.valid_from <= params.as_of and params.as_of < s.valid_to
+      and s.village_code in (select code from area)
+    group by all
+),
+
+people_at as (
+    select
+        case params.dimension when 'category' then cast(s.category as varchar)
+                              else cast(s.main_cause as varchar) end as value,
+        count(*) as people_registered,
+        count(*) filter (where s.status = '未脱贫') as people_poor
+    from person_status_spans as s
+    cross join params
+    where s.valid_from <= params.as_of and params.as_of < s.valid_to
+      and s.village_code in (select code from area)
+    group by all
+),
+
+final as (
+    select
+        v.value,
+        coalesce(ha.households_poor, 0) as households_poor,
+        coalesce(pa.people_poor, 0) as people_poor,
+        coalesce(ha.households_registered, 0) as households_registered,
+        coalesce(pa.people_registered, 0) as people_registered,
+        v.ordinal
+    from attribute_values as v
+    left join households_at as ha using (value)
+    left join people_at as pa using (value)
+    order by v.ordinal
+)
+
+select * from final
