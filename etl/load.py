@@ -28,7 +28,7 @@ from etl.contract import contract, schema_sql
 from etl.problems import Problem, write_rejects
 from etl.read import PackageError, open_package, read_table
 from etl.validate import checks_skipped, run_checks, stage_table
-from queries import exit_criteria
+from queries import EXIT_CRITERIA_MACRO, exit_criteria
 
 DERIVE_DIR = Path(__file__).with_name("derive")
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
@@ -206,6 +206,7 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
 
             progress(0.85, "计算派生表 deriving spans")
             con.execute("use final")
+            con.execute(EXIT_CRITERIA_MACRO)  # the one list of exit criteria (queries/shared/macros.sql)
             for sql_file in sorted(DERIVE_DIR.glob("*.sql")):
                 con.execute(sql_file.read_text(encoding="utf-8"))
             result.problems = problems

@@ -10,7 +10,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from ui import charts, scoped, state
+from ui import charts, plain, scoped, state, tables
 from ui.formatting import count, pair
 from ui.i18n import t
 
@@ -50,7 +50,7 @@ def table(frame: pd.DataFrame, columns: dict, name: str, *, key: str) -> None:
     if frame.empty:
         st.caption(t("dq_nothing_found"))
         return
-    st.dataframe(frame[list(columns)], hide_index=True, column_config=columns, key=key)
+    tables.grid(frame[list(columns)], hide_index=True, column_config=columns, key=key)
     charts.download(frame, name, key=f"download_{key}")
 
 
@@ -58,7 +58,7 @@ def yuan(v) -> str:
     return "—" if pd.isna(v) else t("imp_yuan", v=f"{float(v):,.0f}")
 
 
-st.caption(t("dq_scope", region=region_name, as_of=f"{view.as_of:%Y-%m-%d}"))
+st.caption(t("dq_scope", region=plain.md(region_name), as_of=f"{view.as_of:%Y-%m-%d}"))
 
 # ---- the scorecard ------------------------------------------------------------------------------
 tiles = st.columns(4) + st.columns(4)
@@ -127,7 +127,7 @@ yearly = pd.DataFrame([
      else t("dq_not_balanced", what="、".join(t("dq_stock_" + column) for column in unbalanced[year]))}
     for year, rows in reconciliation_by_year.items()
 ], columns=["year", *STOCKS, "balanced"])
-st.dataframe(yearly, hide_index=True, key="quality_reconcile",
+tables.grid(yearly, hide_index=True, key="quality_reconcile",
              column_config={"year": t("qc_year"), **{m: t(key) for m, key in STOCK_LABELS.items()},
                             "balanced": t("qc_balanced")})
 charts.download(pd.concat([rows.assign(year=year) for year, rows in reconciliation_by_year.items()])

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, scoped, state
+from ui import charts, scoped, state, tables
 from ui.formatting import count, pair, percent, signed
 from ui.i18n import t
 
@@ -177,7 +177,7 @@ if reconciled.all_reconciled.iloc[0]:
 else:
     st.error(t("dyn_not_reconciled"))
 labels = {column: t("dyn_col_" + column) for column in table.columns}
-st.dataframe(table, hide_index=True, column_config={
+tables.grid(table, hide_index=True, column_config={
     column: st.column_config.NumberColumn(label, format="localized")
     if column in ("opening", "in", "out", "computed", "closing") else label
     for column, label in labels.items()
@@ -242,5 +242,5 @@ exits_table = pd.DataFrame({
 })
 exit_labels = {column: t("dyn_col_" + column) for column in exits_table.columns}
 st.markdown(f"**{t('dyn_exits_title')}**")
-st.dataframe(exits_table, hide_index=True, column_config=exit_labels)
+tables.grid(exits_table, hide_index=True, column_config=exit_labels)
 charts.download(exits_table.rename(columns=exit_labels), t("dyn_exits_title"), key="dyn_download_exits")

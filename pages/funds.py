@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, scoped, state
+from ui import charts, scoped, state, tables
 from ui.formatting import count, percent, wan_yuan
 from ui.i18n import has_string, t
 
@@ -152,7 +152,7 @@ else:
     }
     charts.show(fig, labelled(table, config), f"{t('funds_by_title')} {year} {t('funds_dim_' + dimension)}",
                 key="funds_by", height=380)
-    st.dataframe(table, hide_index=True, column_config=config)
+    tables.grid(table, hide_index=True, column_config=config)
 
 # ---- against the schedule -----------------------------------------------------------------------
 
@@ -199,7 +199,7 @@ else:
     charts.show(fig, labelled(schedule_table, config), t("funds_schedule_title", year=year), key="funds_schedule",
                 height=320)
     if len(schedule_table):
-        st.dataframe(schedule_table, hide_index=True, column_config=config)
+        tables.grid(schedule_table, hide_index=True, column_config=config)
     upcoming = schedule[~due]
     if len(upcoming):
         st.caption(t("funds_upcoming", deadlines="；".join(
@@ -248,5 +248,5 @@ config = {
                      **{stage: t("funds_col_" + stage) for stage in MONEY}}),
     **percent_columns({"spending_rate": t("funds_col_spending_rate")}),
 }
-st.dataframe(project_table, hide_index=True, column_config=config)
+tables.grid(project_table, hide_index=True, column_config=config)
 charts.download(labelled(project_table, config), f"{t('funds_projects_title')} {year}", key="funds_download_projects")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui import charts, maps, scoped, state
+from ui import charts, maps, plain, scoped, state, tables
 from ui.formatting import count, pair, percent, wan_yuan
 from ui.i18n import t
 from ui.maps import MapClass
@@ -53,7 +53,7 @@ def range_label(low: str | None, high: str | None) -> str:
 areas = scoped.query("boundaries", region=scope, level=level)
 registry = scoped.query("poverty_incidence", as_of=view.as_of, level=level, region=scope)
 areas = areas.merge(registry.drop(columns="region_name"), on="region_code", how="left")
-areas["hover"] = [f"<b>{name}</b><br>" + t("map_hover_poor", pair=pair(h, p))
+areas["hover"] = [f"<b>{plain.html(name)}</b><br>" + t("map_hover_poor", pair=pair(h, p))
                   for name, h, p in zip(areas.region_name, areas.households_poor, areas.people_poor, strict=True)]
 columns = {  # the table's columns in order: frame column → its column config (label included)
     "rank": st.column_config.NumberColumn(t("map_col_rank"), format="%d", width=48),
@@ -139,7 +139,7 @@ elif metric == "exit" and level == "村":
     areas["hover"] += [
         "<br>" + t("map_hover_status", status=status)
         + ("<br>" + t("map_hover_exited_on", date=day) if day else "")
-        + ("<br>" + t("map_hover_standard", rules=state.preset_label(view.rules), result=result) if result else "")
+        + ("<br>" + t("map_hover_standard", rules=plain.html(state.preset_label(view.rules)), result=result) if result else "")
         for status, day, result in zip(areas.status, areas.exited_on_text, areas.standard, strict=True)]
     legend = t("map_legend_exit_village")
     columns |= {
@@ -216,7 +216,7 @@ scope_name = state.region_row(scope)["name"]
 title = (t("map_title_single", region=scope_name, metric=t("map_metric_" + metric)) if scope == view.region
          and not len(state.children(scope)) else
          t("map_title", region=scope_name, level=level_name, metric=t("map_metric_" + metric)))
-st.subheader(title)
+st.subheader(plain.md(title))  # the region name is data
 left, right = st.columns(2, gap="medium")
 drawn = areas[areas.has_boundary]
 missing = areas[~areas.has_boundary]
@@ -236,15 +236,15 @@ with left:
             state.go_to_region(target)
         if clickable:
             st.caption(t("map_click_hint")
-                       + (t("map_focus_note", name=state.region_row(focus)["name"]) if focus else ""))
+                       + (t("map_focus_note", name=plain.md(state.region_row(focus)["name"])) if focus else ""))
         if len(missing):
-            st.warning(t("map_missing_boundaries", n=len(missing), names="、".join(missing.region_name)),
+            st.warning(t("map_missing_boundaries", n=len(missing), names=plain.md("、".join(missing.region_name))),
                        icon=":material/wrong_location:")
     for note in notes:
         st.caption(note)
 
 with right:
-    table = st.dataframe(
+    table = tables.grid(
         ranked[["region_code", *columns]],
         hide_index=True,
         column_order=list(columns)[:TABLE_COLUMNS],

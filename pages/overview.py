@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, scoped, state
+from ui import charts, plain, scoped, state
 from ui.formatting import count, pair, percent, signed, signed_points
 from ui.i18n import t
 
@@ -76,7 +76,7 @@ flags = st.columns(4)
 with flags[0].container(border=True):
     st.metric(t("flag_villages_failing"), t("villages_n", n=count(len(failing))))
     if len(failing):
-        st.caption("、".join(failing.village_name.head(6)) + ("……" if len(failing) > 6 else ""))
+        st.caption(plain.md("、".join(failing.village_name.head(6))) + ("……" if len(failing) > 6 else ""))
     st.page_link("pages/village_exit.py", label=t("open_page", page=t("page_village_exit")),
                  query_params=st.query_params.to_dict())
 with flags[1].container(border=True):

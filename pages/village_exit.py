@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, scoped, session, state
+from ui import charts, plain, scoped, session, state, tables
 from ui.formatting import count, pair, percent, wan_yuan
 from ui.i18n import t
 from ui.village_exit import (
@@ -159,7 +159,7 @@ def village_table(checks: pd.DataFrame, criteria: list[str], view: state.Filters
     # A fresh key after every drill-down, so a selection never outlives the click that made it (coming
     # back to the list must not open the same village again).
     key = f"ve_villages_{st.session_state.setdefault('ve_villages_generation', 0)}"
-    event = st.dataframe(table, hide_index=True, column_config=labels, column_order=columns,
+    event = tables.grid(table, hide_index=True, column_config=labels, column_order=columns,
                          on_select="rerun", selection_mode="single-row", key=key)
     charts.download(table[columns].rename(columns={c: labels[c]["label"] for c in columns}),
                     t("ve_table_title", preset=state.preset_label(view.rules)), key="ve_table_download")
@@ -176,8 +176,8 @@ def village_profile(view: state.Filters) -> None:
     check = checks.iloc[0] if len(checks) else None
     summary = scoped.query("registry_summary", as_of=view.as_of, region=view.region).iloc[0]
 
-    st.subheader(t("ve_profile_title", village=village["name"],
-                    township=state.region_row(village.parent_code)["name"]))
+    st.subheader(t("ve_profile_title", village=plain.md(village["name"]),  # names are data
+                    township=plain.md(state.region_row(village.parent_code)["name"])))
     tiles = st.columns(4)
     with tiles[0].container(border=True):
         st.metric(t("registered"), pair(summary.households_registered, summary.people_registered))
@@ -200,7 +200,7 @@ def village_profile(view: state.Filters) -> None:
                       if pd.notna(check.planned_exit_year) else None)
 
     if check is None:
-        st.info(t("ve_not_poor_village", village=village["name"]))
+        st.info(t("ve_not_poor_village", village=plain.md(village["name"])))
     else:
         criteria_section(check, view)
 
@@ -228,7 +228,7 @@ def criteria_section(check: pd.Series, view: state.Filters) -> None:
         "result": result_mark(check, c),
         "gap": gap_in_words(check, c),
     } for c in rules.index])
-    st.dataframe(table, hide_index=True, column_config={
+    tables.grid(table, hide_index=True, column_config={
         # pixel widths that fit the longest texts (value and gap in words) in both languages
         "criterion": st.column_config.TextColumn(t("ve_col_criterion"), width=140),
         "requirement": st.column_config.TextColumn(t("ve_col_requirement"), width=190),
@@ -284,7 +284,7 @@ def infrastructure_section(check: pd.Series, view: state.Filters) -> None:
             badges.append(f":red-badge[{FAIL_MARK} {label}]")
     st.markdown(" ".join(badges))
     if pd.notna(check.leading_industry):
-        st.markdown(t("ve_industry", industry=check.leading_industry))
+        st.markdown(t("ve_industry", industry=plain.md(check.leading_industry)))
     st.markdown(t("ve_collective_income", amount=wan_yuan(check.collective_income) if pd.notna(check.collective_income)
                   else t("no_data")))
     st.caption(t("ve_infrastructure_note", preset=state.preset_label(view.rules)))
@@ -341,7 +341,7 @@ def projects_section(view: state.Filters) -> None:
         "reimbursed": st.column_config.NumberColumn(t("ve_col_reimbursed"), format="%.2f"),
         "spending_pct": st.column_config.NumberColumn(t("spending_rate"), format="%.2f%%"),
     }
-    st.dataframe(table, hide_index=True, column_config=labels)
+    tables.grid(table, hide_index=True, column_config=labels)
     charts.download(table.rename(columns={c: labels[c]["label"] for c in table.columns}),
                     t("ve_projects_title") + f"_{int(year)}", key="ve_projects_download")
 
@@ -402,7 +402,7 @@ def households_section(view: state.Filters, check: pd.Series | None) -> None:
         identities = scoped.query("household_identities", village=view.region).set_index("household_id")
         shown = table.assign(head=table.household_id.map(identities.head_name),
                              id_number=table.household_id.map(identities.head_id_number))
-    st.dataframe(shown, hide_index=True, column_config=labels)
+    tables.grid(shown, hide_index=True, column_config=labels)
     charts.download(table.rename(columns={c: labels[c]["label"] for c in table.columns}),
                     t("ve_households_title"), key="ve_households_download")
 

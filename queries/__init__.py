@@ -257,14 +257,17 @@ def apply_scope(connection: duckdb.DuckDBPyConnection, query: Query, bound: dict
 MACROS_SQL = (QUERIES_DIR / "shared" / "macros.sql").read_text(encoding="utf-8")
 
 
+# the macro exit_criteria alone: it reads no table, so the loader defines it for etl/derive/*.sql too
+EXIT_CRITERIA_MACRO = next(s for s in _strip_comments(MACROS_SQL).split(";") if "macro exit_criteria()" in s)
+
+
 @cache
 def exit_criteria(standard: str, *, needs_threshold: bool | None = None) -> tuple[str, ...]:
     """The criteria of the village or household exit standard in reading order, from their one list
     (macro exit_criteria, queries/shared/macros.sql), for Python code that needs them without a
     database (the load's check of the presets, the household list's wording)."""
-    statement = next(s for s in _strip_comments(MACROS_SQL).split(";") if "macro exit_criteria()" in s)
     with duckdb.connect() as connection:
-        connection.execute(statement)
+        connection.execute(EXIT_CRITERIA_MACRO)
         rows = connection.execute(
             "select criterion from exit_criteria() where standard = ? and needs_threshold = coalesce(?, needs_threshold)"
             " order by ordinal", [standard, needs_threshold]).fetchall()

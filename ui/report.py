@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ui import exports
+from ui import exports, plain
 from ui.exports import Section, Table, is_missing
 from ui.formatting import count, percent
 from ui.i18n import STRINGS, translate
@@ -173,14 +173,9 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
     )
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=])")
-
-
 def escape_markdown(text: str) -> str:
-    """Text for st.markdown that renders as itself: every character markdown (or Streamlit's :color[]
-    and :icon: directives, $ math, raw HTML) would read is backslash-escaped, line breaks become spaces —
-    region names are data and must not become links, markup or scripts."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", str(text)))
+    """Region names are data and must not become links, markup or scripts: ui/plain.md."""
+    return plain.md(text)
 
 
 def safe_file_name(name: str) -> str:

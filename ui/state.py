@@ -288,8 +288,9 @@ def sidebar() -> Filters:
         region = _region_picker()
         st.selectbox(t("rules"), presets(), format_func={p: preset_label(p) for p in presets()}.__getitem__,
                      key="rules")
-    for name, value in st.session_state.pop("_refused_url", []):
-        st.warning(t("url_refused", name=name, value=value))
+    for name, _value in st.session_state.pop("_refused_url", []):
+        # the parameter's name (one of URL_KEYS), never its value: a link's text must not reach the page
+        st.warning(t("url_refused", name=name))
     filters = Filters(as_of=as_of, region=region, rules=st.session_state["rules"],
                       language=st.session_state.get("language", "zh"))
     st.session_state["_filters"] = filters

@@ -14,7 +14,8 @@ with exited as (
 ),
 
 all_criteria as (
-    select ['income', 'food_clothing', 'education', 'medical', 'housing', 'water'] as keys
+    -- the household standard's criteria, listed once (macro exit_criteria, queries/shared/macros.sql)
+    select list(criterion order by ordinal) as keys from exit_criteria() where standard = 'household'
 ),
 
 members_at_year_end as (
