@@ -42,7 +42,7 @@ def params_for(name: str, db: Database) -> dict:
         "exits_by_period": {"start": "2015-01-01", "end": "2020-12-31", "period": "year"},
         "funds_summary": {"as_of": AS_OF, "year": 2018},
         "funds_by": {"as_of": AS_OF, "year": 2018, "dimension": "township"},
-        "funds_schedule": {"year": 2018},
+        "funds_schedule": {"year": 2018, "as_of": AS_OF},
         "village_exit_check": {"as_of": AS_OF, "rules": "hunan"},
         "household_exit_check": {"year": 2018},
         "village_households": {"village": village, "as_of": AS_OF},
@@ -52,6 +52,11 @@ def params_for(name: str, db: Database) -> dict:
         "quality_households_without_members": {"as_of": AS_OF},
         "quality_members_in_several_households": {"as_of": AS_OF},
         "quality_villages_without_year": {"year": 2018},
+        "registry_by": {"as_of": AS_OF, "dimension": "cause"},
+        "registry_change": {"as_of": AS_OF, "previous": "2018-09-30"},
+        "flows_reconciliation": {"start": "2018-01-01", "end": "2018-12-31"},
+        "village_exit_failures": {"as_of": AS_OF, "rules": "hunan"},
+        "household_exit_risks_by": {"year": 2018, "as_of": AS_OF, "dimension": "village"},
     }
     return common.get(name, {})  # the rest take only $region (NULL: the whole package) or nothing
 
