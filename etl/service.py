@@ -11,13 +11,14 @@ replaced with the fictional county.
 from __future__ import annotations
 
 import fcntl
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from common.files import lock_file, private_folder
+from common.files import FILE_MODE, FOLDER_MODE, lock_file, private_folder
 from etl import backups as _backups
 from etl.load import (
     LoadFailed,
@@ -25,6 +26,7 @@ from etl.load import (
     cleanup_stale_work,
     load_package,
     real_data_marker,
+    rejects_base,
     schema_fingerprint,
     work_folder,
 )
@@ -38,7 +40,7 @@ Backup = _backups.Backup
 
 __all__ = ["DEMO_PACKAGE", "KEEP", "MAX_PACKAGE_BYTES", "Backup", "DemoRefused", "LoadFailed", "LoadResult",
            "Problem", "Stamp", "backups", "build_demo", "cleanup_stale_work", "import_package", "inspect",
-           "is_demo_package", "real_data_loaded", "rollback", "schema_fingerprint", "table_names", "work_folder", "write_rejects"]
+           "is_demo_package", "real_data_loaded", "rollback", "schema_fingerprint", "table_names", "tighten", "work_folder", "write_rejects"]
 
 Progress = Callable[[float, str], None]
 
@@ -125,6 +127,27 @@ def backups(db_path: Path) -> list[Backup]:
 
 def rollback(db_path: Path, backup: Path) -> None:
     _backups.rollback(db_path, backup)
+
+
+def tighten(db_path: Path, others: tuple[Path, ...] = ()) -> list[Path]:
+    """Make the files of a deployment that predates private files owner-only: the database, its marker,
+    rejects report, backups and serving links (0600, their folders 0700), and `others` (the account
+    store). Files of another owner are left as they are. Returns what was changed."""
+    db_path = Path(db_path)
+    rejects = rejects_base(db_path)
+    files = [db_path, real_data_marker(db_path), rejects, rejects.with_suffix(".xlsx"), *map(Path, others)]
+    folders = [_backups.folder(db_path), db_path.parent / ".tuopin-serving"]
+    for folder in folders:
+        files += [p for p in folder.glob("*") if p.is_file()] if folder.is_dir() else []
+    changed = []
+    for path, mode in [*((f, FILE_MODE) for f in files), *((f, FOLDER_MODE) for f in folders)]:
+        try:
+            if path.exists() and path.stat().st_mode & 0o777 != mode:
+                os.chmod(path, mode)
+                changed.append(path)
+        except PermissionError:
+            pass
+    return changed
 
 
 def table_names() -> dict[str, tuple[str, str]]:

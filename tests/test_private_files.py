@@ -138,3 +138,28 @@ def test_a_successful_load_removes_the_report(tmp_path):
     assert [p.check_name for p in result.problems] == ["id_number_checksum"]  # kept in the database
     assert not any(path.exists() for path in failed.value.rejects)
     assert sorted(p.name for p in db.parent.glob("*rejects*")) == []
+
+
+def test_the_first_start_makes_an_older_deployments_files_private(tmp_path, monkeypatch, navigation_apptest):
+    """Files written before they were created private (0644, folders 0755) are made owner-only when
+    the dashboard starts."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    db = tmp_path / "srv" / "county.duckdb"
+    load_package(TINY, db)
+    load_package(TINY, db)
+    with pytest.raises(LoadFailed):
+        load_package(hostile(tmp_path), db)
+    accounts = tmp_path / "accounts.sqlite"  # TUOPIN_ACCOUNTS of the navigation_apptest fixture
+    Store(accounts).add("old-admin", "a long enough password", "admin", "430101000000")
+    legacy = [p for p in db.parent.rglob("*")] + [accounts]
+    for path in legacy:
+        os.chmod(path, 0o755 if path.is_dir() else 0o644)
+    monkeypatch.setenv("TUOPIN_DB", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+    assert not at.exception
+    assert mode(accounts) == 0o600
+    others = [p for p in db.parent.rglob("*") if mode(p) & 0o077]
+    assert others == [], f"readable by others: {others}"

@@ -51,8 +51,12 @@ def db_version() -> DbVersion:
 @st.cache_resource
 def _clean_up_after_killed_imports(folder: str) -> bool:
     """Once per server process: remove the work folders and uploaded packages of imports that were
-    killed (their process is gone); a running import's folders are left alone."""
+    killed (their process is gone; a running import's folders are left alone), and make the data files
+    of an older deployment owner-only (etl/service.tighten)."""
     service.cleanup_stale_work(Path(folder))
+    from access import default_path  # the account store's place (TUOPIN_ACCOUNTS, or beside the database)
+
+    service.tighten(db_path(), (default_path(db_path()),))  # files written before they were private
     return True
 
 
