@@ -11,17 +11,13 @@
 --             $level VARCHAR one of 乡镇|村 (NULL = 村)
 with params as (
     -- one row; none when $region names no region, and then the result is empty
-    select
-        coalesce($level, '村') as level,
-        r.region_code
+    select coalesce($level, '村') as level, r.region_code
     from region_in_view($region) as r
 ),
 
-units as (
-    select c.descendant_code as region_code
-    from region_closure as c, params
-    where c.ancestor_code = params.region_code
-      and cast(c.descendant_level as varchar) = params.level
+units as (  -- the regions at $level under (or equal to) the region (macro area_under)
+    select a.code as region_code from params, area_under(params.region_code) as a
+    where cast(a.level as varchar) = params.level
 ),
 
 final as (

@@ -23,10 +23,7 @@
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 with params as (
     -- one row; none when $region names no region, and then every result is empty
-    select
-        coalesce($end, current_date) as end_on,
-        window_start($start, $end) as start_on,
-        r.region_code
+    select coalesce($end, current_date) as end_on, window_start($start, $end) as start_on, r.region_code
     from region_in_view($region) as r
 ),
 

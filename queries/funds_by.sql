@@ -15,11 +15,9 @@
 --             $dimension VARCHAR one of source|category|batch|township|village (NULL = source)
 with params as (
     -- one row; none when $region names no region, and then every result is empty
-    select
-        coalesce($as_of, current_date) as as_of,
+    select coalesce($as_of, current_date) as as_of,
         coalesce($year, year(coalesce($as_of, current_date))) as year,
-        coalesce($dimension, 'source') as dimension,
-        r.region_code
+        coalesce($dimension, 'source') as dimension, r.region_code
     from region_in_view($region) as r
 ),
 

@@ -15,10 +15,7 @@
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 with params as (
     -- one row; none when $region names no region, and then every result is empty
-    select
-        coalesce($year, year(current_date)) as year,
-        coalesce($as_of, current_date) as as_of,
-        r.region_code
+    select coalesce($year, year(current_date)) as year, coalesce($as_of, current_date) as as_of, r.region_code
     from region_in_view($region) as r
 ),
 

@@ -13,19 +13,13 @@
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 with params as (
     -- one row; none when $region names no region, and then every result is empty
-    select
-        coalesce($as_of, current_date) as as_of,
-        coalesce($level, '村') as level,
-        r.region_code
+    select coalesce($as_of, current_date) as as_of, coalesce($level, '村') as level, r.region_code
     from region_in_view($region) as r
 ),
 
-units as (
-    -- the regions at the requested level under (or equal to) the requested region
-    select c.descendant_code as unit_code
-    from region_closure as c, params
-    where c.ancestor_code = params.region_code
-      and cast(c.descendant_level as varchar) = params.level
+units as (  -- the regions at $level under (or equal to) the region (macro area_under)
+    select a.code as unit_code from params, area_under(params.region_code) as a
+    where cast(a.level as varchar) = params.level
 ),
 
 unit_villages as (

@@ -19,10 +19,7 @@
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 with params as (
     -- one row; none when $region names no region, and then every result is empty
-    select
-        coalesce($as_of, current_date) as as_of,
-        $year as year,
-        r.region_code
+    select coalesce($as_of, current_date) as as_of, $year as year, r.region_code
     from region_in_view($region) as r
 ),
 

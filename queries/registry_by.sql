@@ -13,9 +13,7 @@
 --             $dimension VARCHAR one of category|cause (NULL = category)
 with params as (
     -- one row; none when $region names no region, and then every result is empty
-    select
-        coalesce($as_of, current_date) as as_of,
-        coalesce($dimension, 'category') as dimension,
+    select coalesce($as_of, current_date) as as_of, coalesce($dimension, 'category') as dimension,
         r.region_code
     from region_in_view($region) as r
 ),
