@@ -155,6 +155,17 @@ def test_link_values_are_refused_without_being_echoed(hostile_db, monkeypatch, n
     assert at.query_params["region"] == COUNTY
 
 
+@pytest.mark.parametrize("as_of", ["1900-01-01", "2999-12-31", "2019-02-30", "<b>x</b>"])
+def test_a_link_date_outside_the_pickers_range_is_refused(hostile_db, monkeypatch, navigation_apptest, as_of):
+    monkeypatch.setenv("TUOPIN_DB", str(hostile_db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+    at.query_params["as_of"] = as_of
+    at.run()
+    assert not at.exception
+    assert [w.value for w in at.warning] == ["链接参数 as_of 的值无效，已使用默认值。"]
+    assert at.query_params["as_of"] == "2019-12-31"  # the data's last quarter end
+
+
 def test_an_unknown_page_in_the_link_is_ignored(hostile_db, monkeypatch, navigation_apptest):
     at = open_page(hostile_db, monkeypatch, "overview", None, {"page": f"[x](http://{OUTSIDE})"})
     assert live_markup(at) == [] and "page" not in at.query_params

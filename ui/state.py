@@ -27,6 +27,7 @@ from ui.report import escape_markdown
 
 URL_KEYS = ("region", "as_of", "rules", "lang")
 CUSTOM_DATE = "custom"
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)  # the as-of dates a view may take
 MAX_PICK_DEPTH = 4  # levels below the view's top: 县 → 乡镇 → 村, deeper when a package holds several counties
 
 # The province part of the region code (GB/T 2260) chooses the preset a county most likely uses.
@@ -164,7 +165,10 @@ def _from_url() -> None:
         except ValueError:
             refused.append(("as_of", as_of))
         else:
-            _set_as_of(day)
+            if FIRST_DAY <= day <= LAST_DAY:
+                _set_as_of(day)
+            else:  # the date picker's range: a date outside it would fail the page
+                refused.append(("as_of", as_of))
     if (region := params.get("region")) is not None:
         if region in set(regions().code) and region in set(path_to(region)):
             st.session_state["_pending_region"] = region
@@ -249,8 +253,7 @@ def _as_of_picker() -> dt.date:
         return choice
     if "as_of_custom" not in st.session_state:
         st.session_state["as_of_custom"] = ends[0]
-    return st.date_input(t("as_of_custom"), key="as_of_custom", min_value=dt.date(2000, 1, 1),
-                         max_value=dt.date(2100, 12, 31))
+    return st.date_input(t("as_of_custom"), key="as_of_custom", min_value=FIRST_DAY, max_value=LAST_DAY)
 
 
 def _relabel_after_language_switch() -> None:
