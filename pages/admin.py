@@ -7,7 +7,7 @@ import streamlit as st
 
 from access import ROLES, AccessError
 from etl import service
-from ui import charts, data, plain, session, state, tables
+from ui import charts, plain, recovery, session, state, tables
 from ui.i18n import language, t
 
 state.page_header("page_admin")
@@ -63,16 +63,4 @@ with audit_tab:
 
 with backups_tab:
     st.caption(t("admin_backups_note", n=service.KEEP))
-    kept = service.backups(data.db_path())
-    if not kept:
-        st.info(t("admin_no_backups"))
-    for backup in kept:
-        with st.container(border=True, horizontal=True, vertical_alignment="center"):
-            st.markdown(t("admin_backup_line", at=f"{backup.saved_at:%Y-%m-%d %H:%M:%S}",
-                          size=f"{backup.size / 1_048_576:,.1f}"))
-            if st.button(t("admin_rollback"), key=f"rollback_{backup.path.name}"):
-                service.rollback(data.db_path(), backup.path)
-                session.audit("rollback", session.account().scope, backup.path.name)
-                st.cache_data.clear()
-                st.success(t("admin_rolled_back"))
-                st.rerun()
+    recovery.backup_list(empty="admin_no_backups")  # the same list the no-database screen offers

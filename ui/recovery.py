@@ -54,11 +54,12 @@ def _recovery_panel() -> None:
         st.rerun()
 
 
-def backup_list() -> None:
-    """The kept databases, newest first, each with its rollback button (audited)."""
+def backup_list(empty: str = "db_recovery_no_backups") -> None:
+    """The kept databases, newest first, each with its rollback button (audited); `empty`: the message
+    when there is none. The administration page and the no-database screen both show it."""
     kept = service.backups(data.db_path())
     if not kept:
-        st.info(t("db_recovery_no_backups"))
+        st.info(t(empty))
     for backup in kept:
         with st.container(border=True, horizontal=True, vertical_alignment="center"):
             st.markdown(t("admin_backup_line", at=f"{backup.saved_at:%Y-%m-%d %H:%M:%S}",
