@@ -14,6 +14,7 @@ def _print_progress(fraction: float, message: str) -> None:
 
 def cmd_load(args) -> int:
     from etl.load import LoadFailed, load_package
+    from etl.problems import masked
 
     try:
         result = load_package(args.package, args.db, progress=None if args.quiet else _print_progress)
@@ -21,7 +22,7 @@ def cmd_load(args) -> int:
         errors = [p for p in exc.problems if p.severity == "error"]
         print(f"导入失败，数据库未改动 / import failed, the database was not changed: {len(errors)} error(s)")
         for problem in exc.problems:
-            print(problem.describe())
+            print(masked(problem).describe())
         if exc.rejects:
             print(f"问题清单 rejects report: {exc.rejects[0]} , {exc.rejects[1]}")
         return 1
@@ -31,11 +32,10 @@ def cmd_load(args) -> int:
     for table, n in result.rows.items():
         print(f"  {table:<16} {n:>12,}")
     for problem in warnings[: args.show_warnings]:
-        print(problem.describe())
-    if len(warnings) > args.show_warnings:
-        print(f"  … {len(warnings) - args.show_warnings} more warning(s) in {result.rejects[0]}")
-    elif result.rejects:
-        print(f"问题清单 report: {result.rejects[0]}")
+        print(masked(problem).describe())
+    if len(warnings) > args.show_warnings:  # kept in the database (load_problems), no report file
+        print(f"  … {len(warnings) - args.show_warnings} more warning(s) / 其余警告: "
+              f"python -m queries quality_load_problems --db {result.db_path}")
     return 0
 
 

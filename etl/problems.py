@@ -118,16 +118,24 @@ class PackageError(Exception):
 REPORT_COLUMNS = ["级别 severity", "文件 file", "行号 row", "列 column", "值 value", "检查 check", "原因", "reason"]
 
 
-def _report_rows(problems: list[Problem]):
-    """The report's rows: names and ID numbers masked as the pages mask them (common/masking.py, the rule
-    of queries/shared/macros.sql), so the file holds no personal data in clear; the row number and the
-    masked value are enough to find the cell in the package."""
+def masked(p: Problem) -> Problem:
+    """The problem with names and ID numbers masked as the pages mask them (common/masking.py, the rule
+    of queries/shared/macros.sql): its value when the column holds one, and the value a reason quotes.
+    The rejects report and the command line show problems so; the row number and the masked value are
+    enough to find the cell in the package."""
+    from dataclasses import replace
+
     from common.masking import column_kind, mask, mask_reason
 
-    for p in problems:
-        kind = column_kind(p.column)
-        yield [p.severity, p.file, p.row_number, p.column, mask(p.value, kind), p.check_name,
-               mask_reason(p.message_zh, p.check_name, kind), mask_reason(p.message_en, p.check_name, kind)]
+    kind = column_kind(p.column)
+    return replace(p, value=mask(p.value, kind), message_zh=mask_reason(p.message_zh, p.check_name, kind),
+                   message_en=mask_reason(p.message_en, p.check_name, kind))
+
+
+def _report_rows(problems: list[Problem]):
+    """The report's rows, masked: the file holds no personal data in clear."""
+    for p in map(masked, problems):
+        yield [p.severity, p.file, p.row_number, p.column, p.value, p.check_name, p.message_zh, p.message_en]
 
 
 def write_rejects(problems: list[Problem], base: Path) -> tuple[Path, Path]:

@@ -163,3 +163,27 @@ def test_the_first_start_makes_an_older_deployments_files_private(tmp_path, monk
     assert mode(accounts) == 0o600
     others = [p for p in db.parent.rglob("*") if mode(p) & 0o077]
     assert others == [], f"readable by others: {others}"
+
+
+def test_the_command_line_points_to_the_warnings_kept_in_the_database(tmp_path):
+    """No report file after a load that passed: the command line says where the warnings it did not
+    print are (the database's load_problems, masked by the quality_load_problems query)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    warned = copy_package(TINY, tmp_path / "warned")
+
+    def members(rows):
+        rows[1]["证件号码"] = "430101196706060020"
+        return rows
+
+    edit_csv(warned, "家庭成员", members)
+    db = tmp_path / "data" / "county.duckdb"
+    done = subprocess.run([sys.executable, "-m", "etl", "load", str(warned), "--db", str(db), "--quiet",
+                           "--show-warnings", "0"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"python -m queries quality_load_problems --db {db}" in done.stdout
+    assert "430101196706060020" not in done.stdout
+    assert not list(db.parent.glob("*rejects*"))
