@@ -70,7 +70,11 @@ def test_a_missing_database_named_by_tuopin_db_is_not_built_and_nothing_is_writt
     assert files(folder) == {}, "something was written where the database should be"
     assert at.error[0].value == MISSING
     assert len(at.metric) == 0
-    at = dashboard().run()
+    english = dashboard()
+    english.query_params["lang"] = "en"
+    english.run()
+    assert english.error[0].value == ("The database file is missing, so the dashboard cannot show any data. "
+                                      "Please contact the administrator.")
     assert files(folder) == {}
 
 
