@@ -313,6 +313,30 @@ def test_a_viewers_grids_offer_no_download(hostile_server, browser):
     page.close()
 
 
+def test_a_server_started_with_grid_downloads_on_still_offers_none(tmp_path_factory, browser):
+    """A deployment whose config turns the toolbar download back on (here by Streamlit's environment
+    variable, which overrides .streamlit/config.toml): ui/tables.grid switches it off before a grid."""
+    from access import Store
+    from etl.load import load_package
+    from tests.hostile import make_hostile_package
+
+    folder = tmp_path_factory.mktemp("hostile_export_on")
+    load_package(make_hostile_package(folder / "package"), folder / "hostile.duckdb")
+    Store(folder / "accounts.sqlite").add("viewer", PASSWORD, "viewer", HOSTILE_COUNTY)
+    with streamlit_server({"TUOPIN_DB": str(folder / "hostile.duckdb"),
+                           "TUOPIN_ACCOUNTS": str(folder / "accounts.sqlite"),
+                           "STREAMLIT_CLIENT_DISABLE_DATA_EXPORT": "false"}) as url:
+        page = guarded_page(browser, url)
+        page.goto(f"{url}/village_exit?region={HOSTILE_YICUN}")
+        sign_in(page, "viewer")
+        page.get_by_test_id("stDataFrame").last.wait_for(timeout=60_000)
+        wait_idle(page)
+        labels = grid_toolbar_buttons(page, page.get_by_test_id("stDataFrame").last)
+        assert any("Search" in label for label in labels), labels
+        assert not any("Download" in label for label in labels), labels
+        page.close()
+
+
 def test_an_administrators_unmasked_households_have_no_toolbar_download(hostile_server, browser):
     from tests.hostile import FORMULA
 

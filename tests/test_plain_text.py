@@ -21,10 +21,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 from tests.hostile import FORMULA, NAMES, OUTSIDE, make_hostile_package
+from ui.navigation import PAGE_NAMES
 
 COUNTY, JIA, YICUN = "430101000000", "430101100000", "430101100001"
-PAGES = ["overview", "map", "dynamics", "funds", "village_exit", "household_checks", "report", "data_import",
-         "data_quality", "admin"]
+PAGES = PAGE_NAMES  # every page of the navigation, a new one included
 
 # unescaped markup from the data, in text Streamlit renders as markdown
 MARKDOWN_LIVE = re.compile(
@@ -190,6 +190,19 @@ def test_grids_never_offer_their_own_download(hostile_db, monkeypatch, navigatio
     at = open_page(hostile_db, monkeypatch, "village_exit", YICUN)
     assert at.dataframe  # the village's grids were drawn ...
     assert st.get_option("client.disableDataExport") is True  # ... with the toolbar's CSV and copy off
+
+
+def test_a_server_started_without_the_config_still_offers_no_grid_download(hostile_db, monkeypatch,
+                                                                          navigation_apptest):
+    """ui/tables.grid switches the option on (and runs again, so the browser is told) before a grid."""
+    from streamlit import config
+
+    monkeypatch.setattr(config, "_config_options", None)  # config read afresh, then forced off
+    config.get_config_options(force_reparse=True)
+    config.set_option("client.disableDataExport", False)
+    at = open_page(hostile_db, monkeypatch, "village_exit", YICUN)
+    assert at.dataframe
+    assert config.get_option("client.disableDataExport") is True
 
 
 def test_the_audited_csv_neutralises_formulas_in_cells_and_headers():
