@@ -27,6 +27,7 @@ from common.paths import default_db_path  # noqa: E402
 from queries import Database, catalog  # noqa: E402
 
 AS_OF = "2018-12-31"
+MONITORING_AS_OF = "2025-06-30"
 
 
 def params_for(name: str, db: Database) -> dict:
@@ -57,6 +58,15 @@ def params_for(name: str, db: Database) -> dict:
         "flows_reconciliation": {"start": "2018-01-01", "end": "2018-12-31"},
         "village_exit_failures": {"as_of": AS_OF, "rules": "hunan"},
         "household_exit_risks_by": {"year": 2018, "as_of": AS_OF, "dimension": "village"},
+        # monitoring (防返贫监测): the transition years, where the demo's episodes and incomes lie
+        "monitoring_summary": {"as_of": MONITORING_AS_OF},
+        "monitoring_by": {"as_of": MONITORING_AS_OF, "dimension": "risk"},
+        "monitoring_flows": {"start": "2024-01-01", "end": "2024-12-31"},
+        "monitoring_timeliness": {"start": "2021-01-01", "end": "2025-12-31"},
+        "monitoring_gaps": {"year": 2024, "as_of": MONITORING_AS_OF},
+        "monitoring_clearance_check": {"year": 2024, "as_of": MONITORING_AS_OF},
+        "monitoring_threshold": {"year": 2024},
+        "assistance_coverage": {"as_of": MONITORING_AS_OF},
     }
     return common.get(name, {})  # the rest take only $region (NULL: the whole package) or nothing
 

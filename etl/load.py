@@ -27,6 +27,7 @@ from etl.boundaries import read_boundaries
 from etl.contract import contract, schema_sql
 from etl.problems import Problem, write_rejects
 from etl.read import PackageError, open_package, read_table
+from etl.thresholds import load_thresholds
 from etl.validate import checks_skipped, run_checks, stage_table
 from queries import EXIT_CRITERIA_MACRO, exit_criteria
 
@@ -201,7 +202,9 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
                 con.execute("insert into final.boundaries select * from incoming_boundaries")
                 con.unregister("incoming_boundaries")
                 result.rows["boundaries"] = len(boundaries)
-            if reference_problems := _load_reference(con) or _check_reference(con):
+            thresholds = REFERENCE_DIR / "monitoring_thresholds.csv"
+            if reference_problems := (_load_reference(con) or _check_reference(con)
+                                      or load_thresholds(con, thresholds, _reference_name(thresholds))):
                 _fail(reference_problems, db_path)
 
             progress(0.85, "计算派生表 deriving spans")

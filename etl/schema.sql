@@ -31,13 +31,22 @@ create type project_category as enum (
 );
 create type fund_source as enum (
     '中央财政专项扶贫资金', '省级财政专项扶贫资金', '市级财政专项扶贫资金',
-    '县级财政专项扶贫资金', '统筹整合涉农资金', '地方政府债券', '社会帮扶资金', '其他'
+    '县级财政专项扶贫资金', '统筹整合涉农资金', '地方政府债券', '社会帮扶资金', '其他',
+    '中央财政衔接推进乡村振兴补助资金', '省级财政衔接推进乡村振兴补助资金',
+    '市级财政衔接推进乡村振兴补助资金', '县级财政衔接推进乡村振兴补助资金'
 );
+-- aliases: 中央衔接资金=中央财政衔接推进乡村振兴补助资金, 省级衔接资金=省级财政衔接推进乡村振兴补助资金, 市级衔接资金=市级财政衔接推进乡村振兴补助资金, 县级衔接资金=县级财政衔接推进乡村振兴补助资金
 create type fund_stage as enum ('下达', '拨付', '支出', '报账');
 create type measure as enum (
     '产业', '就业', '教育', '健康', '小额信贷', '危房改造', '易地搬迁', '生态护林', '兜底保障', '结对帮扶'
 );
 create type household_status as enum ('未脱贫', '已脱贫');
+create type monitoring_kind as enum ('脱贫不稳定户', '边缘易致贫户', '突发严重困难户');
+-- aliases: 脱贫不稳定=脱贫不稳定户, 边缘易致贫=边缘易致贫户, 边缘户=边缘易致贫户, 突发严重困难=突发严重困难户, 突发困难户=突发严重困难户
+create type risk_type as enum (
+    '因病', '因学', '因残', '因灾', '因意外事故', '因产业项目失败', '因务工就业不稳', '因人口变化', '其他'
+);
+create type lead_source as enum ('农户自主申报', '基层干部排查', '部门筛查预警');
 
 -- file: regions | 区划 | required
 -- rule: Exactly one top node, the only row with an empty 上级代码; every other 上级代码 is a code of this
@@ -78,7 +87,10 @@ create table village_year (
 );
 
 -- file: households | 贫困户 | required
--- rule: 区划代码 is a 村 of the regions file; every household has a 识别纳入 event in the events file.
+-- rule: 区划代码 is a 村 of the regions file. A household with a 识别纳入 event in the events file is a
+--       建档立卡 household and needs its 贫困户属性 and 主要致贫原因. A package with monitoring episodes may
+--       also hold households that were never registered (边缘户: no 识别纳入 event, both may be empty); they
+--       count in no registry figure. Without monitoring episodes every household needs a 识别纳入 event.
 -- rule: 户主姓名 and 户主证件号码 are those of the household's 户主 row in the members file (a warning when
 --       they differ); an ID number is an 18-character resident ID whose check digit (GB 11643) is
 --       verified (a warning when it fails).
@@ -87,14 +99,15 @@ create table households (
     village_code        varchar not null,             -- 区划代码
     head_name           varchar,                      -- 户主姓名
     head_id_number      varchar,                      -- 户主证件号码
-    category            household_category not null,  -- 贫困户属性
-    main_cause          main_cause not null           -- 主要致贫原因
+    category            household_category,       -- 贫困户属性
+    main_cause          main_cause                -- 主要致贫原因
 );
 
 -- file: members | 家庭成员 | required
 -- rule: 户编号 is in the households file; each household has exactly one member whose 与户主关系 is 户主.
 -- rule: 加入日期 empty = the household's first 识别纳入 date (a later date is a 自然增加); 减少日期 is the day the
 --       person left (自然减少), after the join date; both fall while the household is registered.
+--       In a household never registered (边缘户) an empty 加入日期 means a member from the start.
 -- rule: 出生日期 may be derived from id_number when empty (digits 7–14 of a resident ID).
 create table members (
     person_id           varchar primary key,          -- 人员编号
@@ -176,6 +189,9 @@ create table targets (
 -- file: household_year | 户年度收入与保障 | optional
 -- rule: 户编号 is in the households file; one row per household and year. Drives the household exit
 --       standard and the 错退 risk list; 家庭人口 empty = the members present on 31 December of the year.
+-- rule: Years after 2020 are welcome (also for households never registered): they are judged against
+--       the monitoring threshold of the year (data/reference/monitoring_thresholds.csv) for the 漏监测
+--       and 风险消除 checks.
 create table household_year (
     year                integer not null,             -- 年度
     household_id        varchar not null,             -- 户编号
@@ -203,6 +219,25 @@ create table assistance (
     note                varchar                       -- 说明 | optional
 );
 
+-- file: monitoring | 防返贫监测对象 | optional
+-- rule: One row per monitoring episode (防止返贫监测对象, from 认定 to 风险消除); a household may have
+--       several, which must not overlap: the next one is identified on or after the day the previous one was cleared.
+--       户编号 is in the households file, registered (建档立卡) or not.
+-- rule: 风险类型 holds one or more risk types separated by 、 or , (因病、因学); 风险消除日期 is empty while
+--       the household is at risk and is after 认定日期; 发现日期 (the day the lead was found) is not
+--       after 认定日期.
+create table monitoring (
+    monitoring_id       varchar primary key,          -- 监测编号
+    household_id        varchar not null,             -- 户编号
+    kind                monitoring_kind not null,     -- 监测对象类别
+    risks               varchar not null,             -- 风险类型
+    lead_source         lead_source,                  -- 线索来源 | optional
+    found_on            date,                         -- 发现日期 | optional
+    identified_on       date not null,                -- 认定日期
+    cleared_on          date,                         -- 风险消除日期 | optional
+    note                varchar                       -- 备注 | optional
+);
+
 -- Boundaries are not tabular: etl/boundaries.py reads GeoJSON or a zipped Shapefile, reprojects to
 -- EPSG:4326 and stores one row per region here.
 -- rule: File: 边界 / boundaries (.geojson or .json, or a .zip holding a Shapefile); optional. Each feature
@@ -221,6 +256,20 @@ create table poverty_lines (
     year                integer primary key,
     line                decimal(18, 2) not null,      -- 元 per person-year, current prices
     note                varchar
+);
+
+-- rule: 监测范围 (monitoring threshold): the per-capita net income line of a year under which a household
+--       is a monitoring concern. One row per year and region: region_code a 12-digit 省, 市 or 县 code
+--       (XX0000000000, XXXX00000000, XXXXXX000000) or empty for everywhere; a code covers the villages
+--       whose codes begin with its 2, 4 or 6 leading digits and the deepest covering row applies. A bad
+--       year, amount or region, or a year and region given twice, stops the load with file, row and
+--       column (etl/thresholds.py). A year without a row has no threshold, and the figures that need
+--       one say so.
+create table monitoring_thresholds (
+    year                integer not null,             -- the year the threshold applies to
+    region_code         varchar,                      -- 省/市/县 code; empty = everywhere
+    threshold           decimal(18, 2) not null,      -- 元 per person-year (per-capita net income)
+    note                varchar                       -- where the figure comes from
 );
 
 create table exit_rules (
@@ -403,4 +452,32 @@ create table exit_rule_presets (
     requires_clinic             boolean not null,
     requires_culture_center     boolean not null,
     requires_leading_industry   boolean not null
+);
+
+-- one row per monitoring episode (防返贫监测, docs/domain.md, After 2020 / 防返贫监测), with the risk
+-- types as a list, the household's village and whether (since when) it is a 建档立卡 household:
+-- the monitoring queries (queries/monitoring_*.sql) read this instead of the text of the file
+create table monitoring_episodes (
+    monitoring_id       varchar primary key,
+    household_id        varchar not null,
+    village_code        varchar not null,
+    kind                monitoring_kind not null,
+    risks               risk_type[] not null,         -- distinct, in the order of the risk type list
+    lead_source         lead_source,
+    found_on            date,
+    identified_on       date not null,
+    cleared_on          date,
+    valid_to            date not null,                -- cleared_on; 9999-12-31 while at risk
+    registered_on       date                          -- first 识别纳入 (NULL: never registered, 边缘户)
+);
+
+-- one row per village and year a monitoring threshold covers (monitoring_thresholds: the deepest
+-- region whose code covers the village's; the row for everywhere last), for the 漏监测 and 风险消除
+-- checks. A village and year without a row has no threshold: the queries say so.
+create table monitoring_village_thresholds (
+    village_code        varchar not null,
+    year                integer not null,
+    threshold           decimal(18, 2) not null,
+    threshold_region    varchar,                      -- the region_code of the row applied (NULL = everywhere)
+    primary key (village_code, year)
 );

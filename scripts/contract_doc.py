@@ -204,11 +204,14 @@ def render(schema: str | None = None) -> str:
     parts += [render_file(spec, contract, notes[spec.table])
               for spec in sorted(contract.files, key=lambda s: order[s.presence])]
     imported = set(contract.tables)
-    others = [t for t in ("boundaries", "poverty_lines", "exit_rules") if t in notes and t not in imported]
+    others = [t for t in ("boundaries", "poverty_lines", "monitoring_thresholds", "exit_rules")
+              if t in notes and t not in imported]
     if others:
         parts.append("## Not imported as tables\n")
         titles = {"boundaries": "边界 · boundaries",
                   "poverty_lines": "poverty_lines (data/reference/poverty_lines.csv, editable)",
+                  "monitoring_thresholds":
+                      "monitoring_thresholds (data/reference/monitoring_thresholds.csv, editable)",
                   "exit_rules": "exit_rules (data/reference/exit_rules.csv, editable)"}
         parts += [render_other(t, notes[t], titles[t]) for t in others]
     parts.append(BAD_INPUT)

@@ -19,7 +19,9 @@ TINY = FIXTURES / "tiny"
 # A western township (西部: the 3% incidence threshold) with exits, identifications, a plan and funds.
 TOWNSHIP = FIXTURES / "township"
 # Every package the suite loads from disk; tests/test_self_contained.py proves each lies inside ROOT.
-PACKAGES = {"tiny": TINY, "villages_gap": FIXTURES / "villages_gap", "township": TOWNSHIP}
+# 防返贫监测 (after 2020): episodes of all three kinds, households never registered, incomes 2021–2025.
+MONITORING = FIXTURES / "monitoring"
+PACKAGES = {"tiny": TINY, "villages_gap": FIXTURES / "villages_gap", "township": TOWNSHIP, "monitoring": MONITORING}
 
 
 def build_db(package: Path, folder: Path) -> Path:
@@ -36,6 +38,17 @@ def tiny_db_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def township_db_path(tmp_path_factory) -> Path:
     return build_db(TOWNSHIP, tmp_path_factory.mktemp("township"))
+
+
+@pytest.fixture(scope="session")
+def monitoring_db_path(tmp_path_factory) -> Path:
+    return build_db(MONITORING, tmp_path_factory.mktemp("monitoring"))
+
+
+@pytest.fixture(scope="session")
+def monitoring(monitoring_db_path):
+    with Database(monitoring_db_path) as db:
+        yield db
 
 
 @pytest.fixture(scope="session")

@@ -334,6 +334,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "funds_src_地方政府债券": ("地方政府债券", "Local government bonds"),
     "funds_src_社会帮扶资金": ("社会帮扶资金", "Social assistance funds"),
     "funds_src_其他": ("其他", "Other"),
+    "funds_src_中央财政衔接推进乡村振兴补助资金": ("中央财政衔接推进乡村振兴补助资金", "Central linkage funds"),
+    "funds_src_省级财政衔接推进乡村振兴补助资金": ("省级财政衔接推进乡村振兴补助资金", "Provincial linkage funds"),
+    "funds_src_市级财政衔接推进乡村振兴补助资金": ("市级财政衔接推进乡村振兴补助资金", "Prefecture linkage funds"),
+    "funds_src_县级财政衔接推进乡村振兴补助资金": ("县级财政衔接推进乡村振兴补助资金", "County linkage funds"),
     # ---- page: map (pages/map.py, ui/maps.py)
     "map_metric": ("地图指标", "Map metric"),
     "map_metric_incidence": ("贫困发生率", "Poverty incidence"),
