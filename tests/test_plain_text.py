@@ -117,6 +117,12 @@ def test_every_page_shows_hostile_names_as_plain_text(hostile_db, monkeypatch, n
                 at.button_group(key="map_metric").set_value(metric).run()
                 assert not at.exception
                 assert live_markup(at) == [], (page, region, metric)
+        if page == "funds" and region == COUNTY:  # the money by township: the names on the axis and hover
+            at.button_group(key="funds_dimension").set_value("township").run()
+            assert not at.exception
+            specs = [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart")]
+            assert any('甲乡&lt;a href=\\"http://evil.example/a\\"&gt;' in spec for spec in specs)  # escaped
+            assert live_markup(at) == [], (page, region)
 
 
 def test_the_hostile_names_are_shown_as_their_own_text(hostile_db, monkeypatch, navigation_apptest):
