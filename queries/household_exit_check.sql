@@ -8,8 +8,10 @@
 --             itself is worked out for every year in etl/derive/12_household_exit_checks.sql). Empty
 --             values are no data and fail; a household without a household_year row for $year fails
 --             every criterion as no data; its size is then, as household_year_checks does for an
---             empty 家庭人口, the members present on 31 December of $year (on $as_of when that is
---             earlier). Households merely
+--             empty 家庭人口, the members present on 31 December of $year — on $as_of when that is
+--             earlier, for a household_year row with an empty 家庭人口 too (macro household_year_checks_at,
+--             queries/shared/macros.sql: members joining or leaving after $as_of are not known yet).
+--             Households merely
 --             planned to exit are not listed: the targets file plans counts per region, never
 --             households. Privacy: the head's name is masked by mask_name (queries/shared/macros.sql:
 --             张*华, 2 characters → 张*, 1 → *); the unmasked name never leaves the database.
@@ -34,6 +36,14 @@ area as (  -- the region and everything under it (macro area_under, queries/shar
     select a.code from params, area_under(params.region_code) as a
 ),
 
+judged_on_as_of as (
+    -- household_year rows of the year with an empty 家庭人口 while the year is not over by $as_of: sized
+    -- by the members present on $as_of (macro household_year_checks_at), not as stored at load
+    select y.household_id
+    from household_year as y, params
+    where y.year = params.year and y.size is null and params.as_of < make_date(params.year, 12, 31)
+),
+
 flagged as (
     -- worked out at load for every year (etl/derive/12_household_exit_checks.sql); the check is that
     -- of the year, whichever exit of the year is the latest by $as_of
@@ -41,6 +51,15 @@ flagged as (
     from household_exit_checks as x, params
     where x.year = params.year
       and x.village_code in (select code from area)
+      and x.household_id not in (select household_id from judged_on_as_of)
+    union all by name
+    select c.*, h.village_code
+    from params, household_year_checks_at(params.as_of) as c
+    join judged_on_as_of as j using (household_id)
+    join households as h using (household_id)
+    where c.year = params.year
+      and h.village_code in (select code from area)
+      and len(c.failing_criteria) > 0
 ),
 
 exited_by_as_of as (

@@ -45,7 +45,9 @@ judged as (
             case when c.water = false then 'water' end
         ], lambda k: k is not null) as failing
     from cleared as e
-    join household_year_checks as c on c.household_id = e.household_id and c.year = year(e.cleared_on)
+    -- as known on $as_of: an empty 家庭人口 of a year not over yet counts the members present that day
+    join household_year_checks_at(coalesce($as_of, current_date)) as c
+      on c.household_id = e.household_id and c.year = year(e.cleared_on)
     left join monitoring_village_thresholds as t on t.village_code = e.village_code and t.year = c.year
 ),
 

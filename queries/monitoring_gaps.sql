@@ -39,7 +39,8 @@ judged as (
             case when c.housing = false then 'housing' end,
             case when c.water = false then 'water' end
         ], lambda k: k is not null) as failing
-    from household_year_checks as c
+    -- as known on $as_of: an empty 家庭人口 of a year not over yet counts the members present that day
+    from household_year_checks_at(coalesce($as_of, current_date)) as c
     cross join params
     join households as h using (household_id)
     left join monitoring_village_thresholds as t on t.village_code = h.village_code and t.year = c.year

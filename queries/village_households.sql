@@ -3,7 +3,8 @@
 --             "see … which households are the reason"): its households registered at $as_of with
 --             status, 贫困户属性, 主要致贫原因, size (members present at $as_of), exited_on (start of
 --             the current 已脱贫 status), and the household exit standard of household_year_checks
---             (etl/derive/10_*): for an exited household that of its exit year (错退 risk), for a
+--             (etl/derive/10_*) as known on $as_of (an empty 家庭人口 of a year not over yet counts the
+--             members present on $as_of: macro household_year_checks_at): for an exited household that of its exit year (错退 risk), for a
 --             still-poor one the latest household_year row up to $as_of's year (what still stands in
 --             the way); check_year NULL = no household_year row, all criteria failing as no data.
 --             Privacy: the head's name keeps its first and last character (张*华, 2 characters →
@@ -92,7 +93,9 @@ final as (
     join check_years as y using (household_id)
     cross join all_criteria as a
     left join sizes as s using (household_id)
-    left join household_year_checks as c on c.household_id = r.household_id and c.year = y.check_year
+    -- as known on $as_of: an empty 家庭人口 of a year not over yet counts the members present that day
+    left join household_year_checks_at(coalesce($as_of, current_date)) as c
+      on c.household_id = r.household_id and c.year = y.check_year
     order by r.household_id
 )
 

@@ -5,6 +5,10 @@ worked by hand from its CSVs:
   person < 2,995). As of 2018-11-30 it has not exited yet: no risk; as of 2018-12-01 it is listed.
   Without a household_year row its size is the members present at the year's end — or on the as-of
   date when that comes first: with P13 leaving H5 on 2018-12-20, 2 people on 2018-12-10, 1 at year end.
+- With H5's 2018 家庭人口 left empty (P13 leaving on 2018-12-20 again), the row is sized by the members
+  present: 1 at the year's end (5,600 per person ≥ 2,995: no risk), but 2 on 2018-12-10 — P13's leaving
+  is not known yet — so 5,600 ÷ 2 = 2,800 < 2,995 fails 收入 at that date, in the risk list and in the
+  village's household list alike.
 - Spending against the schedule (funds_schedule, projects of 2018 XM1–XM3): as of 2018-05-15 the
   deadline 2018-03-31 is due — 下达 F01 100,000 + F06 150,000 + F07 50,000 = 300,000, 支出 0; the
   deadlines 2018-06-30 and 2018-09-30 are not, and their money is that known on 2018-05-15: 下达
@@ -101,3 +105,29 @@ def test_household_checks_page_inside_the_year(tiny_db_path, monkeypatch, naviga
     assert tiles[t("hhc_risks", year=2018)] == "0户0人"
     [year_box] = [s for s in at.selectbox if s.label == t("hhc_year")]
     assert [int(y) for y in year_box.options] == [2018, 2017, 2016, 2015, 2014]
+
+
+@pytest.fixture(scope="module")
+def tiny_h5_size_empty(tmp_path_factory):
+    """tiny with H5's 2018 家庭人口 left empty and P13 leaving H5 on 2018-12-20."""
+    folder = tmp_path_factory.mktemp("asof_empty_size")
+    package = copy_package(TINY, folder / "package")
+    edit_csv(package, "户年度收入与保障", lambda rows: [
+        {**r, "家庭人口": ""} if (r["年度"], r["户编号"]) == ("2018", "H5") else r for r in rows])
+    edit_csv(package, "家庭成员", lambda rows: [
+        {**r, "减少日期": "2018-12-20", "减少原因": "死亡"} if r["人员编号"] == "P13" else r for r in rows])
+    load_package(package, folder / "tuopin.duckdb")
+    with Database(folder / "tuopin.duckdb") as db:
+        yield db
+
+
+def test_an_empty_household_size_counts_the_members_known_on_the_as_of_date(tiny_h5_size_empty):
+    db = tiny_h5_size_empty
+    assert db.query("household_exit_check", year=2018).empty
+    [h5] = db.query("household_exit_check", as_of="2018-12-10").itertuples()
+    assert (h5.household_id, h5.size, float(h5.per_capita_income), h5.income_pass, list(h5.failing_criteria)) \
+        == ("H5", 2, 2800.0, False, ["income"])
+    listed = db.query("village_households", village="430101100002", as_of="2018-12-10").set_index("household_id")
+    assert (float(listed.per_capita_income["H5"]), list(listed.failing_checks["H5"])) == (2800.0, ["income"])
+    listed = db.query("village_households", village="430101100002", as_of="2018-12-31").set_index("household_id")
+    assert (float(listed.per_capita_income["H5"]), list(listed.failing_checks["H5"])) == (5600.0, [])

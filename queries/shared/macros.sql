@@ -114,3 +114,38 @@ create or replace temp macro region_holding_package(region) as table
 -- A window's first day when none is given: 1 January of the year of its last day (NULL = today).
 create or replace temp macro window_start(first_day, last_day) as
     coalesce(first_day, cast(date_trunc('year', coalesce(last_day, current_date)) as date));
+
+-- household_year_checks (etl/derive/10_household_year_checks.sql) as known on the date as_of. A row
+-- whose 家庭人口 is empty is sized there by the members present on 31 December of its year; while that
+-- day is after as_of, the members who join or leave later are not known yet, so such a row is sized
+-- by the members present on as_of, and its per-capita income, income test and criteria lists follow
+-- that size (the same income rule: net income ≥ line × size; no members = no data). Every other row
+-- is the stored one, so on or after 31 December nothing differs from household_year_checks.
+create or replace temp macro household_year_checks_at(as_of) as table
+    with early as (
+        select c.household_id, c.year,
+            (select nullif(cast(count(*) as integer), 0) from member_spans as m
+             where m.household_id = c.household_id and m.valid_from <= as_of and as_of < m.valid_to) as size
+        from household_year_checks as c
+        join household_year as y using (household_id, year)
+        where y.size is null and as_of < make_date(c.year, 12, 31)
+    ),
+    resized as (
+        select c.household_id, c.year, e.size, c.net_income, c.poverty_line,
+            c.net_income >= c.poverty_line * e.size as income_pass,
+            c.food_clothing, c.education, c.medical, c.housing, c.water, c.failing_criteria, c.no_data_criteria
+        from household_year_checks as c
+        join early as e using (household_id, year)
+    )
+    select * from household_year_checks as c
+    where not exists (select 1 from early as e where e.household_id = c.household_id and e.year = c.year)
+    union all by name
+    select household_id, year, size, net_income,
+        cast(net_income / size as decimal(18, 2)) as per_capita_income,
+        poverty_line, income_pass, food_clothing, education, medical, housing, water,
+        -- 'income' leads both lists, as household_year_checks orders them
+        list_concat(case when income_pass is not true then ['income'] else [] end,
+                    list_filter(failing_criteria, lambda k: k <> 'income')) as failing_criteria,
+        list_concat(case when income_pass is null then ['income'] else [] end,
+                    list_filter(no_data_criteria, lambda k: k <> 'income')) as no_data_criteria
+    from resized;
