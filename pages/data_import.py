@@ -102,11 +102,12 @@ elif isinstance(outcome, importing.ImportOutcome) and not outcome.ok:
     st.markdown(f"**{t('imp_problems', n=count(len(outcome.problems)))}**")
     show_problems(importing.problem_table(outcome.problems, view.language), key="import_problems")
     with st.container(horizontal=True):
-        st.download_button(t("imp_rejects_csv"), outcome.rejects_csv, file_name="rejects.csv", mime="text/csv",
-                           icon=":material/download:", key="import_rejects_csv", on_click="ignore")
-        st.download_button(t("imp_rejects_xlsx"), outcome.rejects_xlsx, file_name="rejects.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           icon=":material/download:", key="import_rejects_xlsx", on_click="ignore")
+        # through the audited export button, like every download of the dashboard
+        charts.export_button(t("imp_rejects_csv"), outcome.rejects_csv, "rejects.csv", "text/csv",
+                             key="import_rejects_csv")
+        charts.export_button(t("imp_rejects_xlsx"), outcome.rejects_xlsx, "rejects.xlsx",
+                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                             key="import_rejects_xlsx")
     st.caption(t("imp_rejects_note"))
 elif isinstance(outcome, importing.ImportOutcome):
     st.success(t("imp_done", name=plain.md(outcome.package_name), rows=count(outcome.total_rows),

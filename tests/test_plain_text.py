@@ -190,6 +190,16 @@ def test_every_grid_goes_through_the_table_helper():
     assert offenders == []
 
 
+def test_every_download_goes_through_the_audited_export_button():
+    """ui/charts.export_button: the export permission and the audit log, for every file."""
+    offenders = [f"{path.relative_to(ROOT)}:{n}" for path in [*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py"),
+                                                              ROOT / "dashboard.py"]
+                 if path.name != "charts.py"
+                 for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                 if re.search(r"\bst\.download_button\(", line)]
+    assert offenders == []
+
+
 def test_grids_never_offer_their_own_download(hostile_db, monkeypatch, navigation_apptest):
     import streamlit as st
 
