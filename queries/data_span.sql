@@ -1,6 +1,7 @@
 -- query:      data_span
 -- definition: the dates the package covers, for the as-of picker: the first and last dated record
---             among 动态管理记录 (events), 资金明细 (funds) and 出列日期 (regions), and the first and last year of
+--             among 动态管理记录 (events), 资金明细 (funds), 出列日期 (regions) and the 认定 and 风险消除 dates
+--             of 防返贫监测对象 (monitoring, after 2020), and the first and last year of
 --             村年度情况 (village_year)
 -- grain:      one row
 -- params:     none
@@ -10,6 +11,8 @@ with dated as (
     select min(date), max(date) from funds
     union all
     select min(exit_date), max(exit_date) from regions
+    union all
+    select min(identified_on), greatest(max(identified_on), max(cleared_on)) from monitoring
 ),
 
 final as (

@@ -33,6 +33,7 @@ CONTRACT = {
     "户年度收入与保障.csv": "年度,户编号,家庭人口,工资性收入,生产经营性收入,财产性收入,转移性收入,生产经营性支出,"
     "吃穿不愁,义务教育有保障,基本医疗有保障,住房安全有保障,饮水安全有保障",
     "帮扶措施.csv": "户编号,措施类型,日期,金额,说明",
+    "防返贫监测对象.csv": "监测编号,户编号,监测对象类别,风险类型,线索来源,发现日期,认定日期,风险消除日期,备注",
 }
 STEMS = {
     "区划.csv": "regions",
@@ -45,6 +46,7 @@ STEMS = {
     "年度目标.csv": "targets",
     "户年度收入与保障.csv": "household_year",
     "帮扶措施.csv": "assistance",
+    "防返贫监测对象.csv": "monitoring",
 }
 pytestmark = pytest.mark.slow  # generates the demo county (seconds, not milliseconds)
 
@@ -223,7 +225,7 @@ def test_volumes_at_scale_one(frames, events):
 
 
 def test_categories_and_causes(frames):
-    households = frames["贫困户.csv"]
+    households = frames["贫困户.csv"].query("贫困户属性 != ''")  # registered (edge households have neither)
     share = households["贫困户属性"].value_counts(normalize=True)
     assert abs(share["一般贫困户"] - 0.60) < 0.03
     assert abs(share["低保贫困户"] - 0.32) < 0.03
@@ -253,7 +255,8 @@ def test_ids_are_unique_text_of_fixed_width(frames, events):
     assert frames["家庭成员.csv"]["人员编号"].str.fullmatch(r"P\d{9}").all()
     assert frames["家庭成员.csv"]["人员编号"].is_unique
     assert events["记录编号"].str.fullmatch(r"E\d{9}").all() and events["记录编号"].is_unique
-    assert frames["扶贫项目.csv"]["项目编号"].str.fullmatch(r"XM20(1[6-9]|20)\d{6}").all()
+    assert frames["扶贫项目.csv"]["项目编号"].str.fullmatch(r"XM20(1[6-9]|2[0-5])\d{6}").all()
+    assert (frames["扶贫项目.csv"]["项目编号"].str[2:6] == frames["扶贫项目.csv"]["年度"]).all()
     assert frames["扶贫项目.csv"]["项目编号"].is_unique
     assert frames["资金明细.csv"]["记录编号"].str.fullmatch(r"F\d{9}").all()
     assert frames["资金明细.csv"]["记录编号"].is_unique
@@ -263,9 +266,10 @@ def test_codes_referenced_exist(frames):
     regions = frames["区划.csv"].set_index("区划代码")["层级"]
     assert frames["贫困户.csv"]["区划代码"].map(regions).eq("村").all()
     household_ids = set(frames["贫困户.csv"]["户编号"])
-    for name in ["家庭成员.csv", "动态管理记录.csv", "户年度收入与保障.csv", "帮扶措施.csv"]:
+    for name in ["家庭成员.csv", "动态管理记录.csv", "户年度收入与保障.csv", "帮扶措施.csv", "防返贫监测对象.csv"]:
         assert set(frames[name]["户编号"]) <= household_ids, name
-    assert set(frames["动态管理记录.csv"]["户编号"]) == household_ids
+    registered = set(frames["贫困户.csv"].query("贫困户属性 != ''")["户编号"])
+    assert set(frames["动态管理记录.csv"]["户编号"]) == registered
     assert frames["扶贫项目.csv"]["区划代码"].map(regions).isin(["乡镇", "村"]).all()
     assert set(frames["资金明细.csv"]["项目编号"]) <= set(frames["扶贫项目.csv"]["项目编号"])
     assert frames["年度目标.csv"]["区划代码"].map(regions).isin(["县", "乡镇"]).all()
@@ -408,6 +412,7 @@ def test_incidence_in_2014_is_high_in_poor_villages_and_below_two_percent_at_the
 
 def test_household_years_follow_the_poverty_status(frames, events):
     hy = frames["户年度收入与保障.csv"]
+    hy = hy[hy["年度"].astype(int) <= 2020].reset_index(drop=True)  # the campaign years; after 2020 below
     money = ["工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出"]
     values = hy[money].astype(int)
     assert (values >= 0).all().all()
@@ -435,7 +440,8 @@ def test_household_years_follow_the_poverty_status(frames, events):
 
 def test_assistance_covers_households_with_measures(frames):
     assistance = frames["帮扶措施.csv"]
-    households = frames["贫困户.csv"]["户编号"]
+    assistance = assistance[assistance["日期"] <= "2020-12-31"]  # the campaign years; after 2020 below
+    households = frames["贫困户.csv"].query("贫困户属性 != ''")["户编号"]
     assert set(assistance["措施类型"]) == {
         "产业",
         "就业",
@@ -461,6 +467,7 @@ def test_assistance_covers_households_with_measures(frames):
 
 def test_projects(frames):
     projects = frames["扶贫项目.csv"]
+    projects = projects[projects["年度"].astype(int) <= 2020]  # the campaign's; 衔接资金 projects below
     assert 1_200 <= len(projects) <= 1_800
     assert set(projects["项目类型"]) == {
         "产业发展",
@@ -508,7 +515,15 @@ def test_fund_stages_never_overtake_the_previous_stage(frames):
     funds = frames["资金明细.csv"]
     projects = frames["扶贫项目.csv"].set_index("项目编号")
     assert set(funds["环节"]) == {"下达", "拨付", "支出", "报账"}
-    assert set(funds["资金来源"]) <= {
+    campaign = funds["项目编号"].map(projects["年度"]).astype(int) <= 2020
+    assert set(funds.loc[~campaign, "资金来源"]) == {
+        "中央财政衔接推进乡村振兴补助资金",
+        "省级财政衔接推进乡村振兴补助资金",
+        "市级财政衔接推进乡村振兴补助资金",
+        "县级财政衔接推进乡村振兴补助资金",
+    }
+    assert funds.loc[~campaign, "日期"].between("2021-01-01", "2026-11-30").all()
+    assert set(funds.loc[campaign, "资金来源"]) <= {
         "中央财政专项扶贫资金",
         "省级财政专项扶贫资金",
         "市级财政专项扶贫资金",
@@ -532,7 +547,7 @@ def test_fund_stages_never_overtake_the_previous_stage(frames):
     spent_share = final["支出"] / final["下达"]
     assert (spent_share.between(0.4, 0.7)).sum() >= 20  # slow spenders
     assert (spent_share == 1).mean() > 0.5
-    assert funds["day"].max() <= pd.Timestamp("2020-12-31")
+    assert funds.loc[campaign, "day"].max() <= pd.Timestamp("2020-12-31")
 
 
 def test_targets(frames, events):
@@ -583,3 +598,75 @@ def test_boundaries_tile_townships_with_one_polygon_per_code(package, frames):
     assert county_union.geom_type == "Polygon"
     county_km2 = county_union.area * 111.32 * np.cos(np.radians(27.5)) * 110.57
     assert 1_500 < county_km2 < 4_000
+
+
+# ---------------------------------------------------------------------------------------- after 2020
+
+DEMO_THRESHOLD = {2021: 6000, 2022: 6500, 2023: 7000, 2024: 7500, 2025: 8000}  # data/reference, 演示省
+
+
+def test_monitoring_episodes_of_every_kind_some_households_twice(frames):
+    episodes = frames["防返贫监测对象.csv"]
+    registered = set(frames["贫困户.csv"].query("贫困户属性 != ''")["户编号"])
+    assert 200 <= len(episodes) <= 400  # a few hundred at scale 1
+    assert episodes["监测编号"].is_unique
+    assert set(episodes["监测对象类别"]) == {"脱贫不稳定户", "边缘易致贫户", "突发严重困难户"}
+    stable = episodes[episodes["监测对象类别"] == "脱贫不稳定户"]["户编号"]
+    edge = episodes[episodes["监测对象类别"] == "边缘易致贫户"]["户编号"]
+    assert set(stable) <= registered and not set(edge) & registered
+    twice = episodes["户编号"].value_counts()
+    assert 3 <= (twice == 2).sum() <= 40 and twice.max() == 2
+    identified, cleared = _day(episodes["认定日期"]), _day(episodes["风险消除日期"])
+    assert identified.between("2021-03-01", "2026-10-31").all()
+    assert (cleared.isna() | (cleared > identified)).all() and 0.1 <= cleared.isna().mean() <= 0.4
+    found = _day(episodes["发现日期"])
+    assert (found.isna() | (found <= identified)).all() and found.isna().any()
+    assert ((identified - found).dt.days > 15).sum() >= 10  # some identified late
+    ordered = episodes.assign(i=identified, c=cleared).sort_values(["户编号", "i"])
+    again = ordered["户编号"].duplicated()
+    assert (ordered["i"][again].to_numpy() >= ordered.groupby("户编号")["c"].shift()[again].to_numpy()).all()
+    risks = episodes["风险类型"].str.split("、").explode()
+    assert risks.value_counts().index[0] == "因病" and (episodes["风险类型"].str.contains("、")).any()
+
+
+def test_edge_households_have_no_events_category_or_cause_and_some_are_never_monitored(frames):
+    households = frames["贫困户.csv"]
+    edge = households[households["贫困户属性"] == ""]
+    assert 50 <= len(edge) <= 150 and (edge["主要致贫原因"] == "").all()
+    assert not set(edge["户编号"]) & set(frames["动态管理记录.csv"]["户编号"])
+    monitored = set(frames["防返贫监测对象.csv"]["户编号"])
+    assert 5 <= len(set(edge["户编号"]) - monitored) <= 0.4 * len(edge)
+    members = frames["家庭成员.csv"]
+    edge_members = members[members["户编号"].isin(edge["户编号"])]
+    assert (edge_members["加入日期"] == "").all() and (edge_members["减少日期"] == "").all()
+    assert edge_members["人员编号"].str.startswith("P9").all()
+
+
+def test_household_years_after_2020_a_handful_below_the_threshold_unmonitored_and_cleared_still_failing(frames):
+    hy = frames["户年度收入与保障.csv"]
+    hy = hy[hy["年度"].astype(int) > 2020]
+    assert set(hy["年度"].astype(int)) == set(DEMO_THRESHOLD)
+    money = hy[["工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出"]].astype(int)
+    per_capita = (money.iloc[:, :4].sum(axis=1) - money["生产经营性支出"]) / hy["家庭人口"].astype(int)
+    below = hy[(per_capita < hy["年度"].astype(int).map(DEMO_THRESHOLD)).to_numpy()]
+    episodes = frames["防返贫监测对象.csv"]
+    never_monitored = below[~below["户编号"].isin(episodes["户编号"])]
+    assert 3 <= never_monitored["户编号"].nunique() <= 40  # a handful (漏监测 risks)
+    cleared = episodes[episodes["风险消除日期"].between("2021-01-01", "2025-12-31")]
+    cleared_year = cleared.assign(年度=cleared["风险消除日期"].str[:4])[["户编号", "年度"]]
+    still_failing = cleared_year.merge(below[["户编号", "年度"]], on=["户编号", "年度"])
+    assert 1 <= len(still_failing) <= 0.2 * len(cleared_year)
+    assistance = frames["帮扶措施.csv"]
+    after = assistance[assistance["日期"] > "2020-12-31"]
+    assert after["日期"].max() <= "2026-11-30" and {"产业", "就业"} <= set(after["措施类型"])
+
+
+def test_link_fund_projects_2021_to_2025(frames):
+    projects = frames["扶贫项目.csv"]
+    later = projects[projects["年度"].astype(int) > 2020]
+    assert set(later["年度"].astype(int)) == {2021, 2022, 2023, 2024, 2025} and 300 <= len(later) <= 800
+
+
+def test_monitoring_grows_with_the_scale(frames, tmp_path):
+    counts = write_demo_package(tmp_path / "double", scale=2, seed=2014)
+    assert 1.5 <= counts["monitoring"] / len(frames["防返贫监测对象.csv"]) <= 2.6

@@ -15,7 +15,9 @@ dashboard reads its own editable tables (docs/domain.md), never these constants.
 
 Modules, in the order they build on each other: vocabulary (names, weights, calendar, ID numbers),
 county (regions, village years), geometry (boundaries), households (and events), members, incomes
-(household years, assistance), projects (and funds), writing (the package).
+(household years, assistance), projects (and funds), monitoring (after 2020: 防返贫监测 episodes,
+household years 2021-2025, assistance, households never registered, 衔接资金 projects; drawn from
+streams of their own so the 2014-2020 rows are unchanged), writing (the package).
 """
 
 from etl.demo.writing import write_demo_package

@@ -205,7 +205,7 @@ KM_PER_DEG_LON = 111.32 * math.cos(math.radians(CENTER_LAT))
 
 NO_DAY = 10**7  # "no date": later than any real day, so `day <= as_of` is False for it
 _BASE = np.datetime64("1920-01-01", "D")
-_TABLE_END = np.datetime64("2022-01-01", "D")
+_TABLE_END = np.datetime64("2027-01-01", "D")  # monitoring after 2020 runs into 2026
 _BASE_INT = int(_BASE.astype(np.int64))
 
 

@@ -14,6 +14,7 @@ from etl.demo.geometry import write_boundaries
 from etl.demo.households import Households, _event_rows, draw_households, household_ids
 from etl.demo.incomes import _YEAR_END, _assistance_rows, _household_year_rows, exited_at, sizes_by_year
 from etl.demo.members import _member_rows, draw_members
+from etl.demo.monitoring import EdgeHouseholds, write_edge_households, write_link_projects, write_township
 from etl.demo.projects import _Counters, _project_rows
 from etl.demo.vocabulary import (
     BOUNDARIES_FILE,
@@ -50,7 +51,9 @@ def _tally_township(tally: Tally, t: int, hh: Households, sizes: np.ndarray) -> 
         tally.poor_people[t, j] += sizes[poor, j].sum()
 
 
-def _write_township(t: int, county: County, seed: int, writers: dict, counters: _Counters, tally: Tally) -> None:
+def _write_township(
+    t: int, county: County, seed: int, writers: dict, counters: _Counters, tally: Tally
+) -> EdgeHouseholds:
     rng = np.random.default_rng([seed, 3, t])
     hh = draw_households(rng, county, t)
     mem = draw_members(rng, hh)
@@ -85,6 +88,8 @@ def _write_township(t: int, county: County, seed: int, writers: dict, counters: 
     projects, funds = _project_rows(np.random.default_rng([seed, 4, t]), county, t, per_village, counters)
     writers["projects"].writerows(projects)
     writers["funds"].writerows(funds)
+    # after 2020, from streams of its own (etl/demo/monitoring.py): the rows above stay as they were
+    return write_township(np.random.default_rng([seed, 7, t]), county, t, hh, sizes, ids, writers)
 
 
 def _planned(rng: np.random.Generator, actual: int) -> int:
@@ -165,12 +170,17 @@ def write_demo_package(
         n_townships = len(county.township_codes)
         tally = Tally(*(np.zeros((n_townships, LAST_YEAR - FIRST_YEAR + 1), dtype=np.int64) for _ in range(4)))
         counters = _Counters(projects={}, id_sequences=_IdSequences())
+        edges = []
         for t in range(n_townships):
-            _write_township(t, county, seed, writers, counters, tally)
+            edges.append(_write_township(t, county, seed, writers, counters, tally))
             report(
-                0.10 + 0.88 * (t + 1) / n_townships,
+                0.10 + 0.86 * (t + 1) / n_townships,
                 f"生成贫困户与项目：{county.township_names[t]}（{t + 1}/{n_townships}）",
             )
+        report(0.96, "生成边缘户与衔接资金项目")
+        for edge in edges:  # numbered after every registered person and campaign fund record
+            write_edge_households(np.random.default_rng([seed, 9, edge.township]), edge, writers, counters, counters.id_sequences)
+            write_link_projects(np.random.default_rng([seed, 8, edge.township]), county, edge.township, writers, counters)
         writers["targets"].writerows(_target_rows(county, tally, seed))
     finally:
         for handle in handles.values():
