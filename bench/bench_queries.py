@@ -67,6 +67,7 @@ def params_for(name: str, db: Database) -> dict:
         "monitoring_clearance_check": {"year": 2024, "as_of": MONITORING_AS_OF},
         "monitoring_threshold": {"year": 2024},
         "assistance_coverage": {"as_of": MONITORING_AS_OF},
+        "monitoring_households": {"as_of": MONITORING_AS_OF},
     }
     return common.get(name, {})  # the rest take only $region (NULL: the whole package) or nothing
 

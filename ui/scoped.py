@@ -17,7 +17,8 @@ from ui import data, session
 # Queries listing households: who looked at which region's list goes into the audit log.
 HOUSEHOLD_LISTS = frozenset({"village_households", "household_exit_check", "household_identities",
                              "quality_households_without_members", "quality_implausible_incomes",
-                             "quality_members_in_several_households"})
+                             "quality_members_in_several_households", "monitoring_households",
+                             "monitoring_timeliness", "monitoring_gaps", "monitoring_clearance_check"})
 
 
 def query(name: str, **params) -> pd.DataFrame:
