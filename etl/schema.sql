@@ -481,3 +481,21 @@ create table monitoring_village_thresholds (
     threshold_region    varchar,                      -- the region_code of the row applied (NULL = everywhere)
     primary key (village_code, year)
 );
+
+-- one row per household with an assistance measure (帮扶措施 rows without a date left out): the first date
+-- of each measure type, and of the first 产业 or 就业 measure, for queries/assistance_coverage.sql
+-- ("at least one measure dated on or before the date" is then a comparison per household)
+create table household_measure_dates (
+    household_id            varchar primary key,
+    industry_or_employment  date,                     -- the first 产业 or 就业 measure
+    industry                date,                     -- 产业
+    employment              date,                     -- 就业
+    education               date,                     -- 教育
+    health                  date,                     -- 健康
+    microcredit             date,                     -- 小额信贷
+    housing_repair          date,                     -- 危房改造
+    relocation              date,                     -- 易地搬迁
+    forest_ranger           date,                     -- 生态护林
+    safety_net              date,                     -- 兜底保障
+    pairing                 date                      -- 结对帮扶
+);

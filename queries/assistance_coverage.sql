@@ -35,32 +35,37 @@ populations as (
       and e.village_code in (select code from area)
 ),
 
+counted as (
+    -- per population: its households and, per measure type, those given one on or before the date
+    -- (household_measure_dates: each household's first date of each type)
+    select p.population,
+        count(*) as households,
+        count(*) filter (where d.industry_or_employment <= params.as_of) as "产业或就业",
+        count(*) filter (where d.industry <= params.as_of) as "产业",
+        count(*) filter (where d.employment <= params.as_of) as "就业",
+        count(*) filter (where d.education <= params.as_of) as "教育",
+        count(*) filter (where d.health <= params.as_of) as "健康",
+        count(*) filter (where d.microcredit <= params.as_of) as "小额信贷",
+        count(*) filter (where d.housing_repair <= params.as_of) as "危房改造",
+        count(*) filter (where d.relocation <= params.as_of) as "易地搬迁",
+        count(*) filter (where d.forest_ranger <= params.as_of) as "生态护林",
+        count(*) filter (where d.safety_net <= params.as_of) as "兜底保障",
+        count(*) filter (where d.pairing <= params.as_of) as "结对帮扶"
+    from populations as p
+    cross join params
+    left join household_measure_dates as d using (household_id)
+    group by p.population
+),
+
+covered as (
+    unpivot counted on columns(* exclude (population, households)) into name measure value covered
+),
+
 measures as (
     select '产业或就业' as measure, 0 as ordinal
     union all
     select cast(m.value as varchar), m.ordinal
     from unnest(enum_range(null::measure)) with ordinality as m(value, ordinal)
-),
-
-given as (
-    -- each household's measure types dated on or before the date
-    select a.household_id, list(distinct cast(a.measure as varchar)) as measures
-    from assistance as a, params
-    where a.date <= params.as_of and a.household_id in (select household_id from populations)
-    group by a.household_id
-),
-
-counted as (
-    select p.population, m.measure,
-        count(*) as households,
-        count(*) filter (
-            where list_contains(g.measures, m.measure)
-               or (m.ordinal = 0 and list_has_any(g.measures, ['产业', '就业']))
-        ) as covered
-    from populations as p
-    left join given as g using (household_id)
-    cross join measures as m
-    group by all
 ),
 
 frame as (
@@ -77,7 +82,7 @@ final as (
         c.covered / nullif(cast(c.households as double), 0) as rate,
         f.ordinal
     from frame as f
-    left join counted as c using (population, measure)
+    left join covered as c using (population, measure)
     order by f.population_order, f.ordinal
 )
 
