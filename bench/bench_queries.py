@@ -68,6 +68,7 @@ def params_for(name: str, db: Database) -> dict:
         "monitoring_threshold": {"year": 2024},
         "assistance_coverage": {"as_of": MONITORING_AS_OF},
         "monitoring_households": {"as_of": MONITORING_AS_OF},
+        "monitoring_change": {"as_of": MONITORING_AS_OF, "previous": "2025-03-31"},
     }
     return common.get(name, {})  # the rest take only $region (NULL: the whole package) or nothing
 

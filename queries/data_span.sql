@@ -1,8 +1,8 @@
 -- query:      data_span
 -- definition: the dates the package covers, for the as-of picker: the first and last dated record
 --             among 动态管理记录 (events), 资金明细 (funds), 出列日期 (regions) and the 认定 and 风险消除 dates
---             of 防返贫监测对象 (monitoring, after 2020), and the first and last year of
---             村年度情况 (village_year)
+--             of 防返贫监测对象 (monitoring, after 2020), the first and last year of
+--             村年度情况 (village_year), and has_monitoring: whether the package holds monitoring episodes
 -- grain:      one row
 -- params:     none
 with dated as (
@@ -20,7 +20,8 @@ final as (
         (select min(first_date) from dated) as first_date,
         (select max(last_date) from dated) as last_date,
         (select min(year) from village_year) as first_year,
-        (select max(year) from village_year) as last_year
+        (select max(year) from village_year) as last_year,
+        exists (select 1 from monitoring) as has_monitoring
 )
 
 select * from final

@@ -58,3 +58,32 @@ def test_a_township_lists_its_villages_households_and_the_scope_applies(monitori
     assert len(monitoring.query("monitoring_households", as_of="2025-06-30", scope=west)) == 3
     with pytest.raises(ScopeError, match="outside"):
         monitoring.query("monitoring_households", region=EAST_1, as_of="2025-06-30", scope=west)
+
+
+# ---- monitoring_change: the tiles' change since the previous date ----------------------------------
+
+
+def test_change_from_mid_2024_to_mid_2025(monitoring):
+    row = monitoring.query("monitoring_change", as_of="2025-06-30", previous="2024-06-30").iloc[0]
+    # identified 7户18人 vs 6户16人; at risk 4户10人 vs 5户13人; cleared 3户8人 vs 1户3人 (EXPECTED.md)
+    assert (row.households_identified_change, row.people_identified_change) == (1, 2)
+    assert (row.households_at_risk_change, row.people_at_risk_change) == (-1, -3)
+    assert (row.households_cleared_change, row.people_cleared_change) == (2, 5)
+    assert row.clearance_rate_change == pytest.approx(3 / 7 - 1 / 6)
+    assert not (row.identified_unchanged or row.at_risk_unchanged or row.cleared_unchanged)
+
+
+def test_change_in_a_township_and_with_nothing_before(monitoring):
+    west = monitoring.query("monitoring_change", as_of="2025-06-30", previous="2024-06-30",
+                            region="532999200000").iloc[0]
+    # 西乡: 3户7人 (at risk 1户2人, cleared 2户5人) vs 2户5人 at risk (M04 3, E02 2)
+    assert (west.households_identified_change, west.households_at_risk_change, west.people_cleared_change) == (1, -1, 5)
+    first = monitoring.query("monitoring_change", as_of="2022-06-30").iloc[0]  # previous: 2022-03-31
+    assert (first.households_identified_change, first.people_at_risk_change) == (1, 3)  # M03 on 2022-05-01
+    assert pd.isna(first.clearance_rate_change) and first.cleared_unchanged
+    assert monitoring.query("data_span").iloc[0].has_monitoring
+
+
+def test_a_package_without_monitoring_says_so(tiny):
+    assert not tiny.query("data_span").iloc[0].has_monitoring
+    assert tiny.query("monitoring_households", as_of="2025-06-30").empty
