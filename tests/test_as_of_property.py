@@ -92,36 +92,27 @@ def shift_package(source: Path, target: Path, as_of: dt.date) -> Path:
 
 
 def slice_package(source: Path, target: Path, township_index: int = 0) -> Path:
-    """One township of a package (its villages, their households, members, events, yearly rows,
-    projects and funds; the targets of the regions kept), with the regions above it, boundaries left out."""
+    """One township of a package, with the regions above it: every CSV keeps the rows of its regions
+    (区划代码), households (户编号) and projects (项目编号); boundaries are left out."""
     target.mkdir(parents=True)
     regions = read_rows(source / "区划.csv")
     parent = {r["区划代码"]: r["上级代码"] for r in regions}
     township = [r for r in regions if r["层级"] == "乡镇"][township_index]
-    villages = [r for r in regions if r["上级代码"] == township["区划代码"]]
-    kept_regions = {township["区划代码"], *(v["区划代码"] for v in villages)}
+    kept = {"区划代码": {township["区划代码"], *(r["区划代码"] for r in regions if r["上级代码"] == township["区划代码"])}}
     code = parent[township["区划代码"]]
     while code:  # the township's county and whatever lies above it
-        kept_regions.add(code)
+        kept["区划代码"].add(code)
         code = parent[code]
-    households = [r for r in read_rows(source / "贫困户.csv") if r["区划代码"] in kept_regions]
-    kept_households = {r["户编号"] for r in households}
-    projects = [r for r in read_rows(source / "扶贫项目.csv") if r["区划代码"] in kept_regions]
-    kept_projects = {r["项目编号"] for r in projects}
-    keep = {
-        "区划": [r for r in regions if r["区划代码"] in kept_regions],
-        "贫困户": households,
-        "扶贫项目": projects,
-        "资金明细": [r for r in read_rows(source / "资金明细.csv") if r["项目编号"] in kept_projects],
-        "村年度情况": [r for r in read_rows(source / "村年度情况.csv") if r["区划代码"] in kept_regions],
-        "年度目标": [r for r in read_rows(source / "年度目标.csv") if r["区划代码"] in kept_regions],
-    }
-    for stem in ("家庭成员", "动态管理记录", "户年度收入与保障", "帮扶措施"):
-        keep[stem] = [r for r in read_rows(source / f"{stem}.csv") if r["户编号"] in kept_households]
-    for stem, rows in keep.items():
-        with open(source / f"{stem}.csv", encoding="utf-8-sig") as f:
+    kept["户编号"] = {r["户编号"] for r in read_rows(source / "贫困户.csv") if r["区划代码"] in kept["区划代码"]}
+    kept["项目编号"] = {r["项目编号"] for r in read_rows(source / "扶贫项目.csv") if r["区划代码"] in kept["区划代码"]}
+    for path in sorted(source.glob("*.csv")):
+        rows = read_rows(path)
+        with open(path, encoding="utf-8-sig") as f:
             header = f.readline().strip().split(",")
-        write_rows(target / f"{stem}.csv", rows, header)
+        for column, codes in kept.items():  # a file's own key first: 贫困户 by 户编号 as well as 区划代码
+            if column in header:
+                rows = [r for r in rows if r[column] in codes]
+        write_rows(target / path.name, rows, header)
     return target
 
 
