@@ -8,6 +8,7 @@ PAGES = {
         ("overview", ":material/dashboard:", True, None),
         ("map", ":material/map:", False, None),
         ("dynamics", ":material/swap_vert:", False, None),
+        ("monitoring", ":material/monitor_heart:", False, None),
         ("funds", ":material/payments:", False, None),
     ],
     "section_checks": [
