@@ -345,13 +345,14 @@ def test_a_broken_header_does_not_hide_the_other_files_problems(package, loaded_
         "贫困户.csv", "file_not_checked",
         "此文件无法完整读取或表头有误，未能进一步检查；需要它的跨文件检查也已跳过：assistance_household_missing, "
         "events_household_missing, household_year_household_missing, households_head_count, "
-        "households_head_mismatch, households_never_identified, households_village_not_village, "
-        "id_number_checksum, members_household_missing",
+        "households_head_mismatch, households_never_identified, households_registered_attribute_missing, "
+        "households_village_not_village, id_number_checksum, members_household_missing, "
+        "monitoring_household_missing",
         "this file could not be read in full or its header is broken, so it was not checked further; the checks "
         "comparing other files with it were skipped too: assistance_household_missing, events_household_missing, "
         "household_year_household_missing, households_head_count, households_head_mismatch, "
-        "households_never_identified, households_village_not_village, id_number_checksum, "
-        "members_household_missing",
+        "households_never_identified, households_registered_attribute_missing, households_village_not_village, "
+        "id_number_checksum, members_household_missing, monitoring_household_missing",
     )]
 
 
