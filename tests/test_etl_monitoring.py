@@ -166,6 +166,16 @@ def test_household_years_after_2020_and_linkage_funds_load(loaded_db):
         ]
 
 
+def test_linkage_funds_written_without_级_are_the_same_source(package, tmp_path):
+    """中央/省/市/县财政衔接推进乡村振兴补助资金: 县财政… is read as 县级财政衔接推进乡村振兴补助资金."""
+    edit_csv(package, *set_cell("资金明细", "记录编号", "F02", "资金来源", "县财政衔接推进乡村振兴补助资金"))
+    db = tmp_path / "f.duckdb"
+    load_package(package, db)
+    with Database(db) as opened:
+        sources = opened.query("funds_by", as_of="2024-12-31", year=2024, dimension="source")
+        assert sources.group.tolist() == ["中央财政衔接推进乡村振兴补助资金", "县级财政衔接推进乡村振兴补助资金"]
+
+
 @pytest.mark.parametrize("form", ["english", "xlsx"])
 def test_the_monitoring_package_loads_with_english_names_and_headers_and_as_xlsx(tmp_path, form):
     """The same figures from 防返贫监测对象.csv, from MONITORING.CSV with English headers (columns in reverse
