@@ -516,6 +516,30 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rpt_h_funds": ("三、{year}年度扶贫资金和项目", "3. Funds and projects of {year}"),
     "rpt_h_villages": ("四、贫困村出列", "4. Poor village exits"),
     "rpt_h_tables": ("附表", "Tables"),
+    "rpt_h_monitoring": ("五、防止返贫动态监测", "5. Monitoring households at risk of poverty"),
+    "rpt_p_monitoring": (
+        "截至{date}，{area}累计识别监测对象{identified}，其中已消除风险{cleared}，风险消除率{rate}；未消除风险{at_risk}，"
+        "其中{risks}（一户有多种风险类型的，分别计入）。",
+        "By {date}, {area} had identified {identified} for monitoring; the risk of {cleared} has been cleared, a "
+        "clearance rate of {rate}; {at_risk} remain at risk, of them {risks} (a household with several risk types "
+        "counts under each).",
+    ),
+    "rpt_p_monitoring_all_cleared": (
+        "截至{date}，{area}累计识别监测对象{identified}，其中已消除风险{cleared}，风险消除率{rate}；已无未消除风险的监测对象。",
+        "By {date}, {area} had identified {identified} for monitoring; the risk of {cleared} has been cleared, a "
+        "clearance rate of {rate}; none remains at risk.",
+    ),
+    "rpt_p_monitoring_none": ("截至{date}，{area}尚未识别防返贫监测对象。",
+                              "By {date}, {area} had identified no household for monitoring."),
+    "rpt_t_monitoring": ("表9 防返贫监测对象（按类别）", "Table 9 Monitored households by kind"),
+    "rpt_c_kind": ("监测对象类别", "Kind"),
+    "rpt_c_identified_households": ("累计识别户数", "Identified households"),
+    "rpt_c_identified_people": ("累计识别人数", "Identified people"),
+    "rpt_c_at_risk_households": ("未消除风险户数", "Households at risk"),
+    "rpt_c_at_risk_people": ("未消除风险人数", "People at risk"),
+    "rpt_c_cleared_households": ("已消除风险户数", "Households cleared"),
+    "rpt_c_cleared_people": ("已消除风险人数", "People cleared"),
+    "rpt_c_clearance_rate": ("风险消除率", "Clearance rate"),
     "rpt_villages": ("{area}建档立卡贫困村{total}个，已出列{exited}个", "{area} has {total} registered poor villages, "
                      "{exited} of which have exited"),
     "rpt_no_poor_villages": ("{area}没有建档立卡贫困村", "{area} has no registered poor village"),

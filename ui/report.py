@@ -2,7 +2,8 @@
 tables behind it, as Word and Excel files.
 
 Every number is read from a catalog query (registry_summary, registry_by_category, registry_by_cause,
-exits_by_period, flows, funds_summary, funds_by, village_exit_check) with the filters the other pages
+exits_by_period, flows, funds_summary, funds_by, village_exit_check; monitoring_summary and monitoring_by when
+the package holds monitoring data) with the filters the other pages
 pass, so the report says what the pages show; this module only picks rows and words them
 (docs/domain.md, "How reports read"). No personal data enters a report. No Streamlit import: the page, the
 exports and the tests call `build_report` with `ui.scoped.query` or a `queries.Database`.
@@ -145,6 +146,11 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
         Section(words("rpt_h_funds", year=as_of.year), (_funds(words, area, as_of.year, funds, sources),)),
         Section(words("rpt_h_villages"), (_villages(words, place, area, as_of, rules_name, now, villages),)),
     )
+    if span.has_monitoring:  # 防返贫监测 after 2020: a section and a table of their own
+        monitored = query("monitoring_summary", as_of=as_of, region=region).iloc[0]
+        risks = query("monitoring_by", as_of=as_of, region=region, dimension="risk")
+        kinds = query("monitoring_by", as_of=as_of, region=region, dimension="kind")
+        sections += (Section(words("rpt_h_monitoring"), (_monitoring(words, area, as_of, monitored, risks),)),)
     tables = (
         _registry_table(words, now),
         _incidence_table(words, now, start, as_of, first_year_end),
@@ -154,7 +160,7 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
         _flows_table(words, flows, as_of.year),
         _funds_table(words, funds, sources, as_of.year),
         _villages_table(words, villages),
-    )
+    ) + ((_monitoring_table(words, kinds),) if span.has_monitoring else ())
     stamp = query("load_info")
     loaded = stamp.iloc[0] if len(stamp) else None
     filters_line = words(
@@ -279,6 +285,23 @@ def _funds(words, area, year, funds, sources) -> str:
                  reimbursement_of_spent=percent(funds.reimbursement_of_spent))
 
 
+def _monitoring(words, area, as_of, monitored, risks) -> str:
+    """截至…，全县累计识别监测对象…户…人，其中已消除风险…，风险消除率…%；未消除风险…，其中因病…"""
+    values = dict(date=words.date(as_of), area=area,
+                  identified=words.pair(monitored.households_identified, monitored.people_identified),
+                  cleared=words.pair(monitored.households_cleared, monitored.people_cleared),
+                  rate=percent(monitored.clearance_rate),
+                  at_risk=words.pair(monitored.households_at_risk, monitored.people_at_risk))
+    if not monitored.households_identified:
+        return words("rpt_p_monitoring_none", **values)
+    at_risk = risks[risks.households_at_risk > 0]
+    if at_risk.empty:
+        return words("rpt_p_monitoring_all_cleared", **values)
+    return words("rpt_p_monitoring", risks=words.join(
+        (words.named(str(row.group), words.pair(row.households_at_risk, row.people_at_risk))
+         for row in at_risk.itertuples()), "rpt_names_sep"), **values)
+
+
 def _gaps(words, row) -> str:
     """The criteria a village fails, 无数据 marked."""
     no_data = set(row.no_data)
@@ -318,6 +341,21 @@ def _villages(words, place, area, as_of, rules_name, now, villages) -> str:
 
 # ----------------------------------------------------------------------------------------------
 # tables (headers in the report's language; kinds say how the numbers read)
+
+
+def _monitoring_table(words, kinds) -> Table:
+    frame = pd.DataFrame({
+        words("rpt_c_kind"): kinds.group.astype(str).to_numpy(),
+        words("rpt_c_identified_households"): kinds.households_identified.to_numpy(),
+        words("rpt_c_identified_people"): kinds.people_identified.to_numpy(),
+        words("rpt_c_at_risk_households"): kinds.households_at_risk.to_numpy(),
+        words("rpt_c_at_risk_people"): kinds.people_at_risk.to_numpy(),
+        words("rpt_c_cleared_households"): kinds.households_cleared.to_numpy(),
+        words("rpt_c_cleared_people"): kinds.people_cleared.to_numpy(),
+        words("rpt_c_clearance_rate"): kinds.clearance_rate.to_numpy(),
+    })
+    return Table(words("rpt_t_monitoring"), frame,
+                 ("text", "households", "people", "households", "people", "households", "people", "percent"))
 
 
 def _registry_table(words, now) -> Table:
