@@ -27,8 +27,11 @@ area as (  -- the region and everything under it (macro area_under, queries/shar
 
 latest as (
     -- each household's latest episode identified on or before the date (episodes never overlap)
-    select e.household_id, e.village_code, e.kind, e.risks, e.lead_source, e.valid_to > params.as_of as at_risk
-    from monitoring_episodes as e, params
+    select e.household_id, e.village_code, v.parent_code as township_code, e.kind, e.risks, e.lead_source,
+        e.valid_to > params.as_of as at_risk
+    from monitoring_episodes as e
+    cross join params
+    join regions as v on v.code = e.village_code
     where e.identified_on <= params.as_of and e.village_code in (select code from area)
     qualify row_number() over (partition by e.household_id order by e.identified_on desc) = 1
 ),
@@ -67,18 +70,16 @@ groups as (
 
 placed as (
     -- each household under the group(s) it belongs to
-    select l.household_id, l.at_risk, cast(k.value as varchar) as group_key
-    from latest as l
-    cross join params
-    cross join lateral (
-        select unnest(case params.dimension
+    select l.household_id, l.at_risk,
+        unnest(case params.dimension
             when 'kind' then [cast(l.kind as varchar)]
             when 'risk' then cast(l.risks as varchar[])
             when 'lead_source' then [cast(l.lead_source as varchar)]
-            when 'township' then [(select v.parent_code from regions as v where v.code = l.village_code)]
+            when 'township' then [l.township_code]
             else [l.village_code]
-        end) as value
-    ) as k
+        end) as group_key
+    from latest as l
+    cross join params
 ),
 
 counted as (
