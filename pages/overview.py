@@ -99,6 +99,29 @@ with flags[3].container(border=True):
     st.page_link("pages/dynamics.py", label=t("open_page", page=t("page_dynamics")),
                  query_params=st.query_params.to_dict())
 
+# ---- monitoring (防返贫监测, after 2020): a row when the package holds monitoring data ----------------
+if span.has_monitoring:
+    monitored = scoped.query("monitoring_summary", as_of=view.as_of, region=view.region).iloc[0]
+    monitored_change = scoped.query("monitoring_change", as_of=view.as_of, previous=previous,
+                                    region=view.region).iloc[0]
+    st.subheader(t("page_monitoring"))
+    row = st.columns(4)
+    for tile, stock, colour in zip(row[:3], ("identified", "at_risk", "cleared"), ("off", "inverse", "normal"),
+                                   strict=True):
+        with tile.container(border=True):
+            st.metric(t("mon_" + stock), pair(monitored[f"households_{stock}"], monitored[f"people_{stock}"]),
+                      delta=t("change_since", date=f"{previous:%Y-%m-%d}", value=t(
+                          "households_people", h=signed(monitored_change[f"households_{stock}_change"]),
+                          p=signed(monitored_change[f"people_{stock}_change"]))),
+                      **arrow(monitored_change[f"{stock}_unchanged"], colour=colour))
+    with row[3].container(border=True):
+        st.metric(t("mon_clearance_rate"), percent(monitored.clearance_rate),
+                  delta=t("change_since", date=f"{previous:%Y-%m-%d}",
+                          value=signed_points(monitored_change.clearance_rate_change)),
+                  delta_color="off", delta_arrow="off")
+        st.page_link("pages/monitoring.py", label=t("open_page", page=t("page_monitoring")),
+                     query_params=st.query_params.to_dict())
+
 # ---- charts ------------------------------------------------------------------------------------
 left, right = st.columns(2)
 with left:

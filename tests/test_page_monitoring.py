@@ -142,3 +142,24 @@ def test_demo_county_smoke(demo_db_path, monkeypatch, navigation_apptest):
     assert len(at.get("plotly_chart")) == 6  # kind, risk, township, two waterfalls, coverage
     at.selectbox(key="language").set_value("en").run()
     assert not at.exception and "Still at risk" in tiles(at)
+
+
+# ---- the overview's monitoring row --------------------------------------------------------------------
+
+
+def test_the_overview_gains_a_monitoring_row_when_the_package_has_monitoring_data(
+        monitoring_db_path, tiny_db_path, monkeypatch, navigation_apptest):
+    monkeypatch.setenv("TUOPIN_DB", str(monitoring_db_path))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
+    at.selectbox(key="as_of_choice").set_value(dt.date(2025, 6, 30)).run()
+    assert not at.exception
+    shown = tiles(at)
+    assert shown["累计识别监测对象"] == ("7户18人", "+1户+2人（较2025-03-31）")
+    assert shown["未消除风险"] == ("4户10人", "0户-1人（较2025-03-31）")
+    assert shown["已消除风险"] == ("3户8人", "+1户+3人（较2025-03-31）")
+    assert shown["风险消除率"] == ("42.86%", "+9.52pp（较2025-03-31）")
+    assert shown["建档立卡（现有）"][0] == "7户17人"  # edge households count in no registry figure
+
+    monkeypatch.setenv("TUOPIN_DB", str(tiny_db_path))
+    plain = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
+    assert not plain.exception and "累计识别监测对象" not in tiles(plain)
