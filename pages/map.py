@@ -1,5 +1,5 @@
-"""地图 Map: the areas under the region in view coloured by one metric — 贫困发生率, 未脱贫人口, 出列状态 or
-支出进度 — with a ranked table beside it. Clicking an area (or a table row) drills into it.
+"""地图 Map: the areas under the region in view coloured by one metric — 贫困发生率, 未脱贫人口, 出列状态,
+支出进度 or, when the package holds monitoring data, 未消除风险的监测对象 — with a ranked table beside it. Clicking an area (or a table row) drills into it.
 
 County in view → its townships; a township → its villages; a village → its township's villages with
 the village outlined. Boundaries come from the database (query `boundaries`), nothing from the internet;
@@ -17,12 +17,14 @@ from ui.i18n import t
 from ui.maps import MapClass
 
 METRICS = ("incidence", "people_poor", "exit", "spending")
+MONITORING_METRICS = ("at_risk",)  # 防返贫监测 (after 2020), offered when the package holds monitoring data
 FUNDS_DIMENSION = {"乡镇": "township", "村": "village"}
 SPENDING_CUTS = [0.3, 0.6, 0.9]  # presentation breaks near the usual quarterly schedule targets
 TABLE_COLUMNS = 5  # shown beside the map; the download has every column
 
 view = state.page_header("page_map")
-metric = st.segmented_control(t("map_metric"), METRICS, format_func=lambda m: t("map_metric_" + m),
+offered = METRICS + (MONITORING_METRICS if scoped.query("data_span").iloc[0].has_monitoring else ())
+metric = st.segmented_control(t("map_metric"), offered, format_func=lambda m: t("map_metric_" + m),
                               key="map_metric", default="incidence", required=True) or "incidence"
 
 # the areas on the map: the children of the region in view, or a village's siblings with it outlined
@@ -169,6 +171,36 @@ elif metric == "exit":  # townships: how many poor villages are still to exit (p
         "people_poor": st.column_config.NumberColumn(t("map_col_people_poor"), format="localized"),
     }
     ranked = areas.sort_values(["poor_villages_remaining", "region_code"], ascending=[False, True])
+
+elif metric == "at_risk":  # 防返贫监测: households at risk at the date in each area (monitoring_by)
+    monitored = scoped.query("monitoring_by", as_of=view.as_of, region=scope, dimension=FUNDS_DIMENSION[level])
+    areas = areas.merge(monitored[["group_code", "households_at_risk", "people_at_risk", "households_identified",
+                                   "people_identified", "clearance_rate"]],
+                        left_on="region_code", right_on="group_code", how="left")
+    breaks = maps.count_breaks(areas.households_at_risk)
+    lows, highs = [1, *breaks], [*breaks, None]
+    classes = [MapClass("zero", t("map_households", n=0), maps.INCIDENCE_COLORS[0])] + [
+        MapClass(f"c{i}", t("map_households_at_least", n=count(low)) if high is None
+                 else t("map_households", n=count(low)) if high == low + 1
+                 else t("map_households_between", a=count(low), b=count(high - 1)), color)
+        for i, (low, high, color) in enumerate(zip(lows, highs, maps.COUNT_COLORS, strict=False))]
+    index = maps.classify(areas.households_at_risk, breaks)
+    areas["class_key"] = [maps.NO_DATA if pd.isna(v) else ("zero" if v == 0 else f"c{int(i)}")
+                          for v, i in zip(areas.households_at_risk, index, strict=True)]
+    areas["hover"] += ["<br>" + t("map_hover_at_risk", pair=pair(h, p), identified=pair(hi, pi))
+                       for h, p, hi, pi in zip(areas.households_at_risk, areas.people_at_risk,
+                                               areas.households_identified, areas.people_identified, strict=True)]
+    areas["clearance_pct"] = areas.clearance_rate * 100
+    legend = t("map_legend_at_risk")
+    columns |= {
+        "households_at_risk": st.column_config.NumberColumn(t("map_col_households_at_risk"), format="localized"),
+        "people_at_risk": st.column_config.NumberColumn(t("map_col_people_at_risk"), format="localized"),
+        "households_identified": st.column_config.NumberColumn(t("map_col_households_identified"),
+                                                               format="localized"),
+        "clearance_pct": st.column_config.NumberColumn(t("map_col_clearance_rate"), format="%.2f%%"),
+    }
+    ranked = areas.sort_values(["households_at_risk", "people_at_risk", "region_code"],
+                               ascending=[False, False, True], na_position="last")
 
 else:  # spending: 支出 ÷ 下达 of the as-of year's projects in each area
     funds = scoped.query("funds_by", as_of=view.as_of, year=view.year, region=scope, dimension=FUNDS_DIMENSION[level])

@@ -163,3 +163,25 @@ def test_the_overview_gains_a_monitoring_row_when_the_package_has_monitoring_dat
     monkeypatch.setenv("TUOPIN_DB", str(tiny_db_path))
     plain = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
     assert not plain.exception and "累计识别监测对象" not in tiles(plain)
+
+
+# ---- the map's at-risk measure ------------------------------------------------------------------------
+
+
+def test_the_map_shows_households_at_risk_per_area(monitoring_db_path, tiny_db_path, monkeypatch,
+                                                   navigation_apptest):
+    at = open_page(monitoring_db_path, monkeypatch, dt.date(2025, 6, 30))
+    at.switch_page("pages/map.py").run()
+    assert at.segmented_control(key="map_metric").options[-1] == "未消除风险监测户"
+    at.segmented_control(key="map_metric").set_value("at_risk").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    # 东乡 3户8人 at risk of 4户11人 identified (rate 0.25), 西乡 1户2人 of 3户7人 (EXPECTED.md)
+    assert table[["region_name", "households_at_risk", "people_at_risk", "households_identified"]].values.tolist() == [
+        ["东乡", 3, 8, 4], ["西乡", 1, 2, 3]]
+    assert table["clearance_pct"].round(2).tolist() == [25.0, 66.67]
+
+    monkeypatch.setenv("TUOPIN_DB", str(tiny_db_path))
+    plain = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
+    plain.switch_page("pages/map.py").run()
+    assert len(plain.segmented_control(key="map_metric").options) == 4  # no monitoring data: no such measure
