@@ -185,3 +185,39 @@ def test_the_map_shows_households_at_risk_per_area(monitoring_db_path, tiny_db_p
     plain = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
     plain.switch_page("pages/map.py").run()
     assert len(plain.segmented_control(key="map_metric").options) == 4  # no monitoring data: no such measure
+
+
+# ---- data is plain text ---------------------------------------------------------------------------------
+
+HOSTILE = {  # the fixture's townships and a village renamed with markup (tests/hostile.py does it for tiny)
+    "532999100000": '东乡<a href="http://evil.example/a">点此</a>',
+    "532999200000": "西乡 **粗** :red[红] http://evil.example/bare",
+    "532999100001": "东一村![t](http://evil.example/t.png)",
+}
+
+
+def test_hostile_area_names_are_plain_text_on_the_page_and_the_map(tmp_path, monkeypatch, navigation_apptest):
+    from etl.load import load_package
+    from tests.conftest import MONITORING
+    from tests.packages import copy_package, edit_csv
+    from tests.test_plain_text import live_markup
+
+    package = copy_package(MONITORING, tmp_path / "package")
+
+    def regions(rows):
+        for row in rows:
+            row["名称"] = HOSTILE.get(row["区划代码"], row["名称"])
+        return rows
+
+    edit_csv(package, "区划", regions)
+    load_package(package, tmp_path / "hostile.duckdb")
+    at = open_page(tmp_path / "hostile.duckdb", monkeypatch, dt.date(2025, 6, 30))
+    at.selectbox(key="mon_township").set_value("532999100000").run()
+    at.selectbox(key="mon_village").set_value("532999100001").run()
+    assert not at.exception
+    assert live_markup(at) == []
+    spec = json.dumps(chart(at, "mon_by_township"), ensure_ascii=False)
+    assert '东乡&lt;a href=\\"http://evil.example/a\\"&gt;' in spec  # escaped, not dropped
+    at.switch_page("pages/map.py").run()
+    at.segmented_control(key="map_metric").set_value("at_risk").run()
+    assert not at.exception and live_markup(at) == []
