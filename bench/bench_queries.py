@@ -69,6 +69,11 @@ def params_for(name: str, db: Database) -> dict:
         "assistance_coverage": {"as_of": MONITORING_AS_OF},
         "monitoring_households": {"as_of": MONITORING_AS_OF},
         "monitoring_change": {"as_of": MONITORING_AS_OF, "previous": "2025-03-31"},
+        # 部门数据比对: a year of department records up to the monitoring as-of date
+        "department_warnings": {"start": "2024-07-01", "end": MONITORING_AS_OF, "rules": "city_fixed_10k_26k"},
+        "department_warning_summary": {"start": "2024-07-01", "end": MONITORING_AS_OF},
+        "department_warnings_overdue": {"as_of": MONITORING_AS_OF},
+        "quality_department_records_unmatched": {"as_of": MONITORING_AS_OF},
     }
     return common.get(name, {})  # the rest take only $region (NULL: the whole package) or nothing
 

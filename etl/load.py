@@ -29,6 +29,7 @@ from etl.problems import Problem, write_rejects
 from etl.read import PackageError, open_package, read_table
 from etl.thresholds import load_thresholds
 from etl.validate import checks_skipped, run_checks, stage_table
+from etl.warning_rules import load_warning_rules, unknown_verifications
 from queries import EXIT_CRITERIA_MACRO, exit_criteria
 
 DERIVE_DIR = Path(__file__).with_name("derive")
@@ -203,8 +204,10 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
                 con.unregister("incoming_boundaries")
                 result.rows["boundaries"] = len(boundaries)
             thresholds = REFERENCE_DIR / "monitoring_thresholds.csv"
+            warning_rules = REFERENCE_DIR / "warning_rules.csv"
             if reference_problems := (_load_reference(con) or _check_reference(con)
-                                      or load_thresholds(con, thresholds, _reference_name(thresholds))):
+                                      or load_thresholds(con, thresholds, _reference_name(thresholds))
+                                      or load_warning_rules(con, warning_rules, _reference_name(warning_rules))):
                 _fail(reference_problems, db_path)
 
             progress(0.85, "计算派生表 deriving spans")
@@ -212,6 +215,8 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
             con.execute(EXIT_CRITERIA_MACRO)  # the one list of exit criteria (queries/shared/macros.sql)
             for sql_file in sorted(DERIVE_DIR.glob("*.sql")):
                 con.execute(sql_file.read_text(encoding="utf-8"))
+            if "verifications" in files:  # a 预警编号 naming no warning is reported, not dropped silently
+                problems += unknown_verifications(con, files["verifications"].display_name)
             result.problems = problems
             result.seconds = time.perf_counter() - started
             _record_load(con, package, result, source)

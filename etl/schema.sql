@@ -47,6 +47,10 @@ create type risk_type as enum (
     '因病', '因学', '因残', '因灾', '因意外事故', '因产业项目失败', '因务工就业不稳', '因人口变化', '其他'
 );
 create type lead_source as enum ('农户自主申报', '基层干部排查', '部门筛查预警');
+create type department as enum ('医保', '教育', '民政', '住建', '残联', '公安', '人社', '其他');
+-- aliases: 医疗保障=医保, 医保局=医保, 教育局=教育, 民政局=民政, 住房城乡建设=住建, 住建局=住建, 残联会=残联, 公安局=公安, 人社局=人社, 人力资源社会保障=人社
+create type verification_outcome as enum ('已纳入监测', '已在监测', '排除');
+-- aliases: 纳入监测=已纳入监测, 新纳入监测=已纳入监测, 已是监测对象=已在监测, 排除风险=排除, 不纳入=排除
 
 -- file: regions | 区划 | required
 -- rule: Exactly one top node, the only row with an empty 上级代码; every other 上级代码 is a code of this
@@ -238,6 +242,34 @@ create table monitoring (
     note                varchar                       -- 备注 | optional
 );
 
+-- file: department_records | 部门比对数据 | optional
+-- rule: One row per record another department sent for comparison (docs/domain.md, 部门数据比对). 证件号码 is
+--       matched to the members file by its normalised form (spaces removed, full-width characters made
+--       half-width, x upper case); a record whose ID number matches nobody is not an error: the data-quality
+--       page lists it (masked) with a count. 金额 (e.g. 医疗自付费用) cannot be negative.
+-- rule: Which records raise a warning is said by the warning rules (data/reference/warning_rules.csv):
+--       department, 事项, and an optional amount bar, fixed or relative to the household's figures.
+create table department_records (
+    record_id           varchar primary key,          -- 记录编号
+    department          department not null,          -- 部门
+    item                varchar not null,             -- 事项
+    id_number           varchar not null,             -- 证件号码
+    date                date not null,                -- 日期
+    amount              decimal(18, 2),               -- 金额 | optional
+    note                varchar                       -- 说明 | optional
+);
+
+-- file: verifications | 核实结果 | optional
+-- rule: One row per warning checked (核实): 预警编号 as the dashboard's export of open warnings gives it,
+--       the outcome (已纳入监测 / 已在监测 / 排除) and the day of the check. A 预警编号 that names no warning of
+--       the package under any rule set is reported as a warning of the load, not dropped silently.
+create table verifications (
+    warning_id          varchar primary key,          -- 预警编号
+    outcome             verification_outcome not null, -- 核实结论
+    verified_on         date not null,                -- 核实日期
+    note                varchar                       -- 说明 | optional
+);
+
 -- Boundaries are not tabular: etl/boundaries.py reads GeoJSON or a zipped Shapefile, reprojects to
 -- EPSG:4326 and stores one row per region here.
 -- rule: File: 边界 / boundaries (.geojson or .json, or a .zip holding a Shapefile); optional. Each feature
@@ -270,6 +302,26 @@ create table monitoring_thresholds (
     region_code         varchar,                      -- 省/市/县 code; empty = everywhere
     threshold           decimal(18, 2) not null,      -- 元 per person-year (per-capita net income)
     note                varchar                       -- where the figure comes from
+);
+
+-- rule: 预警规则 (warning rules of 部门数据比对, docs/domain.md): which department records raise a warning.
+--       One row per rule: rule_set (a named set; the rows of set `default` apply under every set that
+--       has no rule of its own for the same department and item), rule_id (unique in the file: with the
+--       record it makes the warning's 预警编号), department, item (事项, as the department writes it),
+--       level 高/中/低, basis ('' = every record, fixed = 金额 above amount, income_share = 金额 above
+--       amount × the household's per-capita net income of the year before, threshold_split = above
+--       amount where that income is at or below the monitoring threshold of that year — or unknown —
+--       and above amount_others elsewhere), note. Checked at load (etl/warning_rules.py).
+create table warning_rules (
+    rule_set            varchar not null,
+    rule_id             varchar primary key,
+    department          department not null,
+    item                varchar not null,
+    level               varchar not null,             -- 高 / 中 / 低
+    basis               varchar,                      -- NULL / fixed / income_share / threshold_split
+    amount              decimal(18, 4),               -- 元, or a share of income for income_share
+    amount_others       decimal(18, 4),               -- 元, threshold_split above the threshold
+    note                varchar
 );
 
 create table exit_rules (
@@ -498,4 +550,36 @@ create table household_measure_dates (
     forest_ranger           date,                     -- 生态护林
     safety_net              date,                     -- 兜底保障
     pairing                 date                      -- 结对帮扶
+);
+
+-- one row per department record (部门比对数据): the member its 证件号码 matches (normalised: spaces
+-- removed, full-width made half-width, upper case; the member present on the record's date first,
+-- else the latest to join), NULL when it matches nobody (listed by quality_department_records_unmatched)
+create table department_record_matches (
+    record_id           varchar primary key,
+    id_key              varchar,                      -- the normalised ID number
+    person_id           varchar,
+    household_id        varchar,
+    village_code        varchar
+);
+
+-- one row per matched department record and warning rule (of any rule set) it meets: the warnings
+-- every set can give, with the stable 预警编号 (md5 of record_id|rule_id), for
+-- queries/department_warnings.sql and the load's check of the verifications file
+create table department_rule_hits (
+    warning_id          varchar primary key,          -- 'W' + the first 12 hex digits of md5(record_id|rule_id)
+    record_id           varchar not null,
+    rule_set            varchar not null,
+    rule_id             varchar not null,
+    level               varchar not null,
+    department          department not null,
+    item                varchar not null,
+    record_date         date not null,
+    amount              decimal(18, 2),
+    bar                 decimal(18, 2),               -- the amount the record had to exceed (NULL: none, or unknown income)
+    person_id           varchar not null,
+    household_id        varchar not null,
+    village_code        varchar not null,
+    registered_on       date,                         -- the household's first 识别纳入 (NULL: never 建档立卡)
+    monitored_on_date   boolean not null              -- a monitoring episode open on the record's date
 );

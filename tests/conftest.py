@@ -21,7 +21,10 @@ TOWNSHIP = FIXTURES / "township"
 # Every package the suite loads from disk; tests/test_self_contained.py proves each lies inside ROOT.
 # 防返贫监测 (after 2020): episodes of all three kinds, households never registered, incomes 2021–2025.
 MONITORING = FIXTURES / "monitoring"
-PACKAGES = {"tiny": TINY, "villages_gap": FIXTURES / "villages_gap", "township": TOWNSHIP, "monitoring": MONITORING}
+# 部门数据比对: the monitoring package with members' ID numbers, department records and verifications.
+DEPARTMENTS = FIXTURES / "departments"
+PACKAGES = {"tiny": TINY, "villages_gap": FIXTURES / "villages_gap", "township": TOWNSHIP, "monitoring": MONITORING,
+            "departments": DEPARTMENTS}
 
 
 def build_db(package: Path, folder: Path) -> Path:
@@ -48,6 +51,17 @@ def monitoring_db_path(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def monitoring(monitoring_db_path):
     with Database(monitoring_db_path) as db:
+        yield db
+
+
+@pytest.fixture(scope="session")
+def departments_db_path(tmp_path_factory) -> Path:
+    return build_db(DEPARTMENTS, tmp_path_factory.mktemp("departments"))
+
+
+@pytest.fixture(scope="session")
+def departments(departments_db_path):
+    with Database(departments_db_path) as db:
         yield db
 
 
