@@ -166,7 +166,10 @@ else:
 # ---- quality lists --------------------------------------------------------------------------------
 st.subheader(t("mon_quality_title"))
 years = list(range(max(view.year, FIRST_MONITORING_YEAR), FIRST_MONITORING_YEAR - 1, -1))
+# the year just over (the as-of year itself on 31 December), no later than the package's household years
 default_year = view.year if view.as_of == dt.date(view.year, 12, 31) else view.year - 1
+if pd.notna(span.last_household_year):
+    default_year = min(default_year, int(span.last_household_year))
 if st.session_state.get("mon_year") not in years:
     st.session_state["mon_year"] = default_year if default_year in years else years[-1]
 year = st.selectbox(t("mon_year"), years, key="mon_year", width=160)

@@ -221,3 +221,11 @@ def test_hostile_area_names_are_plain_text_on_the_page_and_the_map(tmp_path, mon
     at.switch_page("pages/map.py").run()
     at.segmented_control(key="map_metric").set_value("at_risk").run()
     assert not at.exception and live_markup(at) == []
+
+
+def test_the_quality_lists_open_on_the_latest_year_with_household_data(demo_db_path, monkeypatch,
+                                                                       navigation_apptest):
+    # the demo's household years end with 2025: at 2026-12-31 the lists open on 2025, not on an empty 2026
+    at = open_page(demo_db_path, monkeypatch)
+    assert at.selectbox(key="mon_year").value == 2025
+    assert at.selectbox(key="mon_year").options[0] == "2026"
