@@ -11,6 +11,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from access import Store
 from tests.conftest import ROOT
 
 FULL_NAMES = ("孙立国", "李春花", "周大海", "吴小梅", "郑志强", "王建军", "冯秀兰", "陈二牛", "褚小燕", "卫长青")
@@ -97,7 +98,7 @@ def test_a_year_without_threshold_says_so(monitoring_db_path, monkeypatch, navig
     assert grid_column(at, "household_id", index=1) == ["M03"]  # gaps: water (EXPECTED.md)
 
 
-def test_drill_to_a_village_shows_masked_households_with_episodes_and_measures(mid_2025):
+def test_drill_to_a_village_shows_masked_households_with_episodes_and_measures(mid_2025, tmp_path):
     at = mid_2025
     at.selectbox(key="mon_township").set_value("532999100000").run()
     at.selectbox(key="mon_village").set_value("532999100001").run()
@@ -114,6 +115,10 @@ def test_drill_to_a_village_shows_masked_households_with_episodes_and_measures(m
     page_text = " ".join(str(frame.value.to_dict()) for frame in at.dataframe) + " ".join(
         c.value for c in at.caption)
     assert not [name for name in FULL_NAMES if name in page_text]
+    # who looked at which village's list is in the audit log, as for the registry's lists
+    log = Store(tmp_path / "accounts.sqlite").audit_log()
+    assert any(action == "view_households" and region == "532999100001" and detail.startswith("monitoring_households")
+               for _at, _user, _role, action, region, detail in log)
 
 
 def test_english(mid_2025):
