@@ -41,7 +41,7 @@ def test_load_warnings_are_listed_with_names_and_ids_masked(defects):
         # H1 (row 2): 赵大三 in 贫困户.csv, 赵大山 in 家庭成员.csv — both masked to first and last character
         ("warning", "households_head_mismatch", "贫困户.csv", 2, "户主姓名", "赵*三",
          "户主姓名或证件号码与家庭成员表中的户主不一致（成员表：赵*山）",
-         "head name or ID differs from the household's 户主 in the members file (members: 赵*山)"),
+         "head name or ID differs from the household's head in the members file (members: 赵*山)"),
         # P2 is the second member (row 3); its ID keeps the first 6 and the last 4 characters
         ("warning", "id_number_checksum", "家庭成员.csv", 3, "证件号码", "430101********0022",
          "身份证号码校验不通过（应为18位，末位校验码按 GB 11643 计算）",
