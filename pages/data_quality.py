@@ -28,6 +28,9 @@ no_year = scoped.query("quality_villages_without_year", year=checked_year, regio
 incomes = scoped.query("quality_implausible_incomes", region=view.region)
 empty_households = scoped.query("quality_households_without_members", as_of=view.as_of, region=view.region)
 shared_people = scoped.query("quality_members_in_several_households", as_of=view.as_of, region=view.region)
+unmatched = scoped.query("quality_department_records_unmatched", as_of=view.as_of, region=view.region)
+warning_rules = scoped.query("warning_rules")  # its records: how many department records the package holds
+has_department_records = len(warning_rules) > 0 and int(warning_rules.records.iloc[0]) > 0
 regions = state.regions()
 package_has_boundaries = len(regions[regions.has_boundary]) > 0
 
@@ -80,6 +83,10 @@ with tiles[5].container(border=True):
     st.metric(t("dq_tile_empty"), n_or_none(len(empty_households), "dq_n_households"))
 with tiles[6].container(border=True):
     st.metric(t("dq_tile_shared"), n_or_none(shared_people.people.iloc[0] if len(shared_people) else 0, "dq_n_people"))
+if has_department_records:  # 部门比对数据: records whose ID number matches no member
+    with tiles[7].container(border=True):
+        st.metric(t("dq_tile_unmatched"),
+                  n_or_none(unmatched.records.iloc[0] if len(unmatched) else 0, "dq_n_items"))
 
 # ---- the load's warnings ------------------------------------------------------------------------
 st.subheader(t("dq_warnings_title"))
@@ -183,6 +190,15 @@ with right:
           {"id_number_masked": t("qc_id_number"), "person_id": t("qc_person"), "name_masked": t("qc_name"),
            "household_id": t("qc_household"), "village_name": t("qc_village"), "households": t("qc_households")},
           t("dq_shared_title"), key="quality_shared_people")
+
+if has_department_records:
+    st.subheader(t("dq_unmatched_title"))
+    st.caption(t("dq_unmatched_rule"))
+    table(unmatched, {"record_id": t("qc_record"), "department": t("dw_col_department"), "item": t("dw_col_item"),
+                      "record_date": st.column_config.DateColumn(t("dw_col_record_date"), format="YYYY-MM-DD"),
+                      "id_number_masked": t("qc_id_number"),
+                      "amount": st.column_config.NumberColumn(t("dw_col_amount"), format="%,.2f")},
+          t("dq_unmatched_title"), key="quality_department_unmatched")
 
 st.subheader(t("dq_refused_title"))
 st.caption(t("dq_refused_text"))

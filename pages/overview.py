@@ -71,8 +71,13 @@ failing = villages[villages.is_failing_not_exited]
 due = schedule[schedule.is_due & schedule.is_met.eq(False)]
 reconciled = not len(reconciliation) or bool(reconciliation.all_reconciled.iloc[0])  # no rows: nothing to reconcile
 
+# 部门预警 (部门数据比对): a fifth flag when the package holds department records, under the rule set the
+# 部门预警 page opens on (the first of warning_rules)
+warning_rules = scoped.query("warning_rules")
+has_department_records = len(warning_rules) > 0 and int(warning_rules.records.iloc[0]) > 0
+
 st.subheader(t("red_flags"))
-flags = st.columns(4)
+flags = st.columns(5 if has_department_records else 4)
 with flags[0].container(border=True):
     st.metric(t("flag_villages_failing"), t("villages_n", n=count(len(failing))))
     if len(failing):
@@ -98,6 +103,13 @@ with flags[3].container(border=True):
     st.metric(t("flag_reconciliation"), t("reconciled") if reconciled else t("not_reconciled"))
     st.page_link("pages/dynamics.py", label=t("open_page", page=t("page_dynamics")),
                  query_params=st.query_params.to_dict())
+if has_department_records:
+    overdue = scoped.query("department_warnings_overdue", as_of=view.as_of, region=view.region,
+                           rules=warning_rules.rule_set.iloc[0]).iloc[0]
+    with flags[4].container(border=True):
+        st.metric(t("flag_warnings_overdue"), t("dw_n_warnings", n=count(overdue.overdue_warnings)))
+        st.page_link("pages/department_warnings.py", label=t("open_page", page=t("page_department_warnings")),
+                     query_params=st.query_params.to_dict())
 
 # ---- monitoring (防返贫监测, after 2020): a row when the package holds monitoring data ----------------
 if span.has_monitoring:

@@ -49,7 +49,7 @@ class ScopeError(QueryError):
 # Parameters that name a region; under a scope each must lie inside it (region_closure).
 REGION_PARAMS = ("region", "village")
 # Queries without a region parameter that hold no regional rows, so any scope may run them.
-SCOPE_FREE = frozenset({"load_info", "data_span", "exit_rules", "exit_criteria"})
+SCOPE_FREE = frozenset({"load_info", "data_span", "exit_rules", "exit_criteria", "warning_rules"})
 
 
 @dataclass(frozen=True)

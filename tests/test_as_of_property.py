@@ -61,7 +61,7 @@ DATE_PARAMS = {"as_of", "year", "start", "end", "previous"}
 UNDATED = {
     "boundaries", "data_span", "default_region", "exit_criteria", "exit_rules", "household_identities", "load_info",
     "quality_implausible_incomes", "quality_load_problem_counts", "quality_load_problems",
-    "quality_villages_without_boundary", "regions",
+    "quality_villages_without_boundary", "regions", "warning_rules",
 }
 
 

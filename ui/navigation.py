@@ -9,6 +9,7 @@ PAGES = {
         ("map", ":material/map:", False, None),
         ("dynamics", ":material/swap_vert:", False, None),
         ("monitoring", ":material/monitor_heart:", False, None),
+        ("department_warnings", ":material/notification_important:", False, None),
         ("funds", ":material/payments:", False, None),
     ],
     "section_checks": [

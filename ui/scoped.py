@@ -18,7 +18,8 @@ from ui import data, session
 HOUSEHOLD_LISTS = frozenset({"village_households", "household_exit_check", "household_identities",
                              "quality_households_without_members", "quality_implausible_incomes",
                              "quality_members_in_several_households", "monitoring_households",
-                             "monitoring_timeliness", "monitoring_gaps", "monitoring_clearance_check"})
+                             "monitoring_timeliness", "monitoring_gaps", "monitoring_clearance_check",
+                             "department_warnings", "quality_department_records_unmatched"})
 
 
 def query(name: str, **params) -> pd.DataFrame:
