@@ -34,7 +34,7 @@ CONTRACT = {
     "吃穿不愁,义务教育有保障,基本医疗有保障,住房安全有保障,饮水安全有保障",
     "帮扶措施.csv": "户编号,措施类型,日期,金额,说明",
     "防返贫监测对象.csv": "监测编号,户编号,监测对象类别,风险类型,线索来源,发现日期,认定日期,风险消除日期,备注",
-    # 部门数据比对: written with their header only (the demo has no department records yet)
+    # 部门数据比对: a year of department records and verifications (etl/demo/departments.py)
     "部门比对数据.csv": "记录编号,部门,事项,证件号码,日期,金额,说明",
     "核实结果.csv": "预警编号,核实结论,核实日期,说明",
 }

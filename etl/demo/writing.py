@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from etl.demo.county import County, _region_rows, _village_year_rows, build_county
+from etl.demo.departments import write_department_records
 from etl.demo.geometry import write_boundaries
 from etl.demo.households import Households, _event_rows, draw_households, household_ids
 from etl.demo.incomes import _YEAR_END, _assistance_rows, _household_year_rows, exited_at, sizes_by_year
@@ -186,5 +187,7 @@ def write_demo_package(
         for handle in handles.values():
             handle.close()
     counts.update({stem: writer.rows for stem, writer in writers.items()})
+    # 部门数据比对: drawn from the members and monitoring files just written (etl/demo/departments.py)
+    counts.update(write_department_records(out, seed, int(scale)))
     report(1.0, "演示数据已生成")
     return {stem: counts[stem] for stem in [*FILES, "boundaries"]}
