@@ -185,3 +185,25 @@ def test_the_data_quality_page_lists_unmatched_records_masked(departments_db_pat
     tiny = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
     tiny.switch_page("pages/data_quality.py").run()
     assert "部门记录未匹配" not in {m.label for m in tiny.metric}
+
+
+def test_hostile_village_names_and_heads_stay_plain_text(tmp_path, monkeypatch, navigation_apptest):
+    """The page draws names from the data — a village name carrying a markdown link, an image and HTML,
+    a head whose name is a formula — only as plain text (the rule of tests/test_plain_text.py)."""
+    from tests.packages import edit_csv
+    from tests.test_plain_text import live_markup
+
+    package = tmp_path / "package"
+    shutil.copytree(DEPARTMENTS, package)
+    hostile = "西一村[点我](http://evil.example/x)<b>粗</b>![i](http://evil.example/i.png)"
+    edit_csv(package, "区划", lambda rows: [dict(r, 名称=hostile) if r["区划代码"] == "532999200001" else r
+                                          for r in rows])
+    edit_csv(package, "贫困户", lambda rows: [dict(r, 户主姓名="=cmd|' /C calc'!A0") if r["户编号"] == "M05" else r
+                                           for r in rows])
+    load_package(package, tmp_path / "hostile.duckdb")
+    at = city(open_page(tmp_path / "hostile.duckdb", monkeypatch))
+    at.selectbox(key="dw_village").set_value("532999200001").run()
+    at.selectbox(key="dw_household").set_value("M05").run()
+    assert not at.exception
+    assert hostile in grid(at, "dw_village_grid")["village_name"].tolist()
+    assert live_markup(at) == []
