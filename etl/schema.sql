@@ -262,7 +262,8 @@ create table department_records (
 -- file: verifications | 核实结果 | optional
 -- rule: One row per warning checked (核实): 预警编号 as the dashboard's export of open warnings gives it,
 --       the outcome (已纳入监测 / 已在监测 / 排除) and the day of the check. A 预警编号 that names no warning of
---       the package under any rule set is reported as a warning of the load, not dropped silently.
+--       the package under any rule set is reported as a warning of the load, not dropped silently, and so
+--       is a 核实日期 before the date of the warning's record.
 create table verifications (
     warning_id          varchar primary key,          -- 预警编号
     outcome             verification_outcome not null, -- 核实结论

@@ -114,19 +114,31 @@ def load_warning_rules(con: duckdb.DuckDBPyConnection, path: Path, file: str,
     return []
 
 
-# the load's warning for a verification naming no warning (etl/load.py, after the derived tables)
+# the load's warnings about the verifications file (etl/load.py, after the derived tables)
 VERIFICATION_UNKNOWN = ("预警编号在本数据包的预警中不存在（任何规则集下都没有这条预警），该核实结果未被采用",
                         "the warning id names no warning of this package under any rule set; the verification "
                         "is not applied")
+VERIFICATION_EARLY = ("核实日期早于该预警的部门记录日期 {detail}", "the verification is dated before the warning's record ({detail})")
 
 
 def unknown_verifications(con: duckdb.DuckDBPyConnection, file: str) -> list[Problem]:
-    """A warning per verification whose 预警编号 is no warning of the package, with its row: run by the
-    loader after the derived tables (final) are built, while the staged file (staging) is still there."""
+    """A warning per verification whose 预警编号 is no warning of the package, and per verification dated
+    before its warning's record, with its row: run by the loader after the derived tables (final) are
+    built, while the staged file (staging) is still there."""
     rows = con.execute("""
         select v._row, v.warning_id from staging.main.stg_verifications as v
         where v.warning_id is not null
           and not exists (select 1 from final.main.department_rule_hits as h where h.warning_id = v.warning_id)
         order by v._row""").fetchall()
-    return [Problem("warning", "verifications", file, row, "预警编号", warning_id, "verification_warning_unknown",
-                    *VERIFICATION_UNKNOWN) for row, warning_id in rows]
+    problems = [Problem("warning", "verifications", file, row, "预警编号", warning_id, "verification_warning_unknown",
+                        *VERIFICATION_UNKNOWN) for row, warning_id in rows]
+    early = con.execute("""
+        select v._row, cast(v.verified_on as varchar), cast(h.record_date as varchar)
+        from staging.main.stg_verifications as v
+        join final.main.department_rule_hits as h on h.warning_id = v.warning_id
+        where v.verified_on < h.record_date
+        order by v._row""").fetchall()
+    zh, en = VERIFICATION_EARLY
+    problems += [Problem("warning", "verifications", file, row, "核实日期", day, "verification_before_record",
+                         zh.format(detail=record), en.format(detail=record)) for row, day, record in early]
+    return problems

@@ -138,3 +138,12 @@ def test_the_same_record_and_rule_keep_their_warning_id_across_imports(package, 
     with Database(db) as d:
         w = d.query("department_warnings", start="2024-01-01", end="2025-06-30", rules="city_fixed_10k_26k")
     assert w.set_index("record_id").loc["R01", "warning_id"] == "W20348E474E36"
+
+
+def test_a_verification_dated_before_its_record_is_a_warning(package, tmp_path):
+    edit_csv(package, "核实结果", set_cell("预警编号", "W4E44C9A35BEF", "核实日期", "2025-03-20"))  # R04: 2025-04-01
+    result = load_package(package, tmp_path / "early.duckdb")
+    early = [(p.severity, p.file, p.row_number, p.column, p.value, p.message_zh, p.message_en)
+             for p in result.problems if p.check_name == "verification_before_record"]
+    assert early == [("warning", "核实结果.csv", 4, "核实日期", "2025-03-20", "核实日期早于该预警的部门记录日期 2025-04-01",
+                      "the verification is dated before the warning's record (2025-04-01)")]
