@@ -207,3 +207,11 @@ def test_hostile_village_names_and_heads_stay_plain_text(tmp_path, monkeypatch, 
     assert not at.exception
     assert hostile in grid(at, "dw_village_grid")["village_name"].tolist()
     assert live_markup(at) == []
+
+
+@pytest.mark.slow
+def test_demo_county_smoke(demo_db_path, monkeypatch, navigation_apptest):
+    at = open_page(demo_db_path, monkeypatch, as_of=None)  # the latest date of the picker
+    assert {m.label for m in at.metric} == {"待核实预警", "超过15天未核实", "最久未核实"}
+    assert len(grid(at, "dw_list")) > 100 and len(grid(at, "dw_summary")) == 9  # every rule of the city set
+    assert [b.proto.label for b in at.get("download_button") if b.proto.label.startswith("下载待核实预警")]
