@@ -17,7 +17,8 @@ Modules, in the order they build on each other: vocabulary (names, weights, cale
 county (regions, village years), geometry (boundaries), households (and events), members, incomes
 (household years, assistance), projects (and funds), monitoring (after 2020: 防返贫监测 episodes,
 household years 2021-2025, assistance, households never registered, 衔接资金 projects; drawn from
-streams of their own so the 2014-2020 rows are unchanged), writing (the package).
+streams of their own so the 2014-2020 rows are unchanged), writing (the package), departments (部门数据比对:
+a year of department records and verifications, drawn after every other file from what they hold).
 """
 
 from etl.demo.writing import write_demo_package
