@@ -7,6 +7,7 @@ not errors (listed, not dropped); a verification naming no warning is a load war
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 
 import pytest
@@ -123,7 +124,11 @@ def test_bad_warning_rules_stop_the_load_with_row_and_column(package, loaded_db,
         (str(path), n + 6, "amount", "100", "warning_rule_amount_unused"),
     ]
     level = next(p for p in problems if p.check_name == "warning_rule_level")
-    assert (level.message_zh, level.message_en) == ("等级应为 高、中 或 低", "the level must be 高, 中 or 低 (high, medium, low)")
+    assert (level.message_zh, level.message_en) == ("等级应为 高、中 或 低",
+                                                    "the level must be high, medium or low, written as in the "
+                                                    "Chinese reason")
+    # the English reasons hold no Chinese (file, column and value have their own fields)
+    assert [p.message_en for p in problems if re.search(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]", p.message_en)] == []
 
 
 def test_the_same_record_and_rule_keep_their_warning_id_across_imports(package, tmp_path):
