@@ -13,15 +13,11 @@
 -- grain:      one row per population and measure (2 × 11)
 -- params:     $as_of DATE (NULL = today),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
-with params as (
-    -- one row; none when $region names no region, and then every result is empty
-    select coalesce($as_of, current_date) as as_of, r.region_code
-    from region_in_view($region) as r
+with params as (  -- one row; none when $region names no region (macro view_params, queries/shared/macros.sql)
+    select as_of, region_code from view_params($as_of, null, $region)
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from params, area_under(params.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 populations as (
     select 'exited' as population, 1 as population_order, s.household_id
@@ -29,10 +25,9 @@ populations as (
     where s.status = '已脱贫' and s.valid_from <= params.as_of and params.as_of < s.valid_to
       and s.village_code in (select code from area)
     union all
-    select distinct 'at_risk', 2, e.household_id
-    from monitoring_episodes as e, params
-    where e.identified_on <= params.as_of and params.as_of < e.valid_to
-      and e.village_code in (select code from area)
+    select 'at_risk', 2, s.household_id  -- an episode open at the date (macro monitoring_state_at)
+    from monitoring_state_at((select as_of from params)) as s
+    where s.at_risk and s.village_code in (select code from area)
 ),
 
 counted as (

@@ -27,9 +27,7 @@ with params as (
     from region_in_view($region) as r
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from params, area_under(params.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 rules_in_use as (
     -- the set's own rules, and the defaults for the department and 事项 it has none for

@@ -27,9 +27,7 @@ periods as (
     from params, periods_between(params.start_on, params.end_on, params.period) as g
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from params, area_under(params.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 exit_sizes as (
     -- every 标注脱贫 from 1 January of $start's year to $end (the year-to-date needs the earlier ones),

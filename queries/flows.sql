@@ -38,9 +38,7 @@ window_dates as (
     from params
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from window_dates as w, area_under(w.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 movement_list as (
     select * from (values

@@ -13,15 +13,13 @@
 -- grain:      one row per spending-target deadline of the year
 -- params:     $year INTEGER (NULL = the current year), $as_of DATE (NULL = today),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
-with params as (
-    -- one row; none when $region names no region, and then every result is empty
-    select coalesce($year, year(current_date)) as year, coalesce($as_of, current_date) as as_of, r.region_code
-    from region_in_view($region) as r
+with params as (  -- one row; none when $region names no region (macro view_params, queries/shared/macros.sql)
+    -- year: NULL = this year (not the year of $as_of)
+    select coalesce($year, year(current_date)) as year, as_of, region_code
+    from view_params($as_of, null, $region)
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from params, area_under(params.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 schedule_rows as (
     -- spending targets of the year: the region's own or its nearest ancestor's (distance = depth),

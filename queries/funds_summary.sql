@@ -9,16 +9,11 @@
 -- grain:      one row for the region and year
 -- params:     $as_of DATE (NULL = today), $year INTEGER (NULL = the year of $as_of),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
-with params as (
-    -- one row; none when $region names no region, and then every result is empty
-    select coalesce($as_of, current_date) as as_of,
-        coalesce($year, year(coalesce($as_of, current_date))) as year, r.region_code
-    from region_in_view($region) as r
+with params as (  -- one row; none when $region names no region (macro view_params, queries/shared/macros.sql)
+    select as_of, year, region_code from view_params($as_of, $year, $region)
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from params, area_under(params.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 year_projects as (
     select p.project_id, p.started_on, p.completed_on

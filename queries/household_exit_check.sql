@@ -32,9 +32,7 @@ with params as (
     from region_in_view($region) as r
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from params, area_under(params.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 judged_on_as_of as (
     -- household_year rows of the year with an empty 家庭人口 while the year is not over by $as_of: sized
@@ -54,7 +52,7 @@ flagged as (
       and x.household_id not in (select household_id from judged_on_as_of)
     union all by name
     select c.*, h.village_code
-    from params, household_year_checks_at(params.as_of) as c
+    from params, household_year_checks_at(coalesce($as_of, make_date($year, 12, 31), current_date)) as c
     join judged_on_as_of as j using (household_id)
     join households as h using (household_id)
     where c.year = params.year

@@ -22,9 +22,7 @@ periods as (
     from params, periods_between(params.start_on, params.end_on, params.period) as g
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from params, area_under(params.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 last_day as (select max(as_of) as as_of from periods),
 

@@ -15,34 +15,18 @@
 -- params:     $as_of DATE (NULL = today),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows),
 --             $dimension VARCHAR one of kind|risk|lead_source|township|village (NULL = kind)
-with params as (
-    -- one row; none when $region names no region, and then every result is empty
-    select coalesce($as_of, current_date) as as_of, coalesce($dimension, 'kind') as dimension, r.region_code
-    from region_in_view($region) as r
+with params as (  -- one row; none when $region names no region (macro view_params, queries/shared/macros.sql)
+    select as_of, coalesce($dimension, 'kind') as dimension, region_code
+    from view_params($as_of, null, $region)
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code, a.level from params, area_under(params.region_code) as a
-),
+area as (select code, level from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
-latest as (
-    -- each household's latest episode identified on or before the date (episodes never overlap)
-    select e.household_id, e.village_code, v.parent_code as township_code, e.kind, e.risks, e.lead_source,
-        e.valid_to > params.as_of as at_risk
-    from monitoring_episodes as e
-    cross join params
-    join regions as v on v.code = e.village_code
-    where e.identified_on <= params.as_of and e.village_code in (select code from area)
-    qualify row_number() over (partition by e.household_id order by e.identified_on desc) = 1
-),
-
-people as (
-    select l.household_id, count(m.person_id) as people
-    from latest as l
-    cross join params
-    left join member_spans as m
-      on m.household_id = l.household_id and m.valid_from <= params.as_of and params.as_of < m.valid_to
-    group by l.household_id
+latest as (  -- each household's monitoring state at the date (macro monitoring_state_at), with its township
+    select s.*, v.parent_code as township_code
+    from monitoring_state_at((select as_of from params)) as s
+    join regions as v on v.code = s.village_code
+    where s.village_code in (select code from area)
 ),
 
 groups as (
@@ -70,7 +54,7 @@ groups as (
 
 placed as (
     -- each household under the group(s) it belongs to
-    select l.household_id, l.at_risk,
+    select l.household_id, l.at_risk, l.people,
         unnest(case params.dimension
             when 'kind' then [cast(l.kind as varchar)]
             when 'risk' then cast(l.risks as varchar[])
@@ -86,13 +70,12 @@ counted as (
     select
         p.group_key,
         count(*) as households_identified,
-        sum(n.people) as people_identified,
+        sum(p.people) as people_identified,
         count(*) filter (where p.at_risk) as households_at_risk,
-        coalesce(sum(n.people) filter (where p.at_risk), 0) as people_at_risk,
+        coalesce(sum(p.people) filter (where p.at_risk), 0) as people_at_risk,
         count(*) filter (where not p.at_risk) as households_cleared,
-        coalesce(sum(n.people) filter (where not p.at_risk), 0) as people_cleared
+        coalesce(sum(p.people) filter (where not p.at_risk), 0) as people_cleared
     from placed as p
-    join people as n using (household_id)
     group by p.group_key
 ),
 

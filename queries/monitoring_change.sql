@@ -10,18 +10,13 @@
 -- params:     $as_of DATE (NULL = today), $previous DATE (the earlier date; NULL = the quarter end
 --             before $as_of),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
-with params as (
-    -- one row; none when $region names no region, and then the result is empty
-    select coalesce($as_of, current_date) as as_of,
-        coalesce($previous, cast(date_trunc('quarter', coalesce($as_of, current_date)) - interval 1 day as date))
-            as previous,
-        r.region_code
-    from region_in_view($region) as r
+with params as (  -- one row; none when $region names no region (macro view_params, queries/shared/macros.sql)
+    select as_of, coalesce($previous, cast(date_trunc('quarter', as_of) - interval 1 day as date)) as previous,
+        region_code
+    from view_params($as_of, null, $region)
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from params, area_under(params.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 dates as (
     select 'now' as which, as_of as d from params
@@ -29,21 +24,14 @@ dates as (
     select 'before', previous from params
 ),
 
-latest as (
-    -- at each date, each household's latest episode identified on or before it (as monitoring_summary)
-    select dates.which, dates.d, e.household_id, e.valid_to > dates.d as at_risk
-    from monitoring_episodes as e
-    join dates on e.identified_on <= dates.d
-    where e.village_code in (select code from area)
-    qualify row_number() over (partition by dates.which, e.household_id order by e.identified_on desc) = 1
-),
-
-people as (
-    select l.which, l.household_id, l.at_risk, count(m.person_id) as people
-    from latest as l
-    left join member_spans as m
-      on m.household_id = l.household_id and m.valid_from <= l.d and l.d < m.valid_to
-    group by l.which, l.household_id, l.at_risk
+people as (  -- each household's monitoring state at each date (macro monitoring_state_at)
+    select 'now' as which, s.household_id, s.at_risk, s.people
+    from monitoring_state_at((select as_of from params)) as s
+    where s.village_code in (select code from area)
+    union all
+    select 'before', s.household_id, s.at_risk, s.people
+    from monitoring_state_at((select previous from params)) as s
+    where s.village_code in (select code from area)
 ),
 
 counted as (

@@ -28,9 +28,7 @@ with params as (
     from region_in_view($region) as r
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from params, area_under(params.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 episodes as (
     select e.household_id, e.identified_on as valid_from, e.valid_to
@@ -52,28 +50,32 @@ person_spans as (
 ),
 
 counts as (
-    select
-        (select count(*) from episodes as e
-         where e.valid_from <= p.opening_on and p.opening_on < e.valid_to) as opening_households,
-        (select count(*) from person_spans as s
-         where s.valid_from <= p.opening_on and p.opening_on < s.valid_to) as opening_people,
-        (select count(*) from episodes as e
-         where e.valid_from between p.start_on and p.end_on) as identified_households,
-        (select count(*) from person_spans as s
-         where s.starts_with_episode and s.valid_from between p.start_on and p.end_on) as identified_people,
-        (select count(*) from episodes as e
-         where e.valid_to between p.start_on and p.end_on) as cleared_households,
-        (select count(*) from person_spans as s
-         where s.ends_with_episode and s.valid_to between p.start_on and p.end_on) as cleared_people,
-        (select count(*) from person_spans as s
-         where not s.starts_with_episode and s.valid_from between p.start_on and p.end_on) as joined_people,
-        (select count(*) from person_spans as s
-         where not s.ends_with_episode and s.valid_to between p.start_on and p.end_on) as left_people,
-        (select count(*) from episodes as e
-         where e.valid_from <= p.end_on and p.end_on < e.valid_to) as closing_households,
-        (select count(*) from person_spans as s
-         where s.valid_from <= p.end_on and p.end_on < s.valid_to) as closing_people
+    -- every count in one pass over episodes and one over person_spans (filtered aggregates; ten
+    -- scalar subqueries planned as ten joins cost more than the counting); none when params is empty
+    select e.*, s.*
     from params as p
+    cross join (
+        select
+            count(*) filter (where e.valid_from <= p.opening_on and p.opening_on < e.valid_to) as opening_households,
+            count(*) filter (where e.valid_from between p.start_on and p.end_on) as identified_households,
+            count(*) filter (where e.valid_to between p.start_on and p.end_on) as cleared_households,
+            count(*) filter (where e.valid_from <= p.end_on and p.end_on < e.valid_to) as closing_households
+        from episodes as e, params as p
+    ) as e
+    cross join (
+        select
+            count(*) filter (where s.valid_from <= p.opening_on and p.opening_on < s.valid_to) as opening_people,
+            count(*) filter (where s.starts_with_episode and s.valid_from between p.start_on and p.end_on)
+                as identified_people,
+            count(*) filter (where s.ends_with_episode and s.valid_to between p.start_on and p.end_on)
+                as cleared_people,
+            count(*) filter (where not s.starts_with_episode and s.valid_from between p.start_on and p.end_on)
+                as joined_people,
+            count(*) filter (where not s.ends_with_episode and s.valid_to between p.start_on and p.end_on)
+                as left_people,
+            count(*) filter (where s.valid_from <= p.end_on and p.end_on < s.valid_to) as closing_people
+        from person_spans as s, params as p
+    ) as s
 ),
 
 final as (

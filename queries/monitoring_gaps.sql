@@ -16,16 +16,11 @@
 -- grain:      one row per such household, by village then household
 -- params:     $year INTEGER (NULL = the year of $as_of), $as_of DATE (NULL = today),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
-with params as (
-    -- one row; none when $region names no region, and then the result is empty
-    select coalesce($as_of, current_date) as as_of,
-        coalesce($year, year(coalesce($as_of, current_date))) as year, r.region_code
-    from region_in_view($region) as r
+with params as (  -- one row; none when $region names no region (macro view_params, queries/shared/macros.sql)
+    select as_of, year, region_code from view_params($as_of, $year, $region)
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from params, area_under(params.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 judged as (
     select c.household_id, h.head_name, h.village_code, c.year, c.size, c.net_income, c.per_capita_income,

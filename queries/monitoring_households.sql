@@ -21,30 +21,23 @@
 --             identification date (latest first) and household
 -- params:     $as_of DATE (NULL = today),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
-with params as (
-    -- one row; none when $region names no region, and then the result is empty
-    select coalesce($as_of, current_date) as as_of, r.region_code
-    from region_in_view($region) as r
+with params as (  -- one row; none when $region names no region (macro view_params, queries/shared/macros.sql)
+    select as_of, region_code from view_params($as_of, null, $region)
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from params, area_under(params.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 episodes as (
     -- the episodes identified by the date; one cleared after it is still open then
-    select e.household_id, e.village_code, e.kind, e.risks, e.identified_on, e.registered_on,
-        case when e.cleared_on <= params.as_of then e.cleared_on end as cleared_on,
-        e.valid_to > params.as_of as open_at_date
+    select e.household_id, e.kind, e.risks, e.identified_on,
+        case when e.cleared_on <= params.as_of then e.cleared_on end as cleared_on
     from monitoring_episodes as e, params
     where e.village_code in (select code from area) and e.identified_on <= params.as_of
 ),
 
-latest as (
-    select household_id, village_code, kind, risks, identified_on, cleared_on, open_at_date,
-        coalesce(registered_on <= (select as_of from params), false) as registered
-    from episodes
-    qualify row_number() over (partition by household_id order by identified_on desc) = 1
+latest as (  -- each household's monitoring state at the date (macro monitoring_state_at)
+    select s.* from monitoring_state_at((select as_of from params)) as s
+    where s.village_code in (select code from area)
 ),
 
 episode_lists as (
@@ -65,15 +58,6 @@ measure_lists as (
     group by a.household_id
 ),
 
-sizes as (
-    select l.household_id, count(m.person_id) as size
-    from latest as l
-    cross join params
-    left join member_spans as m
-      on m.household_id = l.household_id and m.valid_from <= params.as_of and params.as_of < m.valid_to
-    group by l.household_id
-),
-
 final as (
     select
         l.household_id,
@@ -83,10 +67,10 @@ final as (
         v.name as village_name,
         t.name as township_name,
         l.registered,
-        case when l.open_at_date then 'at_risk' else 'cleared' end as state,
+        case when l.at_risk then 'at_risk' else 'cleared' end as state,
         cast(l.kind as varchar) as kind,
         array_to_string(l.risks, '、') as risks,
-        s.size,
+        l.people as size,
         l.identified_on,
         l.cleared_on,
         el.episodes,
@@ -97,10 +81,9 @@ final as (
     join households as h using (household_id)
     join regions as v on v.code = l.village_code
     left join regions as t on t.code = v.parent_code
-    join sizes as s using (household_id)
     join episode_lists as el using (household_id)
     left join measure_lists as ml using (household_id)
-    order by l.open_at_date desc, l.identified_on desc, l.household_id
+    order by l.at_risk desc, l.identified_on desc, l.household_id
 )
 
 select * from final

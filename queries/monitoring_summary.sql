@@ -13,46 +13,28 @@
 -- grain:      one row for the region
 -- params:     $as_of DATE (NULL = today),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
-with params as (
-    -- one row; none when $region names no region, and then every result is empty
-    select coalesce($as_of, current_date) as as_of, r.region_code
-    from region_in_view($region) as r
+with params as (  -- one row; none when $region names no region (macro view_params, queries/shared/macros.sql)
+    select as_of, region_code from view_params($as_of, null, $region)
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from params, area_under(params.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
-latest as (
-    -- each household's latest episode identified on or before the date (episodes never overlap)
-    select e.household_id, e.valid_to > params.as_of as at_risk,
-        coalesce(e.registered_on <= params.as_of, false) as registered
-    from monitoring_episodes as e, params
-    where e.identified_on <= params.as_of and e.village_code in (select code from area)
-    qualify row_number() over (partition by e.household_id order by e.identified_on desc) = 1
-),
-
-people as (
-    select l.household_id, count(m.person_id) as people
-    from latest as l
-    cross join params
-    left join member_spans as m
-      on m.household_id = l.household_id and m.valid_from <= params.as_of and params.as_of < m.valid_to
-    group by l.household_id
+state as (  -- each household's monitoring state at the date (macro monitoring_state_at)
+    select s.* from monitoring_state_at((select as_of from params)) as s
+    where s.village_code in (select code from area)
 ),
 
 counted as (
     select
         count(*) as households_identified,
         coalesce(sum(p.people), 0) as people_identified,
-        count(*) filter (where l.at_risk) as households_at_risk,
-        coalesce(sum(p.people) filter (where l.at_risk), 0) as people_at_risk,
-        count(*) filter (where not l.at_risk) as households_cleared,
-        coalesce(sum(p.people) filter (where not l.at_risk), 0) as people_cleared,
-        count(*) filter (where l.at_risk and l.registered) as households_at_risk_registered,
-        coalesce(sum(p.people) filter (where l.at_risk and l.registered), 0) as people_at_risk_registered
-    from latest as l
-    join people as p using (household_id)
+        count(*) filter (where p.at_risk) as households_at_risk,
+        coalesce(sum(p.people) filter (where p.at_risk), 0) as people_at_risk,
+        count(*) filter (where not p.at_risk) as households_cleared,
+        coalesce(sum(p.people) filter (where not p.at_risk), 0) as people_cleared,
+        count(*) filter (where p.at_risk and p.registered) as households_at_risk_registered,
+        coalesce(sum(p.people) filter (where p.at_risk and p.registered), 0) as people_at_risk_registered
+    from state as p
 ),
 
 final as (

@@ -25,9 +25,7 @@ with params as (
     from region_in_view($region) as r
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from params, area_under(params.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 in_window as (
     select e.*

@@ -11,10 +11,8 @@
 -- grain:      one row per region at $level under $region (the region itself when it is at $level)
 -- params:     $as_of DATE (NULL = today), $level VARCHAR one of 县|乡镇|村 (NULL = 村),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
-with params as (
-    -- one row; none when $region names no region, and then every result is empty
-    select coalesce($as_of, current_date) as as_of, coalesce($level, '村') as level, r.region_code
-    from region_in_view($region) as r
+with params as (  -- one row; none when $region names no region (macro view_params, queries/shared/macros.sql)
+    select as_of, coalesce($level, '村') as level, region_code from view_params($as_of, null, $region)
 ),
 
 units as (  -- the regions at $level under (or equal to) the region (macro area_under)

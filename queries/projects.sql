@@ -17,15 +17,11 @@
 -- grain:      one row per project, overdue ones first, then by year and project_id
 -- params:     $as_of DATE (NULL = today), $year INTEGER (NULL = every year),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
-with params as (
-    -- one row; none when $region names no region, and then every result is empty
-    select coalesce($as_of, current_date) as as_of, $year as year, r.region_code
-    from region_in_view($region) as r
+with params as (  -- one row; none when $region names no region (macro view_params, queries/shared/macros.sql)
+    select as_of, $year as year, region_code from view_params($as_of, null, $region)
 ),
 
-area as (  -- the region and everything under it (macro area_under, queries/shared/macros.sql)
-    select a.code from params, area_under(params.region_code) as a
-),
+area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 selected_projects as (
     select p.*

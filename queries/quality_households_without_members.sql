@@ -12,10 +12,8 @@
 -- grain:      one row per such household, by village then household
 -- params:     $as_of DATE (NULL = today),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
-with params as (
-    -- one row; none when $region names no region, and then the result is empty
-    select coalesce($as_of, current_date) as as_of, r.region_code
-    from region_in_view($region) as r
+with params as (  -- one row; none when $region names no region (macro view_params, queries/shared/macros.sql)
+    select as_of, region_code from view_params($as_of, null, $region)
 ),
 
 registered as (

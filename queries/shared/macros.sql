@@ -47,6 +47,18 @@ create or replace temp macro area_under(region_code) as table
     select descendant_code as code, descendant_level as level, depth
     from region_closure where ancestor_code = region_code;
 
+-- The one parameter row of a view, the preamble of the query files: as_of (NULL = today), year (NULL =
+-- the year of as_of) and the region asked about (region_in_view); no row when `region` names no region,
+-- and then the query's result is empty. A query without a year passes NULL and leaves that column.
+create or replace temp macro view_params(as_of, year, region) as table
+    select coalesce(as_of, current_date) as as_of,
+        coalesce(year, year(coalesce(as_of, current_date))) as year, r.region_code
+    from region_in_view(region) as r;
+
+-- The region asked about and everything under it (area_under of region_in_view): code, level, depth.
+create or replace temp macro area_in_view(region) as table
+    select a.* from region_in_view(region) as r, area_under(r.region_code) as a;
+
 -- The criteria of the exit standards (docs/domain.md, Exit standards), listed once, in the order they
 -- are read out: a village's (贫困村出列; judged by village_exit_check under a preset of exit_rules —
 -- needs_threshold: the preset must give a threshold) and a household's (贫困户脱贫: 一达标两不愁三保障,
@@ -149,3 +161,25 @@ create or replace temp macro household_year_checks_at(as_of) as table
         list_concat(case when income_pass is null then ['income'] else [] end,
                     list_filter(no_data_criteria, lambda k: k <> 'income')) as no_data_criteria
     from resized;
+
+-- The monitoring state at the date as_of (docs/domain.md, After 2020 / 防返贫监测 — the counting rule):
+-- one row per household identified on or before as_of, from its latest episode by as_of (episodes never
+-- overlap): at_risk (that episode is open at as_of) or else cleared (cleared on or before as_of); the
+-- episode's village_code, kind, risks, lead_source, identified_on and cleared_on (NULL while at risk at
+-- as_of); registered (ever 建档立卡 by as_of: a 识别纳入 on or before it) and people (its members present
+-- at as_of). A household's episodes all carry its village (monitoring_episodes), so a query keeps the
+-- households of its region by village_code.
+create or replace temp macro monitoring_state_at(as_of) as table
+    with latest as (
+        select e.household_id, e.village_code, e.kind, e.risks, e.lead_source, e.identified_on,
+            case when e.cleared_on <= as_of then e.cleared_on end as cleared_on,
+            e.valid_to > as_of as at_risk,
+            coalesce(e.registered_on <= as_of, false) as registered
+        from monitoring_episodes as e
+        where e.identified_on <= as_of
+        qualify row_number() over (partition by e.household_id order by e.identified_on desc) = 1
+    )
+    select l.*,
+        (select count(*) from member_spans as m
+         where m.household_id = l.household_id and m.valid_from <= as_of and as_of < m.valid_to) as people
+    from latest as l;
