@@ -29,21 +29,11 @@ cleared as (
 
 judged as (
     select e.monitoring_id, e.household_id, e.village_code, e.kind, e.risks, e.identified_on, e.cleared_on,
-        c.year, c.size, c.net_income, c.per_capita_income, t.threshold,
-        t.threshold is null as threshold_missing,
-        list_filter([
-            case when c.net_income < t.threshold * c.size then 'income' end,
-            case when c.food_clothing = false then 'food_clothing' end,
-            case when c.education = false then 'education' end,
-            case when c.medical = false then 'medical' end,
-            case when c.housing = false then 'housing' end,
-            case when c.water = false then 'water' end
-        ], lambda k: k is not null) as failing
+        c.year, c.size, c.net_income, c.per_capita_income, c.threshold, c.threshold_missing, c.failing
     from cleared as e
-    -- as known on $as_of: an empty 家庭人口 of a year not over yet counts the members present that day
-    join household_year_checks_at(coalesce($as_of, current_date)) as c
+    -- as known on $as_of, judged against the monitoring line (macro monitoring_year_checks_at)
+    join monitoring_year_checks_at(coalesce($as_of, current_date)) as c
       on c.household_id = e.household_id and c.year = year(e.cleared_on)
-    left join monitoring_village_thresholds as t on t.village_code = e.village_code and t.year = c.year
 ),
 
 final as (

@@ -23,23 +23,13 @@ with params as (  -- one row; none when $region names no region (macro view_para
 area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
 judged as (
-    select c.household_id, h.head_name, h.village_code, c.year, c.size, c.net_income, c.per_capita_income,
-        t.threshold,
-        t.threshold is null as threshold_missing,
-        list_filter([
-            case when c.net_income < t.threshold * c.size then 'income' end,
-            case when c.food_clothing = false then 'food_clothing' end,
-            case when c.education = false then 'education' end,
-            case when c.medical = false then 'medical' end,
-            case when c.housing = false then 'housing' end,
-            case when c.water = false then 'water' end
-        ], lambda k: k is not null) as failing
-    -- as known on $as_of: an empty 家庭人口 of a year not over yet counts the members present that day
-    from household_year_checks_at(coalesce($as_of, current_date)) as c
+    -- as known on $as_of, judged against the monitoring line (macro monitoring_year_checks_at)
+    select c.household_id, h.head_name, c.village_code, c.year, c.size, c.net_income, c.per_capita_income,
+        c.threshold, c.threshold_missing, c.failing
+    from monitoring_year_checks_at(coalesce($as_of, current_date)) as c
     cross join params
     join households as h using (household_id)
-    left join monitoring_village_thresholds as t on t.village_code = h.village_code and t.year = c.year
-    where c.year = params.year and h.village_code in (select code from area)
+    where c.year = params.year and c.village_code in (select code from area)
 ),
 
 final as (

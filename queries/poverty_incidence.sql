@@ -27,36 +27,25 @@ unit_villages as (
       and c.descendant_level = '村'
 ),
 
-poor_by_village as (
-    select s.village_code, count(*) as people_poor
-    from person_status_spans as s, params
-    where s.valid_from <= params.as_of and params.as_of < s.valid_to
-      and s.status = '未脱贫'
-      and s.village_code in (select village_code from unit_villages)
+poor_by_village as (  -- the poor households and people at the date, by village (macro registry_at)
+    select s.village_code,
+        count(*) filter (where s.unit = 'household') as households_poor,
+        count(*) filter (where s.unit = 'person') as people_poor
+    from registry_at((select as_of from params)) as s
+    where s.status = '未脱贫' and s.village_code in (select village_code from unit_villages)
     group by s.village_code
 ),
 
-poor_households_by_village as (
-    select s.village_code, count(*) as households_poor
-    from household_status_spans as s, params
-    where s.valid_from <= params.as_of and params.as_of < s.valid_to
-      and s.status = '未脱贫'
-      and s.village_code in (select village_code from unit_villages)
-    group by s.village_code
-),
-
-population_by_village as (
+population_by_village as (  -- the 村年度情况 row in force at the date (macro village_year_at)
     select v.village_code, v.rural_population
-    from village_year as v
-    join village_year_spans as s using (village_code, year), params
-    where s.valid_from <= params.as_of and params.as_of < s.valid_to
-      and v.village_code in (select village_code from unit_villages)
+    from village_year_at((select as_of from params)) as v
+    where v.village_code in (select village_code from unit_villages)
 ),
 
 by_unit as (
     select
         uv.unit_code,
-        cast(coalesce(sum(h.households_poor), 0) as bigint) as households_poor,
+        cast(coalesce(sum(p.households_poor), 0) as bigint) as households_poor,
         cast(coalesce(sum(p.people_poor), 0) as bigint) as people_poor,
         cast(coalesce(sum(pop.rural_population), 0) as bigint) as rural_population,
         cast(count(*) filter (where v.is_poor_village) as bigint) as poor_villages_total,
@@ -65,7 +54,6 @@ by_unit as (
     from unit_villages as uv
     join regions as v on v.code = uv.village_code
     cross join params
-    left join poor_households_by_village as h using (village_code)
     left join poor_by_village as p using (village_code)
     left join population_by_village as pop using (village_code)
     group by uv.unit_code

@@ -30,18 +30,10 @@ selected_projects as (
       and p.region_code in (select code from area)
 ),
 
-project_places as (
-    -- the 乡镇 and 村 a project lies in (its region is one of them)
-    select
-        p.project_id,
-        max(a.code) filter (where a.level = '乡镇') as township_code,
-        max(a.name) filter (where a.level = '乡镇') as township_name,
-        max(a.code) filter (where a.level = '村') as village_code,
-        max(a.name) filter (where a.level = '村') as village_name
+project_places as (  -- the 乡镇 and 村 a project lies in (macro region_places, queries/shared/macros.sql)
+    select p.project_id, r.township_code, r.township_name, r.village_code, r.village_name
     from selected_projects as p
-    join region_closure as c on c.descendant_code = p.region_code
-    join regions as a on a.code = c.ancestor_code
-    group by p.project_id
+    join region_places() as r using (region_code)
 ),
 
 project_money as (

@@ -28,43 +28,30 @@ attribute_values as (
     where params.dimension = 'cause'
 ),
 
-households_at as (
+registered as (  -- the households and people in the registry at the date (macro registry_at), by value
     select
         case params.dimension when 'category' then cast(s.category as varchar)
                               else cast(s.main_cause as varchar) end as value,
-        count(*) as households_registered,
-        count(*) filter (where s.status = '未脱贫') as households_poor
-    from household_status_spans as s
+        count(*) filter (where s.unit = 'household') as households_registered,
+        count(*) filter (where s.unit = 'household' and s.status = '未脱贫') as households_poor,
+        count(*) filter (where s.unit = 'person') as people_registered,
+        count(*) filter (where s.unit = 'person' and s.status = '未脱贫') as people_poor
+    from registry_at((select as_of from params)) as s
     cross join params
-    where s.valid_from <= params.as_of and params.as_of < s.valid_to
-      and s.village_code in (select code from area)
-    group by all
-),
-
-people_at as (
-    select
-        case params.dimension when 'category' then cast(s.category as varchar)
-                              else cast(s.main_cause as varchar) end as value,
-        count(*) as people_registered,
-        count(*) filter (where s.status = '未脱贫') as people_poor
-    from person_status_spans as s
-    cross join params
-    where s.valid_from <= params.as_of and params.as_of < s.valid_to
-      and s.village_code in (select code from area)
+    where s.village_code in (select code from area)
     group by all
 ),
 
 final as (
     select
         v.value,
-        coalesce(ha.households_poor, 0) as households_poor,
-        coalesce(pa.people_poor, 0) as people_poor,
-        coalesce(ha.households_registered, 0) as households_registered,
-        coalesce(pa.people_registered, 0) as people_registered,
+        coalesce(g.households_poor, 0) as households_poor,
+        coalesce(g.people_poor, 0) as people_poor,
+        coalesce(g.households_registered, 0) as households_registered,
+        coalesce(g.people_registered, 0) as people_registered,
         v.ordinal
     from attribute_values as v
-    left join households_at as ha using (value)
-    left join people_at as pa using (value)
+    left join registered as g using (value)
     order by v.ordinal
 )
 

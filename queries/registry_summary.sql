@@ -13,24 +13,16 @@ with params as (  -- one row; none when $region names no region (macro view_para
 
 area as (select code, level from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
-households_at as (
+registered as (  -- the households and people in the registry at the date (macro registry_at)
     select
-        count(*) as households_registered,
-        count(*) filter (where s.status = '未脱贫') as households_poor,
-        count(*) filter (where s.status = '已脱贫') as households_exited
-    from household_status_spans as s, params
-    where s.valid_from <= params.as_of and params.as_of < s.valid_to
-      and s.village_code in (select code from area)
-),
-
-people_at as (
-    select
-        count(*) as people_registered,
-        count(*) filter (where s.status = '未脱贫') as people_poor,
-        count(*) filter (where s.status = '已脱贫') as people_exited
-    from person_status_spans as s, params
-    where s.valid_from <= params.as_of and params.as_of < s.valid_to
-      and s.village_code in (select code from area)
+        count(*) filter (where s.unit = 'household') as households_registered,
+        count(*) filter (where s.unit = 'household' and s.status = '未脱贫') as households_poor,
+        count(*) filter (where s.unit = 'household' and s.status = '已脱贫') as households_exited,
+        count(*) filter (where s.unit = 'person') as people_registered,
+        count(*) filter (where s.unit = 'person' and s.status = '未脱贫') as people_poor,
+        count(*) filter (where s.unit = 'person' and s.status = '已脱贫') as people_exited
+    from registry_at((select as_of from params)) as s
+    where s.village_code in (select code from area)
 ),
 
 poor_villages as (
@@ -43,31 +35,28 @@ poor_villages as (
 
 population as (
     select cast(coalesce(sum(v.rural_population), 0) as bigint) as rural_population
-    from village_year as v
-    join village_year_spans as s using (village_code, year), params
-    where s.valid_from <= params.as_of and params.as_of < s.valid_to
-      and v.village_code in (select code from area)
+    from village_year_at((select as_of from params)) as v  -- the rows in force at the date (macro)
+    where v.village_code in (select code from area)
 ),
 
 final as (
     select
         r.code as region_code,
         r.name as region_name,
-        h.households_registered,
-        p.people_registered,
-        h.households_poor,
-        p.people_poor,
-        h.households_exited,
-        p.people_exited,
+        g.households_registered,
+        g.people_registered,
+        g.households_poor,
+        g.people_poor,
+        g.households_exited,
+        g.people_exited,
         v.poor_villages_total,
         v.poor_villages_exited,
         v.poor_villages_total - v.poor_villages_exited as poor_villages_remaining,
         pop.rural_population,
-        p.people_poor / nullif(cast(pop.rural_population as double), 0) as incidence
+        g.people_poor / nullif(cast(pop.rural_population as double), 0) as incidence
     from params
     join regions as r on r.code = params.region_code
-    cross join households_at as h
-    cross join people_at as p
+    cross join registered as g
     cross join poor_villages as v
     cross join population as pop
 )

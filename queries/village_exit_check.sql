@@ -24,17 +24,16 @@
 -- grain:      one row per registered poor village (是否贫困村) under $region
 -- params:     $as_of DATE (NULL = today), $rules VARCHAR (NULL = national; a preset of exit_rules),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
-with params as (
-    -- one row; none when $region names no region, and then every result is empty
+with params as (  -- one row; none when $region names no region (macro view_params, queries/shared/macros.sql)
     select
-        coalesce($as_of, current_date) as as_of,
+        as_of,
         coalesce(
             (select any_value(preset) from exit_rule_presets where preset = coalesce($rules, 'national')),
             error('没有名为 ' || coalesce($rules, 'national') || ' 的出列标准预设（见 exit_rules） / '
                   || 'no exit rule preset named ' || coalesce($rules, 'national'))
         ) as preset,
-        r.region_code
-    from region_in_view($region) as r
+        region_code
+    from view_params($as_of, null, $region)
 ),
 
 rules as (
@@ -61,21 +60,17 @@ western as (
     where a.region_type = '西部' and c.descendant_code in (select village_code from villages)
 ),
 
-poor_people as (
+poor_people as (  -- the poor people at the date, by village (macro registry_at)
     select s.village_code, count(*) as people_poor
-    from person_status_spans as s, params
-    where s.valid_from <= params.as_of and params.as_of < s.valid_to
-      and s.status = '未脱贫'
-      and s.village_code in (select village_code from villages)
+    from registry_at((select as_of from params)) as s
+    where s.unit = 'person' and s.status = '未脱贫' and s.village_code in (select village_code from villages)
     group by s.village_code
 ),
 
-village_data as (
+village_data as (  -- the 村年度情况 row in force at the date (macro village_year_at)
     select v.*
-    from village_year as v
-    join village_year_spans as s using (village_code, year), params
-    where s.valid_from <= params.as_of and params.as_of < s.valid_to
-      and v.village_code in (select village_code from villages)
+    from village_year_at((select as_of from params)) as v
+    where v.village_code in (select village_code from villages)
 ),
 
 measured as (

@@ -102,6 +102,40 @@ create or replace temp macro periods_between(first_day, last_day, kind) as table
         generate_series(date_trunc(kind, first_day), date_trunc(kind, last_day), s.step) as g(period_start)
     where s.is_valid;
 
+-- The 乡镇 and 村 each region lies in (the region itself or an ancestor; NULL where none is), by code
+-- and name: a project, placed at a 乡镇 or a 村, is listed and grouped under them.
+create or replace temp macro region_places() as table
+    select
+        c.descendant_code as region_code,
+        max(a.code) filter (where a.level = '乡镇') as township_code,
+        max(a.name) filter (where a.level = '乡镇') as township_name,
+        max(a.code) filter (where a.level = '村') as village_code,
+        max(a.name) filter (where a.level = '村') as village_name
+    from region_closure as c
+    join regions as a on a.code = c.ancestor_code
+    group by c.descendant_code;
+
+-- The registry at the date as_of (docs/domain.md, 建档立卡; registry_summary's counting rule): the
+-- households (unit 'household', household_status_spans) and the people (unit 'person',
+-- person_status_spans) in the registry that day, each with its status (未脱贫 / 已脱贫), village and
+-- the household's 贫困户属性 and 主要致贫原因.
+create or replace temp macro registry_at(as_of) as table
+    select 'household' as unit, s.household_id, s.village_code, s.status, s.category, s.main_cause
+    from household_status_spans as s
+    where s.valid_from <= as_of and as_of < s.valid_to
+    union all
+    select 'person', s.household_id, s.village_code, s.status, s.category, s.main_cause
+    from person_status_spans as s
+    where s.valid_from <= as_of and as_of < s.valid_to;
+
+-- The 村年度情况 row of each village in force at the date as_of (village_year_spans: a year's row
+-- holds from its date until the next year's).
+create or replace temp macro village_year_at(as_of) as table
+    select v.*
+    from village_year as v
+    join village_year_spans as s using (village_code, year)
+    where s.valid_from <= as_of and as_of < s.valid_to;
+
 -- The villages (村) under a region, with their township, for the data checks that list villages.
 create or replace temp macro villages_under(region_code) as table
     select v.code as village_code, v.name as village_name, v.parent_code as township_code,
@@ -161,6 +195,26 @@ create or replace temp macro household_year_checks_at(as_of) as table
         list_concat(case when income_pass is null then ['income'] else [] end,
                     list_filter(no_data_criteria, lambda k: k <> 'income')) as no_data_criteria
     from resized;
+
+-- The 户年度收入与保障 rows as known on as_of (household_year_checks_at) judged against the monitoring
+-- line (docs/domain.md, After 2020 / 防返贫监测): the threshold of the row's year for the household's
+-- village (monitoring_village_thresholds; none: threshold NULL, threshold_missing, income not judged)
+-- and failing, the keys that fail — income (net income < threshold × 家庭人口), food_clothing,
+-- education, medical, housing, water (answered 否); an empty item or income is not judged.
+create or replace temp macro monitoring_year_checks_at(as_of) as table
+    select c.household_id, h.village_code, c.year, c.size, c.net_income, c.per_capita_income, t.threshold,
+        t.threshold is null as threshold_missing,
+        list_filter([
+            case when c.net_income < t.threshold * c.size then 'income' end,
+            case when c.food_clothing = false then 'food_clothing' end,
+            case when c.education = false then 'education' end,
+            case when c.medical = false then 'medical' end,
+            case when c.housing = false then 'housing' end,
+            case when c.water = false then 'water' end
+        ], lambda k: k is not null) as failing
+    from household_year_checks_at(as_of) as c
+    join households as h using (household_id)
+    left join monitoring_village_thresholds as t on t.village_code = h.village_code and t.year = c.year;
 
 -- The monitoring state at the date as_of (docs/domain.md, After 2020 / 防返贫监测 — the counting rule):
 -- one row per household identified on or before as_of, from its latest episode by as_of (episodes never
