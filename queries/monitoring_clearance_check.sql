@@ -34,6 +34,8 @@ judged as (
     -- as known on $as_of, judged against the monitoring line (macro monitoring_year_checks_at)
     join monitoring_year_checks_at(coalesce($as_of, current_date)) as c
       on c.household_id = e.household_id and c.year = year(e.cleared_on)
+     -- the same year (that of params) as a value: the filter then reaches the macro's tables
+     and c.year = coalesce($year, year(coalesce($as_of, current_date)))
 ),
 
 final as (

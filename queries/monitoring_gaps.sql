@@ -29,7 +29,9 @@ judged as (
     from monitoring_year_checks_at(coalesce($as_of, current_date)) as c
     cross join params
     join households as h using (household_id)
-    where c.year = params.year and c.village_code in (select code from area)
+    -- the year as a value, not only through params: the filter then reaches the macro's tables
+    where c.year = coalesce($year, year(coalesce($as_of, current_date)))
+      and c.village_code in (select code from area)
 ),
 
 final as (
