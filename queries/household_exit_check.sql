@@ -71,6 +71,16 @@ exited_by_as_of as (
     group by s.household_id
 ),
 
+with_year_row as (
+    -- the flagged households with a household_year row of the year (every flagged row is of params.year;
+    -- the year named as a value so the scan reads that year alone, and the few flagged households are
+    -- looked up in it rather than the whole table matched against them)
+    select c.household_id
+    from household_year_checks as c
+    where c.year = coalesce($year, year(coalesce($as_of, current_date)))
+      and c.household_id in (select household_id from flagged)
+),
+
 size_by_as_of as (
     -- without a household_year row the size is the members present at the year's end, or on $as_of
     -- when that comes first (the members after $as_of are not known yet)
@@ -82,8 +92,7 @@ size_by_as_of as (
      and m.valid_from <= least(make_date(params.year, 12, 31), params.as_of)
      and least(make_date(params.year, 12, 31), params.as_of) < m.valid_to
     where params.as_of < make_date(params.year, 12, 31)
-      and not exists (select 1 from household_year_checks as c
-                      where c.household_id = k.household_id and c.year = k.year)
+      and k.household_id not in (select household_id from with_year_row)
     group by k.household_id
 ),
 
@@ -97,8 +106,7 @@ final as (
         e.exited_on,
         case
             when params.as_of < make_date(params.year, 12, 31)
-             and not exists (select 1 from household_year_checks as c
-                             where c.household_id = k.household_id and c.year = k.year)
+             and k.household_id not in (select household_id from with_year_row)
             then z.members
             else k.size
         end as size,
