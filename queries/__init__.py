@@ -260,6 +260,31 @@ MACROS_SQL = (QUERIES_DIR / "shared" / "macros.sql").read_text(encoding="utf-8")
 # the macro exit_criteria alone: it reads no table, so the loader defines it for etl/derive/*.sql too
 EXIT_CRITERIA_MACRO = next(s for s in _strip_comments(MACROS_SQL).split(";") if "macro exit_criteria()" in s)
 
+# each macro's statement by name, in the file's order (a macro may call one defined above it)
+MACROS = {m.group(1): statement for statement in _strip_comments(MACROS_SQL).split(";")
+          if (m := re.search(r"\bmacro\s+(\w+)\s*\(", statement))}
+
+
+@cache
+def macros_for(query: Query) -> str:
+    """The statements defining the macros a query calls, directly, through another macro or through a
+    query it reads: defining each of them costs time on every cursor, so a query defines only these."""
+    texts = []
+    pending = [query]
+    while pending:
+        q = pending.pop()
+        texts.append(_strip_comments(q.sql))
+        pending.extend(get_query(read.name) for read in q.reads)
+    needed: set[str] = set()
+    while True:
+        calls = {name for name in MACROS if name not in needed
+                 and any(re.search(rf"\b{name}\s*\(", text) for text in texts)}
+        if not calls:
+            break
+        needed |= calls
+        texts = [MACROS[name] for name in calls]
+    return ";".join(statement for name, statement in MACROS.items() if name in needed)
+
 
 @cache
 def exit_criteria(standard: str, *, needs_threshold: bool | None = None) -> tuple[str, ...]:
@@ -303,7 +328,9 @@ def execute(cursor: duckdb.DuckDBPyConnection, query: Query, bound: dict,
             scope: Scope | None = None) -> duckdb.DuckDBPyConnection:
     """Run a query's SQL on a cursor of its own with bound (and scoped) values: the shared macros
     defined, the queries it reads shown as tables. Returns the cursor with the result pending."""
-    cursor.execute(MACROS_SQL)  # temp macros live per cursor (queries/shared/macros.sql)
+    macros = macros_for(query)
+    if macros:  # temp macros live per cursor (queries/shared/macros.sql)
+        cursor.execute(macros)
     _register_reads(cursor, query, bound, scope)
     return cursor.execute(query.sql, _in_sql(query, bound))
 

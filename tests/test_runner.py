@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
 import pytest
 
-from queries import QueryError, catalog, used_params
+from queries import QueryError, catalog, macros_for, used_params
 from tests.conftest import ROOT
 
 
@@ -75,3 +76,16 @@ def test_readme_documents_every_query():
     assert section == catalog_markdown(), "README catalog is stale: run python scripts/update_readme_catalog.py"
     for name in catalog():
         assert f"`{name}`" in section
+
+
+def test_a_query_defines_the_macros_it_calls_those_they_call_and_those_of_the_queries_it_reads():
+    def defined(name):
+        return re.findall(r"macro (\w+)", macros_for(catalog()[name]))
+
+    # view_params calls region_in_view, which calls package_root; area_in_view calls area_under
+    assert defined("monitoring_summary") == ["package_root", "region_in_view", "area_under", "view_params",
+                                             "area_in_view", "monitoring_state_at"]
+    # registry_by_category calls no macro itself: registry_by, which it reads, does
+    assert defined("registry_by_category") == ["package_root", "region_in_view", "area_under", "view_params",
+                                               "area_in_view", "registry_at"]
+    assert defined("load_info") == []
