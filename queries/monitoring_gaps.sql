@@ -24,21 +24,21 @@ area as (select code from area_in_view($region)),  -- the region and all under i
 
 judged as (
     -- as known on $as_of, judged against the monitoring line (macro monitoring_year_checks_at)
-    select c.household_id, h.head_name, c.village_code, c.year, c.size, c.net_income, c.per_capita_income,
+    select c.household_id, c.village_code, c.year, c.size, c.net_income, c.per_capita_income,
         c.threshold, c.threshold_missing, c.failing
     from monitoring_year_checks_at(coalesce($as_of, current_date)) as c
     cross join params
-    join households as h using (household_id)
     -- the year as a value, not only through params: the filter then reaches the macro's tables
     where c.year = coalesce($year, year(coalesce($as_of, current_date)))
       and c.village_code in (select code from area)
+      and len(c.failing) > 0  -- the few failing rows only go on to the joins below
 ),
 
 final as (
     select
         j.household_id,
         -- privacy: the head's name keeps its first and last character (rule of village_households)
-        mask_name(j.head_name) as head_name_masked,
+        mask_name(h.head_name) as head_name_masked,
         j.village_code,
         v.name as village_name,
         tw.name as township_name,
@@ -56,6 +56,7 @@ final as (
          where e.household_id = j.household_id and e.cleared_on <= params.as_of) as last_cleared_on
     from judged as j
     cross join params
+    join households as h on h.household_id = j.household_id  -- every judged row has one (the macro joins it)
     left join regions as v on v.code = j.village_code
     left join regions as tw on tw.code = v.parent_code
     where len(j.failing) > 0
