@@ -11,7 +11,10 @@ replaced with the fictional county.
 from __future__ import annotations
 
 import fcntl
+import functools
+import hashlib
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,11 +38,12 @@ from etl.read import MAX_PACKAGE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PACKAGE = ROOT / "data" / "demo"
+DEMO_SOURCES = ROOT / "etl" / "demo"
 KEEP = _backups.KEEP
 Backup = _backups.Backup
 
 __all__ = ["DEMO_PACKAGE", "KEEP", "MAX_PACKAGE_BYTES", "Backup", "DemoRefused", "LoadFailed", "LoadResult",
-           "Problem", "Stamp", "backups", "build_demo", "cleanup_stale_work", "import_package", "inspect",
+           "Problem", "Stamp", "backups", "build_demo", "cleanup_stale_work", "demo_package_current", "import_package", "inspect",
            "is_demo_package", "real_data_loaded", "rollback", "schema_fingerprint", "table_names", "tighten", "work_folder", "write_rejects"]
 
 Progress = Callable[[float, str], None]
@@ -95,6 +99,29 @@ def real_data_loaded(db_path: Path) -> bool:
     return False
 
 
+@functools.cache
+def demo_fingerprint() -> str:
+    """A hash of the demo generator's code and of the contract it writes: a demo package written by
+    other code differs, and is written again before the demo database is rebuilt."""
+    digest = hashlib.sha256(schema_fingerprint().encode())
+    for path in sorted(DEMO_SOURCES.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _demo_stamp(package: Path) -> Path:
+    return package.with_name(package.name + ".generator")  # beside the package: the loader reads the folder
+
+
+def demo_package_current(package: Path | None = None) -> bool:
+    """The demo package on disk was written by this version's generator (its stamp says so)."""
+    stamp = _demo_stamp(package or DEMO_PACKAGE)
+    try:
+        return stamp.read_text(encoding="utf-8").strip() == demo_fingerprint()
+    except OSError:
+        return False
+
+
 def build_demo(db_path: Path, may_build: Callable[[], bool], progress: Progress) -> None:
     """Write the demo package (演示数据) and load it at `db_path`. One builder at a time (a lock file
     beside the database); `may_build` is asked again under the lock (another session may have built
@@ -109,9 +136,11 @@ def build_demo(db_path: Path, may_build: Callable[[], bool], progress: Progress)
             return
         if real_data_loaded(db_path):
             raise DemoRefused(f"已导入过真实数据，不生成演示数据 / real data was loaded here; no demo: {db_path}")
-        if not (DEMO_PACKAGE / "区划.csv").exists():
+        if not demo_package_current():  # none yet, or one an older version of the generator wrote
+            shutil.rmtree(DEMO_PACKAGE, ignore_errors=True)
             write_demo_package(DEMO_PACKAGE, scale=1, seed=2014,
                                progress=lambda f, m: progress(0.5 * f, f"生成演示数据 generating demo data: {m}"))
+            _demo_stamp(DEMO_PACKAGE).write_text(demo_fingerprint() + "\n", encoding="utf-8")
         load_package(DEMO_PACKAGE, db_path, progress=lambda f, m: progress(0.5 + 0.5 * f, m), demo=True)
 
 

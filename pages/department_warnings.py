@@ -79,14 +79,15 @@ COLUMNS = {
 st.subheader(t("dw_list_title"))
 st.caption(t("dw_list_rule", start="…" if start is None else f"{start:%Y-%m-%d}", end=f"{view.as_of:%Y-%m-%d}"))
 filters = st.columns(5)
+every = t("dq_filter_all")  # an empty choice means every value
 chosen = {
     "department": filters[0].multiselect(t("dw_col_department"), list(dict.fromkeys(warnings.department)),
-                                         key="dw_f_department"),
-    "rule_id": filters[1].multiselect(t("dw_col_rule"), list(dict.fromkeys(warnings.rule_id)), key="dw_f_rule"),
-    "level": filters[2].multiselect(t("dw_col_level"), ["高", "中", "低"], key="dw_f_level"),
+                                         key="dw_f_department", placeholder=every),
+    "rule_id": filters[1].multiselect(t("dw_col_rule"), list(dict.fromkeys(warnings.rule_id)), key="dw_f_rule", placeholder=every),
+    "level": filters[2].multiselect(t("dw_col_level"), ["高", "中", "低"], key="dw_f_level", placeholder=every),
     "township_name": filters[3].multiselect(t("dw_col_township"),
-                                            sorted(set(warnings.township_name.dropna())), key="dw_f_township"),
-    "status": filters[4].multiselect(t("dw_col_status"), list(STATUSES), key="dw_f_status"),
+                                            sorted(set(warnings.township_name.dropna())), key="dw_f_township", placeholder=every),
+    "status": filters[4].multiselect(t("dw_col_status"), list(STATUSES), key="dw_f_status", placeholder=every),
 }
 shown = warnings
 for column, values in chosen.items():

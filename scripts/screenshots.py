@@ -30,6 +30,8 @@ VIEWS = [
     ("household_checks", "&as_of=2019-12-31", "zh"),
     ("report", "", "zh"),
     ("data_quality", "", "zh"),
+    ("monitoring", "&as_of=2026-09-30", "zh"),
+    ("department_warnings", "&as_of=2026-09-30", "zh"),
     ("overview", "", "en"),
     ("map", "439901104000", "en"),
 ]

@@ -164,14 +164,14 @@ def uses_bundled_demo() -> bool:
 def needs_build() -> bool:
     """The demo is (re)built only at the default path and only where no county's data was ever loaded
     (etl/service.py, real_data_loaded): when the file is missing or unreadable, or is the demo built
-    by an older version of the code. Never where TUOPIN_DB points."""
+    by an older version of the code (schema, derive SQL or demo generator). Never where TUOPIN_DB points."""
     if _named():
         return False
     current = stamp()
     if current.state != "ok":
         return not service.real_data_loaded(db_path())
-    return (service.is_demo_package(current.package) and current.built_by != service.schema_fingerprint()
-            and not service.real_data_loaded(db_path()))
+    outdated = current.built_by != service.schema_fingerprint() or not service.demo_package_current()
+    return service.is_demo_package(current.package) and outdated and not service.real_data_loaded(db_path())
 
 
 def problem() -> str | None:

@@ -30,10 +30,12 @@ MAX_ROWS_SHOWN = 16  # longer tables scroll
 
 def grid(data, **kwargs):
     """st.dataframe, without the toolbar's download and copy (the option is sent to the browser at the
-    start of each run: when it was off, switch it on and run again before any grid is drawn)."""
+    start of each run: when it was off, switch it on and run again before any grid is drawn). Empty
+    cells read — unless the caller says otherwise."""
     if st.get_option("client.disableDataExport") is not True:
         st.set_option("client.disableDataExport", True)
         st.rerun()
+    kwargs.setdefault("placeholder", "—")
     return st.dataframe(data, **kwargs)
 
 
