@@ -359,8 +359,9 @@ def _register_reads(cursor: duckdb.DuckDBPyConnection, query: Query, bound: dict
         if scope is not None:  # what it reads is limited to the scope as well
             values = apply_scope(cursor, source, values, scope)
         _register_reads(cursor, source, values, scope)
-        result = cursor.sql(source.sql, params=_in_sql(source, values)).to_arrow_table()
-        cursor.register(read.alias, result)
+        # a temp table of this cursor, filled by one statement: cursor.sql(...).to_arrow_table() +
+        # register cost ~12 ms more per query read (Python-side parameter parsing and binding)
+        cursor.execute(f'create or replace temp table "{read.alias}" as {source.sql}', _in_sql(source, values))
 
 
 def _read_aliases(query: Query) -> set[str]:
@@ -399,8 +400,9 @@ class Database:
             cursor.execute(";".join(MACROS.values()))
         try:
             frame = run_query(self.connection, name, scope=scope, cursor=cursor, **params)
-            for alias in _read_aliases(get_query(name)):
-                cursor.unregister(alias)
+            aliases = _read_aliases(get_query(name))
+            if aliases:
+                cursor.execute(";".join(f'drop table "{alias}"' for alias in sorted(aliases)))
         except BaseException:
             cursor.close()
             raise
