@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from etl.problems import Problem
+from etl.reference import ReferenceHeader, ReferenceUnreadable, read_reference_rows
 
 COLUMNS = ("year", "region_code", "threshold", "note")
 REGION_RE = re.compile(r"\d{6}000000")
@@ -49,14 +50,11 @@ def load_thresholds(con: duckdb.DuckDBPyConnection, path: Path, file: str,
                     table: str = "final.monitoring_thresholds") -> list[Problem]:
     """Read `path` into `table` when every row is good; otherwise return every problem (nothing written)."""
     try:
-        rows = con.execute(
-            "select * from read_csv(?, header = true, all_varchar = true, auto_detect = true)", [str(path)]
-        ).fetchall()
-        header = [d[0] for d in con.description]
-    except duckdb.Error as exc:
-        return [_problem(file, None, None, None, "threshold_unreadable", str(exc).splitlines()[0][:300])]
-    if tuple(h.strip().lower() for h in header) != COLUMNS:
-        return [_problem(file, 1, None, ",".join(header), "threshold_columns")]
+        rows = read_reference_rows(con, path, COLUMNS)
+    except ReferenceUnreadable as exc:
+        return [_problem(file, None, None, None, "threshold_unreadable", str(exc))]
+    except ReferenceHeader as exc:
+        return [_problem(file, 1, None, str(exc), "threshold_columns")]
     problems, seen, good = [], {}, []
     for i, (year, region, threshold, note) in enumerate(rows, start=2):  # row 1 is the header
         year, region, threshold = (v.strip() if v else "" for v in (year, region, threshold))

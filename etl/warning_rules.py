@@ -16,6 +16,7 @@ import duckdb
 
 from etl.contract import contract
 from etl.problems import Problem
+from etl.reference import ReferenceHeader, ReferenceUnreadable, read_reference_rows
 
 COLUMNS = ("rule_set", "rule_id", "department", "item", "level", "basis", "amount", "amount_others", "note")
 LEVELS = ("高", "中", "低")
@@ -62,14 +63,11 @@ def load_warning_rules(con: duckdb.DuckDBPyConnection, path: Path, file: str,
                        table: str = "final.warning_rules") -> list[Problem]:
     """Read `path` into `table` when every row is good; otherwise return every problem (nothing written)."""
     try:
-        rows = con.execute(
-            "select * from read_csv(?, header = true, all_varchar = true, auto_detect = true)", [str(path)]
-        ).fetchall()
-        header = [d[0] for d in con.description]
-    except duckdb.Error as exc:
-        return [_problem(file, None, None, None, "warning_rules_unreadable", str(exc).splitlines()[0][:300])]
-    if tuple(h.strip().lower() for h in header) != COLUMNS:
-        return [_problem(file, 1, None, ",".join(header), "warning_rules_columns")]
+        rows = read_reference_rows(con, path, COLUMNS)
+    except ReferenceUnreadable as exc:
+        return [_problem(file, None, None, None, "warning_rules_unreadable", str(exc))]
+    except ReferenceHeader as exc:
+        return [_problem(file, 1, None, str(exc), "warning_rules_columns")]
     departments = contract().enums["department"]
     problems, ids, items, good = [], set(), set(), []
     for i, row in enumerate(rows, start=2):  # row 1 is the header

@@ -119,3 +119,17 @@ def to_xlsx(source: Path, target: Path) -> Path:
                     sheet.write_string(r, c, value)
         workbook.close()
     return target
+
+
+def rejected(package: Path, db: Path) -> list:
+    """Load `package` over the database `db`, expecting a refusal: the problems, once the previous
+    database file is proved unchanged."""
+    import pytest
+
+    from etl.load import LoadFailed, load_package
+
+    before = db.read_bytes()
+    with pytest.raises(LoadFailed) as info:
+        load_package(package, db)
+    assert db.read_bytes() == before, "the previous database file changed"
+    return info.value.problems

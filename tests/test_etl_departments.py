@@ -13,10 +13,10 @@ import shutil
 import pytest
 
 import etl.load
-from etl.load import LoadFailed, load_package
+from etl.load import load_package
 from queries import Database
 from tests.conftest import DEPARTMENTS
-from tests.packages import copy_package, edit_csv
+from tests.packages import copy_package, edit_csv, rejected
 
 
 @pytest.fixture
@@ -29,14 +29,6 @@ def loaded_db(tmp_path):
     db = tmp_path / "data" / "tuopin.duckdb"
     load_package(DEPARTMENTS, db)
     return db
-
-
-def rejected(package, db) -> list:
-    before = db.read_bytes()
-    with pytest.raises(LoadFailed) as info:
-        load_package(package, db)
-    assert db.read_bytes() == before, "the previous database file changed"
-    return info.value.problems
 
 
 def errors(problems):

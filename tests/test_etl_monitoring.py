@@ -14,7 +14,7 @@ import etl.load
 from etl.load import LoadFailed, load_package
 from queries import Database
 from tests.conftest import MONITORING, TINY
-from tests.packages import copy_package, edit_csv, to_english, to_xlsx
+from tests.packages import copy_package, edit_csv, rejected, to_english, to_xlsx
 
 
 @pytest.fixture
@@ -27,14 +27,6 @@ def loaded_db(tmp_path):
     db = tmp_path / "data" / "tuopin.duckdb"
     load_package(MONITORING, db)
     return db
-
-
-def rejected(package, db) -> list:
-    before = db.read_bytes()
-    with pytest.raises(LoadFailed) as info:
-        load_package(package, db)
-    assert db.read_bytes() == before, "the previous database file changed"
-    return info.value.problems
 
 
 def errors(problems, check=None):
