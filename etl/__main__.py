@@ -1,4 +1,5 @@
-"""Command line: `python -m etl load PACKAGE --db PATH` and `python -m etl demo --out DIR`."""
+"""Command line: `python -m etl load PACKAGE --db PATH`, `python -m etl demo --out DIR` and
+`python -m etl from-roster SNAPSHOT... --out DIR` (roster snapshots to a package, etl/roster/)."""
 
 from __future__ import annotations
 
@@ -50,6 +51,48 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_from_roster(args) -> int:
+    import datetime as dt
+    from pathlib import Path
+
+    from etl.problems import PackageError, masked
+    from etl.roster import Mapping, convert, propose_mapping
+
+    dates = {}
+    for item in args.date:
+        name, _, day = item.rpartition("=")
+        try:
+            dates[Path(name)] = dt.date.fromisoformat(day)
+        except ValueError:
+            print(f"--date {item}: 应为 文件=YYYY-MM-DD / expected FILE=YYYY-MM-DD", file=sys.stderr)
+            return 2
+    try:
+        mapping = Mapping.load(Path(args.mapping)) if args.mapping else None
+        if args.save_mapping:
+            proposed = mapping or propose_mapping(Path(args.snapshots[0]))
+            proposed.save(Path(args.save_mapping))
+            print(f"映射已保存 mapping saved: {args.save_mapping}")
+            if proposed.unplaced:
+                print("未能识别的列 columns not placed: " + ", ".join(proposed.unplaced))
+        result = convert([Path(p) for p in args.snapshots], Path(args.out), mapping=mapping,
+                         regions=Path(args.regions) if args.regions else None, dates=dates,
+                         progress=None if args.quiet else _print_progress)
+    except PackageError as exc:
+        errors = [p for p in exc.problems if p.severity == "error"]
+        print(f"转换失败 / conversion failed: {len(errors)} error(s)")
+        for problem in exc.problems:
+            print(masked(problem).describe())
+        return 1
+    print(f"转换完成 converted into {result.package}")
+    for name, n in result.counts.items():
+        print(f"  {name:<16} {n:>12,}")
+    for note in result.notes:
+        print(note)
+    for problem in result.warnings:
+        print(masked(problem).describe())
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description="Tuopin import / 导入")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -66,6 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--seed", type=int, default=2014)
     demo.add_argument("--quiet", action="store_true")
     demo.set_defaults(func=cmd_demo)
+    roster = sub.add_parser("from-roster", help="convert roster snapshots (花名册) into an import package")
+    roster.add_argument("snapshots", nargs="+", help="roster files (.xlsx/.xls/.csv), folders or .zip of them")
+    roster.add_argument("--out", required=True, help="folder to write the package into")
+    roster.add_argument("--mapping", help="the mapping (TOML); default: proposed from each file's headers")
+    roster.add_argument("--regions", help="the contract's regions file (区划.csv) to match region names against")
+    roster.add_argument("--date", action="append", default=[], metavar="FILE=YYYY-MM-DD",
+                        help="a snapshot's date, when neither a column nor its file name gives it")
+    roster.add_argument("--save-mapping", metavar="PATH", help="save the mapping used (or proposed) as TOML")
+    roster.add_argument("--quiet", action="store_true")
+    roster.set_defaults(func=cmd_from_roster)
     args = parser.parse_args(argv)
     return args.func(args)
 

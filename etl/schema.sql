@@ -271,6 +271,21 @@ create table verifications (
     note                varchar                       -- 说明 | optional
 );
 
+-- file: date_ranges | 日期区间 | optional
+-- rule: Dates only known to lie in a span, one row each: 记录编号 names a record of the file 文件 (events,
+--       members or monitoring, by its English or Chinese name) and 列 the column holding the date, which
+--       holds 最晚日期; the day itself lies between 最早日期 (empty = unknown) and 最晚日期. A package converted
+--       from roster snapshots (python -m etl from-roster, etl/roster/) lists here every date it could only
+--       place between two snapshots; the load warns about each one, naming the record's row.
+create table date_ranges (
+    table_name          varchar not null,             -- 文件
+    record_id           varchar not null,             -- 记录编号
+    column_name         varchar not null,             -- 列
+    earliest            date,                         -- 最早日期
+    latest              date not null,                -- 最晚日期
+    note                varchar                       -- 说明 | optional
+);
+
 -- Boundaries are not tabular: etl/boundaries.py reads GeoJSON or a zipped Shapefile, reprojects to
 -- EPSG:4326 and stores one row per region here.
 -- rule: File: 边界 / boundaries (.geojson or .json, or a .zip holding a Shapefile); optional. Each feature
