@@ -55,6 +55,8 @@ def params_for(name: str, db: Database) -> dict:
         "quality_villages_without_year": {"year": 2018},
         "registry_by": {"as_of": AS_OF, "dimension": "cause"},
         "registry_change": {"as_of": AS_OF, "previous": "2018-09-30"},
+        "township_progress": {"as_of": AS_OF, "level": "乡镇"},
+        "township_progress_change": {"as_of": AS_OF, "previous": "2017-12-31", "level": "乡镇"},
         "flows_reconciliation": {"start": "2018-01-01", "end": "2018-12-31"},
         "village_exit_failures": {"as_of": AS_OF, "rules": "hunan"},
         "household_exit_risks_by": {"year": 2018, "as_of": AS_OF, "dimension": "village"},

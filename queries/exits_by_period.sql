@@ -31,25 +31,17 @@ area as (select code from area_in_view($region)),  -- the region and all under i
 
 exit_sizes as (
     -- every 标注脱贫 from 1 January of $start's year to $end (the year-to-date needs the earlier ones),
-    -- per village and day: flows' 标注脱贫 movement (etl/derive/11_flow_movements.sql), so the two agree
-    select f.changed_on as exited_on, f.households, f.people
-    from flow_movements as f, params
-    where f.movement = '标注脱贫'
-      and f.changed_on between cast(date_trunc('year', params.start_on) as date) and params.end_on
-      and f.village_code in (select code from area)
+    -- per village and day: flows' 标注脱贫 movement (macro exits_between), so the two agree
+    select x.exited_on, x.households, x.people
+    from params, exits_between(cast(date_trunc('year', params.start_on) as date), params.end_on) as x
+    where x.village_code in (select code from area)
 ),
 
 plans as (
-    -- the region's own plan; without one, the plans of the nearest level below it that has any
-    select t.year,
-        sum(t.planned_exit_households) as planned_households,
-        sum(t.planned_exit_people) as planned_people
-    from targets as t
-    join region_closure as c on c.descendant_code = t.region_code, params
-    where c.ancestor_code = params.region_code
-      and (t.planned_exit_households is not null or t.planned_exit_people is not null)
-    group by t.year, c.depth
-    qualify row_number() over (partition by t.year order by c.depth) = 1
+    -- the region's own plan; without one, the plans of the nearest level below it that has any (macro exit_plans)
+    select pl.year, pl.planned_households, pl.planned_people
+    from exit_plans() as pl, params
+    where pl.region_code = params.region_code
 ),
 
 counted as (

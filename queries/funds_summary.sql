@@ -15,21 +15,19 @@ with params as (  -- one row; none when $region names no region (macro view_para
 
 area as (select code from area_in_view($region)),  -- the region and all under it (macro area_in_view)
 
-year_projects as (
-    select p.project_id, p.started_on, p.completed_on
-    from projects as p, params
-    where p.year = params.year and p.region_code in (select code from area)
+year_projects as (  -- each project's money up to the date (macro project_money)
+    select p.*
+    from params, project_money(params.as_of, params.year) as p
+    where p.region_code in (select code from area)
 ),
 
 money as (
     select
-        cast(coalesce(sum(f.amount) filter (where f.stage = '下达'), 0) as decimal(18, 2)) as allocated,
-        cast(coalesce(sum(f.amount) filter (where f.stage = '拨付'), 0) as decimal(18, 2)) as disbursed,
-        cast(coalesce(sum(f.amount) filter (where f.stage = '支出'), 0) as decimal(18, 2)) as spent,
-        cast(coalesce(sum(f.amount) filter (where f.stage = '报账'), 0) as decimal(18, 2)) as reimbursed
-    from funds as f
-    join year_projects using (project_id), params
-    where f.date <= params.as_of
+        cast(coalesce(sum(p.allocated), 0) as decimal(18, 2)) as allocated,
+        cast(coalesce(sum(p.disbursed), 0) as decimal(18, 2)) as disbursed,
+        cast(coalesce(sum(p.spent), 0) as decimal(18, 2)) as spent,
+        cast(coalesce(sum(p.reimbursed), 0) as decimal(18, 2)) as reimbursed
+    from year_projects as p
 ),
 
 progress as (

@@ -8,6 +8,8 @@
 --             come with their households (户/人 pairs). poor_villages_total, _exited (出列日期 on or
 --             before $as_of) and _remaining count the registered poor villages as registry_summary
 --             does, so the map reads one row per area instead of a registry_summary per area.
+--             households_registered / people_registered = 现有建档 户/人 (registered at $as_of, exited
+--             or not) counted as registry_summary counts them (township_progress reads them).
 -- grain:      one row per region at $level under $region (the region itself when it is at $level)
 -- params:     $as_of DATE (NULL = today), $level VARCHAR one of 县|乡镇|村 (NULL = 村),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
@@ -27,12 +29,14 @@ unit_villages as (
       and c.descendant_level = '村'
 ),
 
-poor_by_village as (  -- the poor households and people at the date, by village (macro registry_at)
+poor_by_village as (  -- the registered and the poor households and people at the date, by village (macro registry_at)
     select s.village_code,
-        count(*) filter (where s.unit = 'household') as households_poor,
-        count(*) filter (where s.unit = 'person') as people_poor
+        count(*) filter (where s.unit = 'household' and s.status = '未脱贫') as households_poor,
+        count(*) filter (where s.unit = 'person' and s.status = '未脱贫') as people_poor,
+        count(*) filter (where s.unit = 'household') as households_registered,
+        count(*) filter (where s.unit = 'person') as people_registered
     from registry_at((select as_of from params)) as s
-    where s.status = '未脱贫' and s.village_code in (select village_code from unit_villages)
+    where s.village_code in (select village_code from unit_villages)
     group by s.village_code
 ),
 
@@ -47,6 +51,8 @@ by_unit as (
         uv.unit_code,
         cast(coalesce(sum(p.households_poor), 0) as bigint) as households_poor,
         cast(coalesce(sum(p.people_poor), 0) as bigint) as people_poor,
+        cast(coalesce(sum(p.households_registered), 0) as bigint) as households_registered,
+        cast(coalesce(sum(p.people_registered), 0) as bigint) as people_registered,
         cast(coalesce(sum(pop.rural_population), 0) as bigint) as rural_population,
         cast(count(*) filter (where v.is_poor_village) as bigint) as poor_villages_total,
         cast(count(*) filter (where v.is_poor_village and v.exit_date <= params.as_of) as bigint)
@@ -69,7 +75,9 @@ final as (
         b.people_poor / nullif(cast(b.rural_population as double), 0) as incidence,
         coalesce(b.poor_villages_total, 0) as poor_villages_total,
         coalesce(b.poor_villages_exited, 0) as poor_villages_exited,
-        coalesce(b.poor_villages_total - b.poor_villages_exited, 0) as poor_villages_remaining
+        coalesce(b.poor_villages_total - b.poor_villages_exited, 0) as poor_villages_remaining,
+        coalesce(b.households_registered, 0) as households_registered,
+        coalesce(b.people_registered, 0) as people_registered
     from units as u
     join regions as r on r.code = u.unit_code
     left join by_unit as b using (unit_code)

@@ -237,3 +237,40 @@ create or replace temp macro monitoring_state_at(as_of) as table
         (select count(*) from member_spans as m
          where m.household_id = l.household_id and m.valid_from <= as_of and as_of < m.valid_to) as people
     from latest as l;
+
+-- The exits of the days first_day to last_day (docs/domain.md, Indicators — Exit counts): the 标注脱贫
+-- rows of flow_movements (etl/derive/11_flow_movements.sql), per village and day — the households and
+-- the people present both the day before and on the exit date, as flows counts them. exits_by_period
+-- and township_progress count these rows.
+create or replace temp macro exits_between(first_day, last_day) as table
+    select f.village_code, f.changed_on as exited_on, f.households, f.people
+    from flow_movements as f
+    where f.movement = '标注脱贫' and f.changed_on between first_day and last_day;
+
+-- The annual exit plan (计划减贫 of 年度目标) of every region and year: the region's own targets row, or
+-- else the sum of the rows at the nearest level below it that has any (a region and year without
+-- any: no row). exits_by_period and township_progress read their plans here.
+create or replace temp macro exit_plans() as table
+    select c.ancestor_code as region_code, t.year,
+        sum(t.planned_exit_households) as planned_households,
+        sum(t.planned_exit_people) as planned_people
+    from targets as t
+    join region_closure as c on c.descendant_code = t.region_code
+    where t.planned_exit_households is not null or t.planned_exit_people is not null
+    group by c.ancestor_code, t.year, c.depth
+    qualify row_number() over (partition by c.ancestor_code, t.year order by c.depth) = 1;
+
+-- The money of each project of the year `year` (docs/domain.md, Funds 资金): its region, 实际开工 and
+-- 完工 dates and the money of each stage 下达 / 拨付 / 支出 / 报账 summed over its fund rows dated on
+-- or before as_of (negative correction rows included; a project without such rows has 0).
+-- funds_summary and township_progress add these up.
+create or replace temp macro project_money(as_of, year) as table
+    select p.project_id, p.region_code, p.started_on, p.completed_on,
+        coalesce(sum(f.amount) filter (where f.stage = '下达'), 0) as allocated,
+        coalesce(sum(f.amount) filter (where f.stage = '拨付'), 0) as disbursed,
+        coalesce(sum(f.amount) filter (where f.stage = '支出'), 0) as spent,
+        coalesce(sum(f.amount) filter (where f.stage = '报账'), 0) as reimbursed
+    from projects as p
+    left join funds as f on f.project_id = p.project_id and f.date <= as_of
+    where p.year = year
+    group by p.project_id, p.region_code, p.started_on, p.completed_on;
