@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import charts, scoped, state, tables
-from ui.formatting import count, pair, percent, signed
+from ui.formatting import change_arrow, count, pair, percent, signed
 from ui.i18n import t
 
 PERIOD_KINDS = ("month", "quarter", "year")
@@ -158,7 +158,7 @@ for tile, stock in zip((tiles[:2], tiles[2:]), STOCK_ROWS, strict=True):
     with tile[1].container(border=True):
         st.metric(t(f"dyn_closing_{stock}"), pair(households.closing, people.closing),
                   delta=t("households_people", h=signed(households.change), p=signed(people.change)),
-                  delta_color="off" if stock == "registry" else "inverse")
+                  **change_arrow(households.change, people.change, "off" if stock == "registry" else "inverse"))
 
 st.subheader(t("dyn_flows_title"))
 for tab, stock in zip(st.tabs([t("dyn_stock_registry"), t("dyn_stock_poor")]), STOCK_ROWS, strict=True):

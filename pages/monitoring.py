@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import charts, plain, scoped, state, tables
-from ui.formatting import count, pair, percent, signed, signed_points
+from ui.formatting import change_arrow, count, pair, percent, signed, signed_points
 from ui.i18n import t
 
 FIRST_MONITORING_YEAR = 2021  # 防止返贫动态监测 begins after the campaign (docs/domain.md, After 2020)
@@ -50,13 +50,16 @@ def arrow(unchanged: bool, colour: str) -> dict:
 tiles = st.columns(4)
 with tiles[0].container(border=True):
     st.metric(t("mon_identified"), pair(now.households_identified, now.people_identified),
-              delta=change("identified"), **arrow(moved.identified_unchanged, "off"))
+              delta=change("identified"),
+              **change_arrow(moved.households_identified_change, moved.people_identified_change, "off"))
 with tiles[1].container(border=True):
     st.metric(t("mon_at_risk"), pair(now.households_at_risk, now.people_at_risk),
-              delta=change("at_risk"), **arrow(moved.at_risk_unchanged, "inverse"))
+              delta=change("at_risk"),
+              **change_arrow(moved.households_at_risk_change, moved.people_at_risk_change, "inverse"))
 with tiles[2].container(border=True):
     st.metric(t("mon_cleared"), pair(now.households_cleared, now.people_cleared),
-              delta=change("cleared"), **arrow(moved.cleared_unchanged, "normal"))
+              delta=change("cleared"),
+              **change_arrow(moved.households_cleared_change, moved.people_cleared_change, "normal"))
 with tiles[3].container(border=True):
     st.metric(t("mon_clearance_rate"), percent(now.clearance_rate),
               delta=t("change_since", date=f"{previous:%Y-%m-%d}", value=signed_points(moved.clearance_rate_change)),

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import charts, plain, scoped, state
-from ui.formatting import count, pair, percent, signed, signed_points
+from ui.formatting import change_arrow, count, pair, percent, signed, signed_points
 from ui.i18n import t
 
 view = state.page_header("page_overview")
@@ -25,8 +25,8 @@ this_year = scoped.query("exits_by_period", start=year_start, end=view.as_of, pe
 
 
 def change(stock: str) -> str:
-    """The change since the previous quarter end (registry_change), sign first (Streamlit draws the arrow
-    from it)."""
+    """The change since the previous quarter end (registry_change), each count with its sign; the arrow
+    comes from stock_arrow."""
     return t("change_since", date=f"{previous:%Y-%m-%d}",
              value=t("households_people", h=signed(moved[f"households_{stock}_change"]),
                      p=signed(moved[f"people_{stock}_change"])))
@@ -37,13 +37,18 @@ def arrow(unchanged: bool, colour: str) -> dict:
     return {"delta_color": "off", "delta_arrow": "off"} if unchanged else {"delta_color": colour}
 
 
+def stock_arrow(changes, stock: str, colour: str) -> dict:
+    """The arrow of a 户/人 change follows the changes, not the delta text's first character."""
+    return change_arrow(changes[f"households_{stock}_change"], changes[f"people_{stock}_change"], colour)
+
+
 tiles = st.columns(4)
 with tiles[0].container(border=True):
     st.metric(t("registered"), pair(now.households_registered, now.people_registered),
-              delta=change("registered"), **arrow(moved.registered_unchanged, colour="off"))
+              delta=change("registered"), **stock_arrow(moved, "registered", colour="off"))
 with tiles[1].container(border=True):
     st.metric(t("still_poor"), pair(now.households_poor, now.people_poor),
-              delta=change("poor"), **arrow(moved.poor_unchanged, colour="inverse"))
+              delta=change("poor"), **stock_arrow(moved, "poor", colour="inverse"))
 with tiles[2].container(border=True):
     row = this_year.iloc[-1] if len(this_year) else None
     exited = pair(row.households, row.people) if row is not None else "—"
@@ -125,7 +130,7 @@ if span.has_monitoring:
                       delta=t("change_since", date=f"{previous:%Y-%m-%d}", value=t(
                           "households_people", h=signed(monitored_change[f"households_{stock}_change"]),
                           p=signed(monitored_change[f"people_{stock}_change"]))),
-                      **arrow(monitored_change[f"{stock}_unchanged"], colour=colour))
+                      **stock_arrow(monitored_change, stock, colour=colour))
     with row[3].container(border=True):
         st.metric(t("mon_clearance_rate"), percent(monitored.clearance_rate),
                   delta=t("change_since", date=f"{previous:%Y-%m-%d}",

@@ -44,6 +44,14 @@ def tiles(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def arrows(at) -> dict[str, tuple[str, str]]:
+    """Each tile's arrow and colour as the browser draws them (Streamlit's metric proto)."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    return {m.label: (Metric.MetricDirection.Name(m.proto.direction), Metric.MetricColor.Name(m.proto.color))
+            for m in at.metric if m.proto.delta}
+
+
 def reconciliation(at) -> list[tuple]:
     """The reconciliation table (the first table on the page) as tuples."""
     frame = at.dataframe[0].value
@@ -65,6 +73,12 @@ def test_year_2017_equals_the_hand_worked_flows(page):
         "期初未脱贫": "4户9人",  # H2, H3, H4, H6
         "期末未脱贫": "3户5人",
     }
+    # 0户-1人 and -1户-4人 are falls: a down arrow, not the up arrow Streamlit reads from the leading "0";
+    # the registry in grey, the still-poor falling in green
+    assert {label: m.value for label, m in {m.label: m for m in at.metric}.items() if m.proto.delta} == {
+        "期末在册": "5户11人", "期末未脱贫": "3户5人"}
+    assert [m.delta for m in at.metric if m.proto.delta] == ["0户-1人", "-1户-4人"]
+    assert arrows(at) == {"期末在册": ("DOWN", "GRAY"), "期末未脱贫": ("DOWN", "GREEN")}
     assert reconciliation(at) == [
         # 5户 + 识别纳入 1户 (H5) − 清退 1户 (H4) = 5户
         ("在册（现有建档）", "户", 5, 1, 1, 5, 5, "✓"),

@@ -49,3 +49,21 @@ def signed_points(change) -> str:
     points = float(change) * 100
     sign = "+" if points > 0 else ("-" if points < 0 else "")
     return f"{sign}{abs(points):.2f}pp"
+
+
+def change_arrow(households, people, colour: str = "normal") -> dict:
+    """st.metric's delta_arrow and delta_color for a 户/人 change. Streamlit reads the direction from the
+    delta text's first character, so "0户-26人" showed a rise: here the arrow follows the changes
+    themselves (down when neither rose and one fell, up the other way round, none when nothing moved or
+    households and people moved apart). `colour` as st.metric's delta_color: "normal" (a rise is green),
+    "inverse" (a fall is green), "off" (grey)."""
+    def sign(n) -> int:
+        return 0 if n is None or n is pd.NA or (isinstance(n, float) and math.isnan(n)) else int(n > 0) - int(n < 0)
+
+    signs = {sign(households), sign(people)} - {0}
+    if len(signs) != 1:
+        return {"delta_color": "off", "delta_arrow": "off"}
+    rising = signs == {1}
+    good = {"normal": rising, "inverse": not rising}.get(colour)
+    return {"delta_arrow": "up" if rising else "down",
+            "delta_color": "gray" if good is None else ("green" if good else "red")}
