@@ -405,6 +405,7 @@ def convert(snapshots: list[Path], out_dir: Path, *, mapping: Mapping | None = N
             progress(0.5, f"检查 checking {snap.display}")
             rows[i] = _read_rows(snap, errors)
         warnings += [p for p in errors if p.severity == "warning"]
+        order = {snap.display: i for i, snap in enumerate(snaps)}
         errors = _Problems(p for p in errors if p.severity == "error")
         if errors:
             raise PackageError(list(errors))
@@ -417,6 +418,7 @@ def convert(snapshots: list[Path], out_dir: Path, *, mapping: Mapping | None = N
         package = _Package()
         _registry(registry, package, warnings, errors)
         _monitoring(monitoring, package, warnings)
+        warnings.sort(key=lambda p: (order.get(p.file, len(order)), p.row_number is None, p.row_number or 0))
         if errors:
             raise PackageError(list(errors))
         progress(0.9, "写入 writing the package")
@@ -494,6 +496,15 @@ def _registry(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: _P
 
     for k, (snap, households) in enumerate(snaps):
         present_villages = defaultdict(int)
+        if k > 0:  # an ID number in another household than the roster before
+            before = {key: hid for hid, household in snaps[k - 1][1].items() for key in household.members
+                      if key.startswith("id:")}
+            for hid, household in households.items():
+                for key, member in household.members.items():
+                    if before.get(key, hid) != hid:
+                        warnings.append(problem("warning", snap.display, member.row, snap.label("id_number"),
+                                                mask_id(member.values.get("id_number")), "roster_id_moves",
+                                                before[key]))
         for hid in ids:
             household = households.get(hid)
             if household is None:
@@ -539,8 +550,6 @@ def _registry(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: _P
                 if key not in members[hid]:
                     other = where.get(key)
                     if other and other != hid:
-                        warnings.append(problem("warning", snap.display, member.row, snap.label("id_number"),
-                                                mask_id(member.values.get("id_number")), "roster_id_moves", other))
                         if state.get(other) in ("poor", "returned", "exited") and key in members[other]:
                             end_member(other, key, Dated(snap.date, timeline.window(k), True), "迁出 moved out")
                     if first_time:
