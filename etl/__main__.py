@@ -56,7 +56,7 @@ def cmd_from_roster(args) -> int:
     from pathlib import Path
 
     from etl.problems import PackageError, masked
-    from etl.roster import Mapping, convert, propose_mapping
+    from etl.roster import NOTES_FILE, Mapping, convert, propose_mapping
 
     dates = {}
     for item in args.date:
@@ -88,8 +88,11 @@ def cmd_from_roster(args) -> int:
         print(f"  {name:<16} {n:>12,}")
     for note in result.notes:
         print(note)
-    for problem in result.warnings:
+    for problem in result.warnings[: args.show_warnings]:
         print(masked(problem).describe())
+    if len(result.warnings) > args.show_warnings:
+        print(f"  … {len(result.warnings) - args.show_warnings} more warning(s) / 其余警告: "
+              f"{result.package / NOTES_FILE}")
     return 0
 
 
@@ -118,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="a snapshot's date, when neither a column nor its file name gives it")
     roster.add_argument("--save-mapping", metavar="PATH", help="save the mapping used (or proposed) as TOML")
     roster.add_argument("--quiet", action="store_true")
+    roster.add_argument("--show-warnings", type=int, default=20, metavar="N", help="warnings to print (default 20)")
     roster.set_defaults(func=cmd_from_roster)
     args = parser.parse_args(argv)
     return args.func(args)

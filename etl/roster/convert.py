@@ -166,22 +166,23 @@ def _read_rows(snap: Snapshot, errors: _Problems) -> dict[str, HouseholdRow]:
     """The snapshot's households with their members; each cell checked (values known, dates dates)."""
     households: dict[str, HouseholdRow] = {}
     values = snap.mapping.values
+    allowed = {name: allowed_values(name) for name in snap.index}
+    meaning: dict[tuple[str, str], str | None] = {}  # (field, text) -> value: a roster repeats few values
     for number, cells in snap.table.rows:
         row: dict[str, str] = {}
         for name in snap.index:
             text = _cell(snap, cells, name)
             if not text:
                 continue
-            if allowed_values(name) is not None:
-                meant = known_value(name, text, values)
-                if meant is None:
-                    shown = "、".join(allowed_values(name))
-                    errors.add(snap, number, name, text, "roster_value_unknown", shown,
-                               f"{len(allowed_values(name))} values")
+            if allowed[name] is not None or name in values:
+                if (name, text) not in meaning:
+                    meaning[name, text] = known_value(name, text, values)
+                meant = meaning[name, text]
+                if meant is None and allowed[name] is not None:
+                    errors.add(snap, number, name, text, "roster_value_unknown", "、".join(allowed[name]),
+                               f"{len(allowed[name])} values")
                     continue
-                text = meant
-            elif name in values:
-                text = known_value(name, text, values) or text
+                text = meant or text
             if name.endswith("_on") or name in ("birth_date", "snapshot_date"):
                 if parse_date(text) is None:
                     errors.add(snap, number, name, text, "roster_date_invalid")
@@ -366,8 +367,8 @@ def _removal_type(values: dict[str, str], mapping: Mapping) -> str:
     status = values.get("status")
     if status in REMOVED:
         return status
-    reason = values.get("removal_reason")
-    if reason in REMOVED:
+    reason = known_value("removal_reason", values.get("removal_reason", ""), mapping.values)
+    if reason in REMOVED:  # the mapping's value table (or the defaults: 死亡 → 自然销户, 识别不准 → 清退)
         return reason
     return mapping.removal if mapping.removal in REMOVED else "清退"
 
@@ -456,8 +457,12 @@ def _registry(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: _P
     counters: dict[str, int] = defaultdict(int)
     removed_at: dict[str, date] = {}
 
+    event_count: dict[str, int] = defaultdict(int)
+    used_ids: set[str] = set()
+
     def add_event(hid: str, kind: str, dated: Dated, why: str) -> None:
-        event_id = f"{hid}-{len([e for e in package.events if e['household_id'] == hid]) + 1:02d}"
+        event_count[hid] += 1
+        event_id = f"{hid}-{event_count[hid]:02d}"
         package.events.append({"event_id": event_id, "household_id": hid, "event_type": kind,
                                "event_date": dated.day.isoformat(), "reason": why})
         if dated.approximate:
@@ -472,9 +477,9 @@ def _registry(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: _P
     def new_member(hid: str, member: Member, joined: Dated | None) -> None:
         counters[hid] += 1
         person_id = member.values.get("person_id") or f"{hid}-{counters[hid]:02d}"
-        if any(r["person_id"] == person_id for r in done_members) or any(
-                r["person_id"] == person_id for m in members.values() for r in m.values()):
+        while person_id in used_ids:  # a person's second stay in a household, or an ID given twice
             person_id = f"{person_id}-{counters[hid]:02d}"
+        used_ids.add(person_id)
         record = {"person_id": person_id, "household_id": hid, "joined_on": "", "left_on": "", "left_reason": "",
                   "_values": member.values}
         if joined is not None:
@@ -539,7 +544,8 @@ def _registry(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: _P
                 chain.append((kind, _known(household.values, day_field, year_field), day_field))
             for kind, dated in timeline.place(chain, k, last[hid], household):
                 why = {"识别纳入": "花名册新增 new in the roster"}.get(kind, f"花名册状态 roster status: {status}")
-                add_event(hid, kind, dated, why if dated.approximate else "")
+                reason = household.values.get("removal_reason", "") if kind in REMOVED else ""
+                add_event(hid, kind, dated, reason or (why if dated.approximate else ""))
             if state[hid] is None:
                 continue
             # members
@@ -636,6 +642,7 @@ def _monitoring(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: 
     open_episode: dict[str, dict] = {}
     last_cleared: dict[str, date] = {}
     latest: dict[str, HouseholdRow] = {}
+    episodes: dict[str, int] = defaultdict(int)
 
     def close(hid: str, dated: Dated, why: str) -> None:
         episode = open_episode.pop(hid)
@@ -664,8 +671,8 @@ def _monitoring(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: 
                 if cleared:
                     chain.append(("风险消除", _known(v, "cleared_on"), "cleared_on"))
                 placed = timeline.place(chain, k, last_cleared.get(hid), household)
-                n = len([e for e in package.monitoring if e["household_id"] == hid]) + 1
-                episode = {"monitoring_id": f"{hid}-M{n}", "household_id": hid, "kind": v.get("kind", ""),
+                episodes[hid] += 1
+                episode = {"monitoring_id": f"{hid}-M{episodes[hid]}", "household_id": hid, "kind": v.get("kind", ""),
                            "risks": v.get("risks", ""), "lead_source": v.get("lead_source", ""),
                            "found_on": v.get("found_on", ""), "identified_on": placed[0][1].day.isoformat(),
                            "cleared_on": "", "note": ""}

@@ -158,8 +158,6 @@ def allowed_values(field: str) -> tuple[str, ...] | None:
 
     if field == "status":
         return STATUSES
-    if field == "removal_reason":
-        return ("清退", "自然销户")
     if field == "risk_cleared":
         return ("是", "否")
     enum = ENUM_OF_FIELD.get(field)
