@@ -31,7 +31,15 @@ from pathlib import Path
 from common.masking import mask_id, mask_name
 from etl.contract import contract
 from etl.problems import PackageError, Problem
-from etl.roster.fields import FIELDS, MONITORING_FIELDS, REGISTRY_FIELDS, allowed_values, known_value, norm
+from etl.roster.fields import (
+    DEFAULT_VALUES,
+    FIELDS,
+    MONITORING_FIELDS,
+    REGISTRY_FIELDS,
+    allowed_values,
+    known_value,
+    norm,
+)
 from etl.roster.mapping import Mapping, propose_mapping
 from etl.roster.messages import problem
 from etl.roster.regions import BuiltRegions, RegionFile
@@ -174,7 +182,7 @@ def _read_rows(snap: Snapshot, errors: _Problems) -> dict[str, HouseholdRow]:
             text = _cell(snap, cells, name)
             if not text:
                 continue
-            if allowed[name] is not None or name in values:
+            if allowed[name] is not None or name in values or name in DEFAULT_VALUES:
                 if (name, text) not in meaning:
                     meaning[name, text] = known_value(name, text, values)
                 meant = meaning[name, text]
@@ -802,7 +810,7 @@ def preview(path: Path, mapping: Mapping, rows: int = 10):
         for name, label in mapping.columns.items():
             i = by_label.get(norm(label))
             text = cells[i].strip() if i is not None and i < len(cells) else ""
-            if text and allowed_values(name) is not None:
+            if text and (allowed_values(name) is not None or name in mapping.values or name in DEFAULT_VALUES):
                 meant = known_value(name, text, mapping.values)
                 text = meant if meant is not None else f"⚠ {text}"
             record[name] = text
