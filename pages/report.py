@@ -8,7 +8,8 @@ from functools import partial
 
 import streamlit as st
 
-from ui import charts, scoped, state, tables
+from ui import archive as archives
+from ui import charts, scoped, session, state, tables
 from ui import report as reports
 from ui.i18n import t
 
@@ -27,6 +28,21 @@ with st.container(horizontal=True, gap="small"):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="rpt_xlsx", icon=":material/table_view:",
     )
+
+# 存档为已报送: the report's files, figures and the events behind them kept as sent (ui/archive.py)
+if session.can("export"):
+    with st.expander(t("arc_save"), icon=":material/inventory_2:"):
+        st.caption(t("arc_save_intro"))
+        recipients = {r: t("arc_to_" + r) for r in archives.RECIPIENTS}
+        recipient = st.selectbox(t("arc_recipient"), archives.RECIPIENTS, format_func=recipients.__getitem__,
+                                 key="arc_recipient")
+        note = st.text_input(t("arc_note"), key="arc_note", max_chars=500)
+        if st.button(t("arc_save_button"), key="arc_save", type="primary", icon=":material/inventory_2:"):
+            number = archives.save(session.archive(), scoped.query, report, as_of=view.as_of, region=view.region,
+                                   rules=view.rules, language=view.language, saved_by=session.account().username,
+                                   saved_role=session.account().role, recipient=recipient, note=note,
+                                   audit=session.audit)
+            st.success(t("arc_saved", n=number))
 
 # The text is data-bearing (region and village names): every piece goes through escape_markdown.
 with st.container(border=True):

@@ -16,6 +16,7 @@ PAGES = {
         ("village_exit", ":material/holiday_village:", False, None),
         ("household_checks", ":material/home:", False, None),
         ("report", ":material/description:", False, None),
+        ("archive", ":material/inventory_2:", False, None),
     ],
     "section_data": [
         ("data_import", ":material/upload_file:", False, "import"),

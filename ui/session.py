@@ -24,6 +24,8 @@ import os
 import streamlit as st
 
 from access import ROLES, AccessError, Account, Store, default_path
+from access.archive import Archive
+from access.archive import default_path as archive_path
 from queries import Scope
 from ui import data, plain
 from ui.i18n import t
@@ -35,6 +37,11 @@ DEMO_USER = "demo"
 
 def store() -> Store:
     return Store(default_path(data.db_path()))
+
+
+def archive() -> Archive:
+    """The archive of reports as sent, beside the account store (access/archive.py)."""
+    return Archive(archive_path(data.db_path()))
 
 
 def sign_in_configured() -> bool:
