@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from etl.load import load_package
+from etl.problems import PackageError
 from etl.roster import convert
 from queries import Database
 from tests.conftest import FIXTURES
@@ -119,3 +120,49 @@ def test_monitoring_rosters_become_episodes_dated_by_their_columns_or_the_snapsh
         "people_cleared", "households_at_risk_registered"))
     assert figures(june) == (2, 3, 2, 3, 0, 0, 1)  # H01 (1 person, registered), H10 (2 people, 边缘户)
     assert figures(december) == (3, 4, 2, 3, 1, 1, 0)  # H01 cleared 11-20; H10 and H11 at risk
+
+
+def test_removals_follow_the_status_the_reason_column_or_the_mappings_rule(tmp_path):
+    from etl.roster import Mapping, propose_mapping
+
+    columns = SIMPLE_COLUMNS + ["销户原因"]
+    july = [person(h, n, 纳入时间="") for h, n in (("H01", "李大山"), ("H02", "张德福"), ("H03", "赵老四"),
+                                                ("H04", "孙有财"))]
+    august = [person("H01", "李大山", status="销户", 销户原因="户主死亡"),  # 销户 + a reason naming a death
+              person("H02", "张德福", status="已销户", 销户原因="有财政供养人员"),  # free text: the mapping's rule
+              person("H03", "赵老四", status="清退", 销户原因="识别不精准")]  # H04 leaves the roster
+    first = simple_roster(tmp_path / "roster_2019-07-31.csv", july, columns)
+    second = simple_roster(tmp_path / "roster_2019-08-31.csv", august, columns)
+    mapping = propose_mapping(first)
+    assert mapping.removal == "清退"
+    convert([first, second], tmp_path / "default", mapping=mapping, regions=REGIONS)
+    removals = [e for e in events(tmp_path / "default") if e[1] in ("清退", "自然销户")]
+    assert removals == [("H01", "自然销户", "2019-08-31"), ("H02", "清退", "2019-08-31"),
+                        ("H03", "清退", "2019-08-31"), ("H04", "清退", "2019-08-31")]
+    natural = Mapping.from_dict({"columns": mapping.columns, "removal": {"rule": "自然销户"}})
+    convert([first, second], tmp_path / "natural", mapping=natural, regions=REGIONS)
+    removals = [e for e in events(tmp_path / "natural") if e[1] in ("清退", "自然销户")]
+    assert removals == [("H01", "自然销户", "2019-08-31"), ("H02", "自然销户", "2019-08-31"),
+                        ("H03", "清退", "2019-08-31"), ("H04", "自然销户", "2019-08-31")]
+    with open(tmp_path / "natural" / "动态管理记录.csv", encoding="utf-8", newline="") as f:
+        reasons = {r["户编号"]: r["变动原因"] for r in csv.DictReader(f) if r["变动类型"] != "识别纳入"}
+    assert reasons["H02"] == "有财政供养人员" and reasons["H03"] == "识别不精准"  # kept as the event's reason
+
+
+def test_a_registry_mapping_leaves_the_monitoring_rosters_to_their_own_proposal(monitored, tmp_path):
+    from etl.roster import propose_mapping
+
+    registry = propose_mapping(monitored / "花名册_2022-06-30.csv")
+    assert not registry.is_monitoring
+    result = convert([monitored], tmp_path / "package", mapping=registry, regions=REGIONS)
+    assert result.counts["monitoring"] == 3 and result.counts["events"] == 2
+
+
+def test_a_household_with_two_heads_in_one_roster_is_refused(tmp_path):
+    rows = [person("H01", "李大山"), person("H01", "王桂兰", serial=555)]  # both 户主
+    path = simple_roster(tmp_path / "roster_2019-07-31.csv", rows)
+    with pytest.raises(PackageError) as caught:
+        convert([path], tmp_path / "out", regions=REGIONS)
+    assert [(p.row_number, p.column, p.value, p.check_name) for p in caught.value.problems] == [
+        (3, "与户主关系", "H01", "roster_head_missing")]
+    assert caught.value.problems[0].message_zh.endswith("现有 2 名")

@@ -38,12 +38,13 @@ from etl.roster.fields import (
     REGISTRY_FIELDS,
     allowed_values,
     known_value,
+    label_field,
     norm,
 )
 from etl.roster.mapping import Mapping, propose_mapping
 from etl.roster.messages import problem
 from etl.roster.regions import BuiltRegions, RegionFile
-from etl.roster.sheet import Table, read_sheet, read_table
+from etl.roster.sheet import Table, find_header, header_labels, read_sheet, read_table
 from etl.roster.snapshots import date_from_name, parse_date, parse_year, roster_files
 
 NOTES_FILE = "转换说明.md"
@@ -108,7 +109,9 @@ class _Problems(list):
 def _open_snapshot(path: Path, display: str, mapping: Mapping | None, dates: dict, errors: _Problems) -> Snapshot | None:
     sheet = read_sheet(path, display)
     given = mapping
-    mapping = mapping or propose_mapping(path)
+    if given is not None and given.is_monitoring != _is_monitoring_roster(sheet):
+        given = None  # the mapping is for the other kind of roster (registry / monitoring): propose one for this
+    mapping = given or propose_mapping(path)
     wanted = {norm(label) for label in mapping.columns.values()} if given else None
     table = read_table(sheet, mapping.header_row, mapping.header_rows, wanted, tuple(mapping.skip_words))
     by_label = {}
@@ -137,6 +140,12 @@ def _open_snapshot(path: Path, display: str, mapping: Mapping | None, dates: dic
                               "姓名或证件号码 (name / id_number)", "name or ID number (name / id_number)"))
     snap.date = _snapshot_date(snap, dates, errors)
     return snap
+
+
+def _is_monitoring_roster(sheet) -> bool:
+    """Whether a roster's header names the monitoring kind (监测对象类别): a monitoring roster."""
+    start, count = find_header(sheet)
+    return any(label_field(label) == "kind" for label in header_labels(sheet, start, count))
 
 
 def _snapshot_date(snap: Snapshot, dates: dict, errors: _Problems) -> date:
@@ -220,7 +229,7 @@ def _read_rows(snap: Snapshot, errors: _Problems) -> dict[str, HouseholdRow]:
         heads = [m for m in household.members.values() if m.values.get("relation") == "户主"]
         if len(heads) != 1 and not snap.monitoring:
             errors.add(snap, household.row, "relation", household.values.get("household_id"),
-                       "roster_head_missing")
+                       "roster_head_missing", len(heads))
         if heads:
             head = heads[0].values
             written = household.values.get("head_name")

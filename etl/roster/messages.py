@@ -42,7 +42,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "roster_region_missing": ("此行缺少所在村（或区划代码）", "this row names no village (nor a region code)"),
     "roster_regions_file": ("区划文件无法读取或缺少列（区划代码、名称、层级、上级代码）：{detail}",
                             "the regions file cannot be read or lacks columns (code, name, level, parent_code): {detail}"),
-    "roster_head_missing": ("此户在本期花名册中没有“户主”（与户主关系）", "this household has no head of household (relation to the head) in this roster"),
+    "roster_head_missing": ("此户在本期花名册中须有且只有一名户主（与户主关系＝户主），现有 {detail} 名",
+                            "a household needs exactly one head of household (relation to the head) in a roster; "
+                            "this one has {detail}"),
     "roster_mapping_unreadable": ("映射文件无法读取：{detail}", "the mapping file cannot be read: {detail}"),
     "roster_mapping_field_unknown": ("映射中有未知的字段名（可用字段见 etl/roster/fields.py）",
                                      "the mapping names an unknown field (the fields are listed in etl/roster/fields.py)"),

@@ -187,6 +187,13 @@ def _continues_header(grid: list[list[str]], i: int) -> bool:
     return known >= 2 and not re.fullmatch(r"\d+", norm(first)) and known * 2 >= len(cells)
 
 
+def header_labels(sheet: Sheet, start: int, count: int) -> list[str]:
+    """The labels of the header rows start (0-based) … start + count - 1."""
+    if start + count > len(sheet.grid):
+        return []
+    return _labels(_fill_merged(sheet), start, count, bool(sheet.merged))
+
+
 def read_table(sheet: Sheet, header_row: int | None = None, header_rows: int | None = None,
                wanted: set[str] | None = None, skip_words: tuple[str, ...] = SKIP_WORDS) -> Table:
     """The header (at header_row/header_rows, 1-based, when given and holding the wanted labels; else
