@@ -79,6 +79,7 @@ def test_a_village_the_regions_file_lacks_is_refused_with_its_township(tmp_path)
     assert [(p.row_number, p.column, p.value, p.check_name) for p in problems] == [
         (3, "村", "西山村", "roster_region_unknown")]
     assert "（上级：城关镇）" in problems[0].message_zh
+    assert "(parent: 431299100000)" in problems[0].message_en
 
 
 def test_two_snapshots_with_one_date_are_refused_naming_both_files(tmp_path):
@@ -87,9 +88,9 @@ def test_two_snapshots_with_one_date_are_refused_naming_both_files(tmp_path):
     shutil.copy(ROSTERS / "2019年8月花名册.xlsx", second)
     problems = refused([first, second], tmp_path / "out", regions=REGIONS)
     assert [(p.file, p.value, p.check_name) for p in problems] == [
-        ("2019年8月花名册.xlsx", "2019-08-31", "roster_same_date")]
-    assert problems[0].message_zh == "两期花名册的日期相同（另一期：roster_2019-08-31.csv）"
-    assert problems[0].message_en == "two rosters have the same date (the other one: roster_2019-08-31.csv)"
+        ("2019年8月花名册.xlsx", "roster_2019-08-31.csv", "roster_same_date")]
+    assert problems[0].message_zh == "两期花名册的日期相同（2019-08-31），另一期见“值”"
+    assert problems[0].message_en == "two rosters have the same date (2019-08-31); the other one is in the value column"
 
 
 def test_a_roster_without_a_date_is_refused_until_the_flag_gives_one(tmp_path):
@@ -113,3 +114,9 @@ def test_the_command_line_prints_every_problem_masked_and_exits_1(tmp_path, caps
     assert "roster_2019-10-31.csv 第4行 (row 4) 列“贫困户状态” (column 贫困户状态) 值 value='待定'" in out
     assert ("roster_2019-10-31.csv 第5行 (row 5) 列“户编号” (column 户编号): 此行有姓名或证件号码但没有户编号 / "
             "this row has a name or ID number but no household ID") in out
+
+
+def test_every_english_reason_of_the_converter_holds_no_chinese():
+    from etl.roster.messages import MESSAGES
+
+    assert [code for code, (zh, en) in MESSAGES.items() if CJK.search(en) or not CJK.search(zh)] == []

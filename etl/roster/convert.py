@@ -281,9 +281,9 @@ def _resolve_regions(snaps: list[Snapshot], rows: dict[int, dict[str, HouseholdR
             if code is None:
                 shown = "、".join(f"{r.name}（{r.code}）" for r in found)
                 shown_en = ", ".join(r.code for r in found)
-                parent = region_file.parent_name(level, names)
+                parent, parent_code = region_file.parent(level, names)
                 errors.add(snap, household.row, level, names.get(level), reason,
-                           shown if found else parent, shown_en if found else "see the row")
+                           shown if found else parent, shown_en if found else parent_code)
                 continue
             household.village = code
     if built is not None:
@@ -412,8 +412,8 @@ def convert(snapshots: list[Path], out_dir: Path, *, mapping: Mapping | None = N
                 if snap.monitoring != kind:
                     continue
                 if snap.date in seen:
-                    errors.append(problem("error", snap.display, None, None, snap.date.isoformat(), "roster_same_date",
-                                          seen[snap.date].display))
+                    errors.append(problem("error", snap.display, None, None, seen[snap.date].display,
+                                          "roster_same_date", snap.date.isoformat()))
                 seen.setdefault(snap.date, snap)
         if errors:
             raise PackageError(list(errors))
@@ -548,7 +548,7 @@ def _registry(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: _P
                 prev = snaps[k - 1][0] if k else snap
                 warnings.append(problem("warning", snap.display, household.row, snap.label("status"),
                                         household.values.get("status"), "roster_status_backwards",
-                                        f"{prev.display} 已脱贫", f"{prev.display}: exited"))
+                                        f"{prev.date.isoformat()} 已脱贫", f"{prev.date.isoformat()}: exited"))
             names = _CHAINS.get((before, status), [])
             if before == "exited" and status == "已脱贫":  # returned and exited again within the span
                 returned = _known(household.values, "returned_on")

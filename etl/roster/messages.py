@@ -11,7 +11,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "roster_missing": ("找不到花名册文件或文件夹", "roster file or folder not found"),
     "roster_empty": ("文件夹或压缩包中没有花名册（.xlsx/.xls/.csv）", "no roster (.xlsx/.xls/.csv) in the folder or zip"),
     "roster_no_header": ("找不到表头：前 15 行中没有可识别的列名（如 户编号、姓名、证件号码）",
-                         "no header found: none of the first 15 rows names known columns (户编号, 姓名, 证件号码 …)"),
+                         "no header found: none of the first 15 rows names a known column (household ID, name, ID number …)"),
     "roster_column_missing": ("映射中的列在此文件中找不到（{detail}）",
                               "a column of the mapping is not in this file (field {detail})"),
     "roster_field_missing": ("花名册缺少必需的列：{detail}", "the roster lacks a required column: {detail}"),
@@ -27,8 +27,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "roster_2019-08-31.csv); give it with --date FILE=YYYY-MM-DD"),
     "roster_dates_differ": ("同一花名册的日期列有多个不同日期（另见：{detail}）",
                             "one roster's date column holds more than one date (also: {detail})"),
-    "roster_same_date": ("两期花名册的日期相同（另一期：{detail}）",
-                         "two rosters have the same date (the other one: {detail})"),
+    "roster_same_date": ("两期花名册的日期相同（{detail}），另一期见“值”",
+                         "two rosters have the same date ({detail}); the other one is in the value column"),
     "roster_household_id_missing": ("此行有姓名或证件号码但没有户编号", "this row has a name or ID number but no household ID"),
     "roster_duplicate_person": ("同一期花名册中同一户的同一人出现两次（另见第 {detail} 行）",
                                 "the same person appears twice in one household in one roster (also row {detail})"),
@@ -50,7 +50,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                      "the mapping names an unknown field (the fields are listed in etl/roster/fields.py)"),
     # snapshot consistency: warnings a clerk can act on
     "roster_status_backwards": ("户状态由已脱贫变为未脱贫，但未标为返贫；已按返贫记录（上期 {detail}）",
-                                "the household went from exited back to not exited without being marked 返贫; "
+                                "the household went from exited back to not exited without being marked as returned to poverty; "
                                 "recorded as a return to poverty (previous roster {detail})"),
     "roster_id_moves": ("证件号码换了户：上期在户 {detail}", "an ID number changed household: in household {detail} before"),
     "roster_size_jump": ("家庭人数变化过大：{detail}", "the household's member count jumps: {detail}"),

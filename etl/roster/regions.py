@@ -144,11 +144,14 @@ class RegionFile:
             return None, "village", ("roster_region_ambiguous" if found else "roster_region_unknown"), found
         return found[0].code, None, None, found
 
-    def parent_name(self, level: str, names: dict[str, str]) -> str:
-        if level == "village" and names.get("township"):
-            return names["township"]
+    def parent(self, level: str, names: dict[str, str]) -> tuple[str, str]:
+        """(name, code) of the region a township or village name was looked for under ("-" when none)."""
         county = self.county(names.get("county"))
-        return county.name if county else "-"
+        if level == "village" and names.get("township"):
+            towns = [r for r in self.regions.values() if r.level == "乡镇" and (county is None or r.parent == county.code)]
+            found = self._pick(towns, names["township"], "乡镇")
+            return names["township"], found[0].code if len(found) == 1 else "-"
+        return (county.name, county.code) if county else ("-", "-")
 
 
 class BuiltRegions:
