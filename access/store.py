@@ -30,6 +30,7 @@ import os
 import re
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -56,7 +57,15 @@ REFUSED = (f"用户名或密码错误；连续输错 {MAX_FAILURES} 次账号将
 THROTTLED = (f"此地址登录失败次数过多，请 {ADDRESS_WINDOW_MINUTES} 分钟后再试 / too many failed sign-ins from this "
              f"address; try again in {ADDRESS_WINDOW_MINUTES} minutes")
 
-_hasher = PasswordHasher()
+# Argon2id at OWASP's recommended minimum (Password Storage Cheat Sheet: 19 MiB, 2 passes, 1 lane), not
+# argon2-cffi's default (RFC 9106's second option: 64 MiB, 3 passes, 4 lanes). A check costs about 35 ms
+# of one core instead of about 270 ms and 19 MiB instead of 64 (README, "Concurrent users"): 32 people
+# signing in at once took seconds of CPU and a gigabyte. An offline guess still costs 19 MiB of memory
+# and ~35 ms of a core; with passwords of zxcvbn score 3 (about 10^8 guesses) that is over a core-month
+# per account. Hashes made with other parameters are rehashed at their next sign-in (check_needs_rehash).
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# At most this many Argon2 computations at once in a process: each holds its memory while it runs.
+_ARGON2_SLOTS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 _ready: set[Path] = set()  # stores whose tables and columns this process has made sure of
 _CHANGED = object()  # the account changed between the password check and the decision: check again
 
@@ -420,7 +429,8 @@ def _stand_in_hash() -> str:
 
 def _verify(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _stand_in_hash(), password) and stored is not None
+        with _ARGON2_SLOTS:
+            return _hasher.verify(stored or _stand_in_hash(), password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -197,19 +198,87 @@ def _database(version: DbVersion) -> Database:
     return Database(serving_path(version), read_only=True)
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _query(version: DbVersion, name: str, params: tuple, scope: Scope | None,
-           _open: Database | None = None) -> pd.DataFrame:
-    """Cached per generation; `_open` (not part of the key) is the run's open database of `version`."""
-    return (_database(version) if _open is None else _open).query(name, scope=scope, **dict(params))
+class SharedResults:
+    """Query results shared by every session of this server process, keyed by everything that decides
+    a result: the database generation, the query, its parameters and the scope (the region, and whether
+    personal data is shown unmasked). Nothing else enters a query (language and labels are applied by
+    the pages after it), so two sessions asking the same get the same rows, computed once.
+
+    Instead of st.cache_data, which pickles every result on the way in and unpickles a copy on every
+    hit (py-spy: a tenth of the server's CPU under bench/load_test.py), a hit hands out a shallow copy:
+    pandas copy-on-write keeps a page that changes its copy from changing the shared frame. One
+    computation per key at a time (the others wait for it); least recently used entries go past
+    `max_entries`, and those of older generations as soon as a newer one is asked for."""
+
+    def __init__(self, max_entries: int = 1024, generations: int = 2):
+        self.max_entries, self.generations = max_entries, generations
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+        self._computing: dict[tuple, threading.Lock] = {}
+        self._versions: list[DbVersion] = []  # the newest last
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple, compute: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        while True:
+            with self._lock:
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    self.hits += 1
+                    return self._entries[key].copy(deep=False)
+                pending = self._computing.get(key)
+                if pending is None:
+                    pending = self._computing[key] = threading.Lock()
+                    pending.acquire()
+                    break
+            with pending:  # another thread computes it: wait, then read it (or compute it, if that failed)
+                pass
+        try:
+            frame = compute()
+            with self._lock:
+                self.misses += 1
+                self._remember(key, frame)
+        finally:
+            with self._lock:
+                del self._computing[key]
+            pending.release()
+        return frame.copy(deep=False)
+
+    def _remember(self, key: tuple, frame: pd.DataFrame) -> None:
+        version = key[0]
+        if version not in self._versions:
+            self._versions.append(version)
+            del self._versions[:-self.generations]
+            for old in [k for k in self._entries if k[0] not in self._versions]:
+                del self._entries[old]
+        if version in self._versions:  # not a generation older than the ones kept
+            self._entries[key] = frame
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _frozen(value):
+    """A parameter as part of a key: lists (a multiselect's choice) as tuples."""
+    return tuple(_frozen(v) for v in value) if isinstance(value, (list, tuple, set, frozenset)) else value
+
+
+@st.cache_resource
+def shared_results() -> SharedResults:
+    """The process's one SharedResults (st.cache_resource.clear(), as after an import in the browser,
+    starts it afresh)."""
+    return SharedResults()
 
 
 def run(name: str, params: dict, scope: Scope | None) -> pd.DataFrame:
-    """A catalog query on the run's database generation (cached per generation) under `scope` (None:
-    unscoped, for what comes before sign-in). Pages go through ui/scoped.query, which takes the scope
-    from the signed-in account and audits household lists."""
+    """A catalog query on the run's database generation (cached per generation, shared by every
+    session) under `scope` (None: unscoped, for what comes before sign-in). Pages go through
+    ui/scoped.query, which takes the scope from the signed-in account and audits household lists."""
     version, database = _pinned()
-    return _query(version, name, tuple(sorted(params.items())), scope, database)
+    opened = _database(version) if database is None else database
+    key = (version, name, tuple(sorted((k, _frozen(v)) for k, v in params.items())), scope)
+    return shared_results().get(key, lambda: opened.query(name, scope=scope, **params))
 
 
 def load_stamp() -> dict:

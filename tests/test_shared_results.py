@@ -1,0 +1,114 @@
+"""Query results are shared by every session of a server process (ui/data.SharedResults), keyed by
+the database generation, the query, its parameters and the scope: two sessions with different
+scopes never see each other's results, and a personal-data result never reaches a masked scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from queries import Scope, ScopeError
+from tests.conftest import ROOT
+from tests.support import navigation_apptest_patch, signed_in
+from ui import data
+
+COUNTY, JIA, YI = "430101000000", "430101100000", "430101200000"
+END_2019 = dt.date(2019, 12, 31)
+
+
+@pytest.fixture
+def tiny_served(tmp_path, monkeypatch, tiny_db_path):
+    monkeypatch.setenv("TUOPIN_DB", str(tiny_db_path))
+    monkeypatch.setenv("TUOPIN_ACCOUNTS", str(tmp_path / "accounts.sqlite"))
+    data.shared_results.clear()
+    with navigation_apptest_patch():
+        yield
+    data.shared_results.clear()
+
+
+def registered(scope: Scope):
+    frame = data.run("registry_summary", {"as_of": END_2019}, scope)
+    return f"{frame.households_registered.iloc[0]}户{frame.people_registered.iloc[0]}人"
+
+
+def test_two_scopes_asking_the_same_query_get_their_own_rows(tiny_served):
+    # tests/fixtures/tiny/EXPECTED.md at 2019-12-31: the county 4户10人, 甲乡 3户8人 (H1 4, H2 1, H5 3), 乙镇 1户2人
+    for _ in range(2):  # the second round is served from the shared results
+        assert registered(Scope(COUNTY)) == "4户10人"
+        assert registered(Scope(JIA)) == "3户8人"
+        assert registered(Scope(YI)) == "1户2人"
+    shared = data.shared_results()
+    assert (shared.misses, shared.hits) == (3, 3)
+
+
+def test_a_personal_result_is_never_served_to_a_masked_scope(tiny_served):
+    village = "430101100001"  # 一村: H1 赵大山, H2 钱二妹, H3 孙老汉 (tests/fixtures/tiny/贫困户.csv)
+    unmasked = data.run("household_identities", {"village": village}, Scope(COUNTY, personal=True))
+    assert sorted(unmasked.head_name) == sorted(["赵大山", "钱二妹", "孙老汉"])
+    with pytest.raises(ScopeError):  # the same query and parameters, a scope that may not unmask
+        data.run("household_identities", {"village": village}, Scope(COUNTY, personal=False))
+
+
+def test_a_session_changing_its_copy_leaves_the_shared_result_alone(tiny_served):
+    first = data.run("regions", {}, Scope(COUNTY))
+    first.loc[first.index[0], "name"] = "改过"
+    first["extra"] = 1
+    again = data.run("regions", {}, Scope(COUNTY))
+    assert again.name.iloc[0] == "小试县" and "extra" not in again.columns
+
+
+def test_one_computation_per_key_however_many_sessions_ask_at_once(tiny_served):
+    calls, started = [], threading.Event()
+
+    def slow():
+        calls.append(1)
+        started.wait(5)
+        return data.run("regions", {}, None)
+
+    shared, results = data.SharedResults(), []
+    threads = [threading.Thread(target=lambda: results.append(shared.get(("v", "q", (), None), slow)))
+               for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    started.set()
+    for thread in threads:
+        thread.join(10)
+    assert len(calls) == 1 and len(results) == 6 and all(len(r) == 6 for r in results)
+
+
+def test_older_generations_are_dropped(tiny_served):
+    shared = data.SharedResults(generations=2)
+    frame = data.run("regions", {}, None)
+    for version in ("g1", "g2", "g3"):
+        shared.get((version, "regions", (), None), lambda: frame)
+    assert len(shared) == 2
+    shared.get(("g1", "regions", (), None), lambda: frame)  # a run still pinned to an old generation
+    assert len(shared) == 2  # answered, but not kept
+
+
+def overview(username: str, scope: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["as_of"] = END_2019.isoformat()
+    return signed_in(at, role="leader" if scope == COUNTY else "township", scope=scope, username=username)
+
+
+def tiles(at: AppTest) -> dict[str, str]:
+    assert not at.exception
+    return {m.label: m.value for m in at.metric}
+
+
+def test_sessions_of_a_county_and_a_township_account_alternate_on_one_server(tiny_served):
+    """Two sessions in one process (as on one server), run alternately: each sees its own scope's
+    figures and regions, though the second is served from the results the first left."""
+    county, jia = overview("lead", COUNTY), overview("jia", JIA)
+    for _ in range(2):
+        county.run()
+        assert tiles(county)["建档立卡（现有）"] == "4户10人"
+        assert set(county.selectbox(key="pick_1").options) == {"全部乡镇", "甲乡", "乙镇"}
+        jia.run()
+        assert tiles(jia)["建档立卡（现有）"] == "3户8人"
+        assert set(jia.selectbox(key="pick_1").options) == {"全部村", "一村", "二村"}  # not 乙镇's 三村
+    assert data.shared_results().hits > 0
