@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import archive as archives
-from ui import plain, scoped, session, state, tables
+from ui import charts, plain, scoped, session, state, tables
 from ui.i18n import t
 
 view = state.page_header("page_archive")
@@ -67,12 +67,11 @@ else:
             except archives.ArchiveError:
                 st.error(t("arc_damaged", name=plain.md(name)))
                 continue
-            if may_export:
-                st.download_button(
-                    t("arc_download", name=kind.upper()), stored.content, file_name=stored.file_name,
-                    mime=stored.mime, key=f"arc_file_{number}_{kind}", icon=":material/download:",
-                    on_click=session.audit,
-                    args=("archive_download", chosen.region_code, f"#{number} {stored.file_name} sha256 {stored.sha256}"))
+            if may_export:  # the bytes as stored, their SHA-256 checked by archive.file
+                charts.export_button(
+                    t("arc_download", name=kind.upper()), stored.content, stored.file_name, stored.mime,
+                    key=f"arc_file_{number}_{kind}",
+                    audit=("archive_download", chosen.region_code, f"#{number} {stored.file_name} sha256 {stored.sha256}"))
     for _kind, name, size, digest in chosen.files:
         st.caption(t("arc_sha", name=plain.md(name), size=f"{size:,}", sha=digest))
     if not may_export:

@@ -70,10 +70,13 @@ def download(frame: pd.DataFrame, name: str, *, key: str | None = None, label: s
 
 
 def export_button(label: str, payload, filename: str, mime: str, *, key: str,
-                  icon: str = ":material/download:", **kwargs) -> None:
+                  icon: str = ":material/download:", audit: tuple[str, str | None, str] | None = None,
+                  **kwargs) -> None:
     """Every export of the dashboard goes through here: refused to accounts without the export
     permission (a caption says so), logged in the audit log with the region in view. `payload` is
-    bytes, or a callable making them when the button is clicked."""
+    bytes, or a callable making them when the button is clicked. `audit`: the entry's (action, region,
+    detail) when it is not ("export", the region in view, the file name) — an archived report's file
+    names its archive number and SHA-256 (pages/archive.py)."""
     from ui import session
 
     if "_account" in st.session_state and not session.can("export"):
@@ -81,7 +84,7 @@ def export_button(label: str, payload, filename: str, mime: str, *, key: str,
         return
     region = st.session_state["_filters"].region if "_filters" in st.session_state else None
     st.download_button(label, payload, file_name=filename, mime=mime, key=key, icon=icon,
-                       on_click=session.audit, args=("export", region, filename), **kwargs)
+                       on_click=session.audit, args=audit or ("export", region, filename), **kwargs)
 
 
 def plain_categories(fig: go.Figure) -> go.Figure:
