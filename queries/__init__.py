@@ -337,8 +337,8 @@ def execute(cursor: duckdb.DuckDBPyConnection, query: Query, bound: dict,
     macros = "" if macros_defined else macros_for(query)
     if macros:  # temp macros live per cursor (queries/shared/macros.sql)
         cursor.execute(macros)
-    _register_reads(cursor, query, bound, scope)
-    return cursor.execute(query.sql, _in_sql(query, bound))
+    sql, values = _composed(cursor, query, bound, scope)
+    return cursor.execute(sql, values)
 
 
 def default_region(connection: duckdb.DuckDBPyConnection, scope: Scope | None = None) -> str | None:
@@ -349,27 +349,33 @@ def default_region(connection: duckdb.DuckDBPyConnection, scope: Scope | None = 
     return str(frame.region_code.iloc[0]) if len(frame) else None
 
 
-def _register_reads(cursor: duckdb.DuckDBPyConnection, query: Query, bound: dict, scope: Scope | None) -> None:
-    """Run each query `query` reads, with the parameters of the same names or as mapped (the values
-    already scoped), and show its result to `query` as a table of its name (or alias) on this cursor."""
+def _composed(cursor: duckdb.DuckDBPyConnection, query: Query, bound: dict, scope: Scope | None,
+              prefix: str = "") -> tuple[str, dict]:
+    """The SQL to run and the values it binds: a query that reads others gets each of them as a common
+    table expression of its name (or alias) in front of its own, so the whole figure is one statement,
+    planned once. Each query read runs with the parameters of the same names or as mapped (the values
+    already scoped, and limited to the scope as well); its parameters are renamed `$<alias>__<name>` so
+    two reads of one query at different dates (registry_change) cannot mix."""
+    values = {f"{prefix}{name}": value for name, value in _in_sql(query, bound).items()}
+    if not query.reads and not prefix:
+        return query.sql, values
+    body = _USED_RE.sub(lambda m: f"${prefix}{m.group(1)}", _strip_comments(query.sql)).strip()
+    ctes = []
     for read in query.reads:
         source = get_query(read.name)
-        values = {name: bound.get(fed_by) for name, fed_by in read.params(source, query).items()}
-        values = bind(source, {**values, **dict(read.fixed)})
+        fed = {name: bound.get(fed_by) for name, fed_by in read.params(source, query).items()}
+        fed = bind(source, {**fed, **dict(read.fixed)})
         if scope is not None:  # what it reads is limited to the scope as well
-            values = apply_scope(cursor, source, values, scope)
-        _register_reads(cursor, source, values, scope)
-        # a temp table of this cursor, filled by one statement: cursor.sql(...).to_arrow_table() +
-        # register cost ~12 ms more per query read (Python-side parameter parsing and binding)
-        cursor.execute(f'create or replace temp table "{read.alias}" as {source.sql}', _in_sql(source, values))
-
-
-def _read_aliases(query: Query) -> set[str]:
-    """The table names the queries it reads (and those they read) are shown under."""
-    names = set()
-    for read in query.reads:
-        names |= {read.alias} | _read_aliases(get_query(read.name))
-    return names
+            fed = apply_scope(cursor, source, fed, scope)
+        sql, more = _composed(cursor, source, fed, scope, f"{prefix}{read.alias}__")
+        ctes.append(f'"{read.alias}" as (\n{sql}\n)')
+        values.update(more)
+    if ctes:
+        if re.match(r"with\s", body, re.I):
+            body = "with " + ",\n".join(ctes) + ",\n" + body[4:].lstrip()
+        else:
+            body = "with " + ",\n".join(ctes) + "\n" + body
+    return body, values
 
 
 def _in_sql(query: Query, bound: dict) -> dict:
@@ -400,9 +406,6 @@ class Database:
             cursor.execute(";".join(MACROS.values()))
         try:
             frame = run_query(self.connection, name, scope=scope, cursor=cursor, **params)
-            aliases = _read_aliases(get_query(name))
-            if aliases:
-                cursor.execute(";".join(f'drop table "{alias}"' for alias in sorted(aliases)))
         except BaseException:
             cursor.close()
             raise

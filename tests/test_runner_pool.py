@@ -1,5 +1,6 @@
 """Database.query runs on pooled cursors (every shared macro defined once; the queries a query reads
-as temp tables): the same rows as a fresh cursor, and nothing of one query left for the next."""
+inlined as common table expressions of one statement): the same rows as a fresh cursor, and nothing
+of one query left for the next."""
 
 import pandas as pd
 
@@ -17,4 +18,4 @@ def test_pooled_cursor_gives_the_rows_of_a_fresh_cursor_and_keeps_no_read_tables
     assert tiny._idle, "the cursor went back to the pool"
     for cursor in tiny._idle:
         left = cursor.execute("select table_name from duckdb_tables() where temporary").fetchall()
-        assert left == []  # current, previous, village_exit_check dropped after their query
+        assert left == []  # no table of current, previous or village_exit_check is left on the cursor
