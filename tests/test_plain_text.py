@@ -228,3 +228,27 @@ def test_the_audited_csv_neutralises_formulas_in_cells_and_headers():
     read = pd.read_csv(io.BytesIO(csv_bytes(frame)), encoding="utf-8-sig", dtype=str)
     assert list(read.columns) == ["'" + FORMULA, "n"]
     assert list(read.iloc[:, 0]) == ["'" + FORMULA, "'+1+2", "-3", "'@SUM(A1)", "一村"]
+
+
+def test_an_archived_report_of_a_hostile_region_with_a_hostile_note_stays_plain_text(hostile_db, monkeypatch,
+                                                                                    navigation_apptest, tmp_path):
+    """已报送存档 (pages/archive.py): the region's name, the report's title and the note typed when it was
+    saved are data, shown as text in the list, the picker, the title and the captions."""
+    import datetime as dt
+
+    from access.archive import Archive
+    from queries import Database
+    from ui import archive as archives
+    from ui import report as reports
+
+    archive = Archive(tmp_path / "hostile.archive.sqlite")
+    with Database(hostile_db) as db:
+        report = reports.build_report(db, dt.date(2019, 12, 31), JIA, "hunan", "zh")
+        number = archives.save(archive, db, report, as_of=dt.date(2019, 12, 31), region=JIA, rules="hunan",
+                               language="zh", saved_by="tester", saved_role="admin", recipient="other",
+                               note=NAMES[JIA])
+    monkeypatch.setenv("TUOPIN_ARCHIVE", str(archive.path))
+    at = open_page(hostile_db, monkeypatch, "archive", COUNTY, {"archive": str(number)})
+    assert at.selectbox(key="arc_pick").value == number
+    assert NAMES[JIA] in at.selectbox(key="arc_pick").options[0]  # an option is plain text
+    assert live_markup(at) == []
