@@ -6,10 +6,12 @@ ui/state.py, the data from ui/data.py, every string from ui/i18n.py.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
-from ui import data, plain, recovery, session, state
-from ui.i18n import t
+from ui import data, paper, plain, recovery, session, state
+from ui.i18n import language, t
 from ui.navigation import PAGE_NAMES, PAGES
 
 st.set_page_config(page_title="脱贫攻坚进展看板 Tuopin", page_icon="📊", layout="wide")
@@ -22,6 +24,7 @@ st.html("""<style>
 [data-testid="stMetricValue"] > div, [data-testid="stMetricDelta"] > div,
 [data-testid="stMetricValue"] p, [data-testid="stMetricDelta"] p { white-space: normal; overflow: visible; }
 </style>""")
+st.html(Path(__file__).resolve().parent / "ui" / "print.css")  # the print layout (@media print only)
 
 def stop_with(message_key: str) -> None:
     """A screen with no pages: the sidebar shows no navigation (not the pages/ folder)."""
@@ -70,7 +73,8 @@ def frame(run: dict) -> None:
     stamp = data.load_stamp()
     if stamp:
         st.divider()
-        st.caption(t("loaded_from", at=f"{stamp['loaded_at']:%Y-%m-%d %H:%M}", package=plain.md(stamp["package"])))
+        package = paper.package_name(stamp["package"], language())  # its name, never the server's path
+        st.caption(t("loaded_from", at=f"{stamp['loaded_at']:%Y-%m-%d %H:%M}", package=plain.md(package)))
 
 
 run = {"navigated": False}

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, data, exports, household_risks, scoped, state, tables
+from ui import charts, data, exports, household_risks, paper, scoped, state, tables
 from ui.formatting import count, pair
 from ui.i18n import t
 from ui.report import escape_markdown, safe_file_name
@@ -102,7 +102,7 @@ def risk_list(year: int, risks: pd.DataFrame) -> None:
         "hhc_filters_line", region=place["name"], code=view.region, year=year,
         villages=t("rpt_names_sep").join(labels[code] for code in villages) or t("hhc_all"),
         criteria=t("rpt_names_sep").join(t("crit_" + key) for key in criteria) or t("hhc_all"),
-        package=stamp.get("package", "—"),
+        package=paper.package_name(stamp.get("package"), view.language),
         loaded_at=f"{stamp['loaded_at']:%Y-%m-%d %H:%M}" if stamp else "—",
     )
     charts.export_button(

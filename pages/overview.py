@@ -4,12 +4,13 @@ quarter, the incidence trend, exits against plan, spending against the schedule,
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, plain, scoped, state
+from ui import charts, paper, pdf, plain, scoped, state
 from ui.formatting import change_arrow, count, pair, percent, signed, signed_points
 from ui.i18n import t
 
@@ -185,3 +186,10 @@ else:
     fig.update_yaxes(title=t("spending_rate") + " (%)", rangemode="tozero")
     fig.update_xaxes(title=t("deadline_axis"), type="category")
     charts.show(fig, schedule, t("spending_vs_schedule", year=view.year), key="overview_schedule", height=300)
+
+# ---- on paper: the tiles, red flags and charts above as an A4 PDF (ui/paper.py, ui/pdf.py) ------------
+if pdf.has_font():
+    on_paper = paper.overview_paper(scoped.query, view.as_of, view.region, view.rules, view.language, previous)
+    charts.export_button(t("overview_download_pdf"), partial(pdf.pdf_bytes, on_paper),
+                         f"{t('paper_overview_file_stem')}_{view.as_of:%Y-%m-%d}.pdf", "application/pdf",
+                         key="overview_pdf", icon=":material/picture_as_pdf:")

@@ -9,7 +9,7 @@ from functools import partial
 import streamlit as st
 
 from ui import archive as archives
-from ui import charts, scoped, session, state, tables
+from ui import charts, pdf, scoped, session, state, tables
 from ui import report as reports
 from ui.i18n import t
 
@@ -28,6 +28,13 @@ with st.container(horizontal=True, gap="small"):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="rpt_xlsx", icon=":material/table_view:",
     )
+    if pdf.has_font():  # A4, the font embedded, page numbers and the data stamp on every page (ui/pdf.py)
+        charts.export_button(
+            t("rpt_download_pdf"), partial(reports.to_pdf, report), report.file_stem + ".pdf", "application/pdf",
+            key="rpt_pdf", icon=":material/picture_as_pdf:",
+        )
+if not pdf.has_font():
+    st.caption(t("pdf_unavailable"))
 
 # 存档为已报送: the report's files, figures and the events behind them kept as sent (ui/archive.py)
 if session.can("export"):

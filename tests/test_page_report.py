@@ -55,7 +55,7 @@ def test_the_county_report_shows_the_hand_worked_figures(page):
     assert [round(v, 4) for v in incidence["贫困发生率"]] == [round(1300 / 1600, 4), round(200 / 1630, 4)]
     assert len(page.dataframe) == 8
     downloads = [b.proto.label for b in page.get("download_button")]
-    assert "下载 Word（.docx）" in downloads and "下载 Excel（.xlsx）" in downloads
+    assert "下载 Word（.docx）" in downloads and "下载 Excel（.xlsx）" in downloads and "下载 PDF（打印用）" in downloads
 
 
 def test_date_region_and_language_change_the_report(page):

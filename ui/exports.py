@@ -264,15 +264,47 @@ def _add_table(document, table: Table) -> None:
             cell.width = width
 
 
+def _page_field(paragraph, instruction: str, size: float) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word, WPS and LibreOffice fill in; "1" until they do."""
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), f" {instruction} ")
+    run = _run(paragraph, "1", TABLE_FONT, size)
+    run._element.getparent().remove(run._element)
+    field.append(run._element)
+    paragraph._p.append(field)
+
+
+def _header_and_footer(section, header: str | None, page_label: str | None) -> None:
+    """The stamp (region, date, package name, data generation) atop every page; the page numbers under it,
+    `page_label` like "第 {n} 页 / 共 {total} 页" with {n} and {total} as Word fields."""
+    grey = RGBColor(0x59, 0x59, 0x59)
+    if header:
+        paragraph = section.header.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _run(paragraph, header, TABLE_FONT, 9, color=grey)
+    if page_label:
+        paragraph = section.footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for piece in re.split(r"(\{n\}|\{total\})", page_label):
+            if piece == "{n}":
+                _page_field(paragraph, "PAGE", 10.5)
+            elif piece == "{total}":
+                _page_field(paragraph, "NUMPAGES", 10.5)
+            elif piece:
+                _run(paragraph, piece, TABLE_FONT, 10.5, color=grey)
+
+
 def docx_bytes(title: str, first_line: str, sections: Sequence[Section], tables_heading: str | None = None,
-               tables: Sequence[Table] = ()) -> bytes:
+               tables: Sequence[Table] = (), *, header: str | None = None, page_label: str | None = None) -> bytes:
     """An A4 document: the title, the filters line, each section (a heading and its paragraphs, body in
-    仿宋_GB2312 三号 with a two-character first-line indent), then the tables under `tables_heading`."""
+    仿宋_GB2312 三号 with a two-character first-line indent), then the tables under `tables_heading`;
+    `header` atop every page and `page_label` ("第 {n} 页 / 共 {total} 页") in every footer."""
     document = Document()
     for section in document.sections:
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.top_margin, section.bottom_margin = Mm(37), Mm(35)
         section.left_margin, section.right_margin = Mm(28), Mm(26)
+        _header_and_footer(section, header, page_label)
     _style(document, "Normal", BODY_FONT, 16)
     _east_asian_language(document.styles["Normal"].element.get_or_add_rPr())
     _style(document, "Title", HEADING_FONT, 22)

@@ -676,7 +676,21 @@ STRINGS: dict[str, tuple[str, str]] = {
                   "same figures as the other pages; download them as Word or Excel to edit."),
     "rpt_download_docx": ("下载 Word（.docx）", "Download Word (.docx)"),
     "rpt_download_xlsx": ("下载 Excel（.xlsx）", "Download Excel (.xlsx)"),
+    "rpt_download_pdf": ("下载 PDF（打印用）", "Download PDF (for print)"),
     "rpt_file_stem": ("汇报材料", "report"),
+    # ---- paper: PDF and Word page headers and footers (ui/paper.py, ui/pdf.py, ui/exports.py)
+    "paper_stamp": ("区域：{region}（{code}）　截至日期：{as_of}　数据包：{package}　数据版本：{generation}",
+                    "Region: {region} ({code})   as of: {as_of}   data package: {package}   data generation: "
+                    "{generation}"),
+    "paper_page": ("第 {n} 页 / 共 {total} 页", "Page {n} of {total}"),
+    "paper_key_figures": ("主要指标", "Key figures"),
+    "paper_overview_title": ("{region}脱贫攻坚进展总览", "{region}: poverty-exit progress overview"),
+    "paper_overview_file_stem": ("总览", "overview"),
+    "overview_download_pdf": ("下载 PDF（打印用）", "Download PDF (for print)"),
+    "pdf_unavailable": ("本机没有中文字体，暂不能生成 PDF（可下载 Word / Excel，或用浏览器打印）。",
+                        "No Chinese font on this server, so no PDF can be made (download Word / Excel, or print "
+                        "from the browser)."),
+    "demo_package_name": ("演示数据", "demo data"),
     "rpt_text_sheet": ("正文", "Text"),
     # ---- archive of reports as sent (pages/report.py save action, pages/archive.py; ui/archive.py)
     "arc_save": ("存档为已报送", "Save as sent"),

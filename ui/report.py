@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ui import exports, plain
+from ui import exports, paper, pdf, plain
 from ui.exports import Section, Table, is_missing
 from ui.formatting import count, percent
 from ui.i18n import STRINGS, translate
@@ -51,6 +51,8 @@ class Report:
     tables: tuple[Table, ...]
     file_stem: str  # 汇报材料_小试县_2019-12-31
     language: str
+    stamp: str = ""  # every printed page's header: region, as-of date, package name, data generation
+    figures: pdf.Figures | None = None  # the overview's tiles and charts, for the PDF
 
     @property
     def paragraphs(self) -> list[str]:
@@ -165,7 +167,7 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
     loaded = stamp.iloc[0] if len(stamp) else None
     filters_line = words(
         "rpt_filters", region=place["name"], code=region, as_of=f"{as_of:%Y-%m-%d}", rules=rules_name,
-        package=loaded["package"] if loaded is not None else "—",
+        package=paper.package_name(loaded["package"], language) if loaded is not None else "—",
         loaded_at=f"{loaded['loaded_at']:%Y-%m-%d %H:%M}" if loaded is not None else "—",
     )
     return Report(
@@ -176,6 +178,8 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
         tables=tables,
         file_stem=safe_file_name(f"{words('rpt_file_stem')}_{place['name']}_{as_of:%Y-%m-%d}"),
         language=language,
+        stamp=paper.stamp(query, place["name"], region, as_of, language),
+        figures=paper.overview_figures(query, as_of, region, rules, language),
     )
 
 
@@ -191,7 +195,16 @@ def safe_file_name(name: str) -> str:
 
 def to_docx(report: Report) -> bytes:
     return exports.docx_bytes(report.title, report.filters_line, report.sections, report.tables_heading,
-                              report.tables)
+                              report.tables, header=report.stamp or None, page_label=paper.page_label(report.language))
+
+
+def to_pdf(report: Report) -> bytes:
+    """The report on A4 paper (ui/pdf.py): the overview's figures and charts, the text, the tables; the stamp
+    in every page's header, page numbers in the footer. Raises ui.pdf.FontMissing without a Chinese font."""
+    return pdf.pdf_bytes(pdf.Paper(
+        title=report.title, stamp=report.stamp, page_label=paper.page_label(report.language),
+        language=report.language, figures=report.figures, sections=report.sections,
+        tables_heading=report.tables_heading, tables=report.tables))
 
 
 def to_xlsx(report: Report) -> bytes:
