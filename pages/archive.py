@@ -109,3 +109,4 @@ else:
             t("arc_c_event_now"): archives.event_words(events.event_type, events.event_date, view.language),
             t("arc_c_event_before"): archives.event_words(events.before_type, events.before_date, view.language),
         }), hide_index=True, key="arc_events")
+    st.caption(t("arc_events_scope"))
