@@ -196,6 +196,37 @@ def start_server(db: Path, accounts: Path, log: Path, timeout: float = 90) -> Se
         time.sleep(0.2)
 
 
+class ClusterServer:
+    """scripts/serve.py's workers behind nginx, seen like one Server."""
+
+    def __init__(self, cluster):
+        self.cluster = cluster
+        self.url = cluster.url
+
+    @property
+    def pids(self) -> list[int]:
+        return self.cluster.pids
+
+    def stop(self) -> None:
+        self.cluster.stop()
+
+    def tracebacks(self) -> list[str]:
+        return [t for i in range(self.cluster.workers)
+                for t in Server(None, "", self.cluster.log(i)).tracebacks()]
+
+
+def start_cluster(db: Path, accounts: Path, folder: Path, workers: int) -> ClusterServer:
+    """`workers` servers behind nginx on a free port (scripts/serve.py; needs nginx installed)."""
+    from scripts.serve import Cluster
+
+    run_dir = folder / "serve"
+    run_dir.mkdir()
+    cluster = Cluster(workers, port=free_port(), address="127.0.0.1", run_dir=run_dir,
+                      env={"TUOPIN_DB": str(db), "TUOPIN_ACCOUNTS": str(accounts)},
+                      streamlit_args=["--server.fileWatcherType", "none"])
+    return ClusterServer(cluster.start())
+
+
 # ---- one simulated user: a websocket session speaking Streamlit's protocol ----------------------
 
 
@@ -256,8 +287,17 @@ class User:
     async def connect(self) -> None:
         import websockets
 
+        # as a browser: the page first, then the websocket with the cookies it set (behind
+        # scripts/serve.py's nginx, the cookie that keeps this session on one worker)
+        cookie = await asyncio.to_thread(self._page_cookies)
         self.ws = await websockets.connect(self.url, subprotocols=["streamlit"], max_size=None,
-                                           open_timeout=self.timeout, ping_interval=None)
+                                           open_timeout=self.timeout, ping_interval=None,
+                                           additional_headers={"Cookie": cookie} if cookie else None)
+
+    def _page_cookies(self) -> str:
+        page = self.url.replace("ws://", "http://").removesuffix("/_stcore/stream") + "/"
+        with urllib.request.urlopen(page, timeout=self.timeout) as response:
+            return "; ".join(c.split(";")[0] for c in response.headers.get_all("Set-Cookie") or [])
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -379,11 +419,14 @@ class Timeline:
     first: str
     imports: list[tuple[float, float, str, str]] = field(default_factory=list)  # started, finished, old, new
     lock: threading.Lock = field(default_factory=threading.Lock)
+    running: tuple[float, str, str] | None = None  # an import under way: started, old, new
 
     def served_during(self, start: float, end: float) -> set[str]:
         """The variants the served file may have held at some moment in [start, end]."""
         with self.lock:
             imports = list(self.imports)
+            if self.running is not None:  # not finished yet: it may have swapped its file in already
+                imports.append((self.running[0], float("inf"), *self.running[1:]))
         state = self.first
         possible = set()
         for began, done, old, new in imports:
@@ -468,23 +511,37 @@ def kill_import_midway(setup: Setup, variant: str) -> None:
         proc.wait()
 
 
-def _peak_mib(pid: int | None) -> float | None:
-    """The process's peak resident set size so far (Linux VmHWM), in MiB."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except (OSError, TypeError):
-        return None
-    kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), None)
-    return None if kib is None else kib / 1024
+def _pids(pid: int | list[int] | None) -> list[int]:
+    return [] if pid is None else [pid] if isinstance(pid, int) else list(pid)
 
 
-def _cpu_seconds(pid: int | None) -> float | None:
+def _peak_mib(pid: int | list[int] | None) -> float | None:
+    """The server's peak resident set size so far (Linux VmHWM), in MiB; of several worker processes,
+    the sum of their peaks."""
+    peaks = []
+    for one in _pids(pid):
+        try:
+            status = Path(f"/proc/{one}/status").read_text()
+        except (OSError, TypeError):
+            return None
+        kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), None)
+        if kib is None:
+            return None
+        peaks.append(kib / 1024)
+    return sum(peaks) if peaks else None
+
+
+def _cpu_seconds(pid: int | list[int] | None) -> float | None:
+    """CPU seconds the server's process (or worker processes, added up) used so far."""
     if pid is None:
         return None
     import psutil
 
-    times = psutil.Process(pid).cpu_times()
-    return times.user + times.system
+    total = 0.0
+    for one in _pids(pid):
+        times = psutil.Process(one).cpu_times()
+        total += times.user + times.system
+    return total
 
 
 class Scenario:
@@ -520,6 +577,8 @@ class Scenario:
                     self.imports_done += 1
                     return
                 began = time.monotonic()
+                with self.timeline.lock:  # from now on the file may hold either (the swap comes before exit)
+                    self.timeline.running = (began, current, new)
                 done = subprocess.run(import_command(self.setup, new), cwd=ROOT, capture_output=True, text=True)
                 finished = time.monotonic()
                 if done.returncode != 0:
@@ -527,6 +586,7 @@ class Scenario:
                     return
                 with self.timeline.lock:
                     self.timeline.imports.append((began, finished, current, new))
+                    self.timeline.running = None
                 current = new
                 self.imports_done += 1
                 self.stop_imports.wait(self.import_pause)
@@ -656,7 +716,7 @@ class Scenario:
         self.imports_stopped.set()
         await asyncio.gather(*sessions)
 
-    def run(self, server_pid: int | None = None) -> Results:
+    def run(self, server_pid: int | list[int] | None = None) -> Results:
         server = _cpu_seconds(server_pid)
         started, client = time.monotonic(), time.process_time()
         asyncio.run(self.main())
@@ -666,6 +726,69 @@ class Scenario:
             self.results.server_cpu = _cpu_seconds(server_pid) - server
             self.results.server_peak_mib = _peak_mib(server_pid)
         return self.results
+
+
+# ---- where the server's CPU goes (py-spy, requirements-dev.txt) --------------------------------
+
+# Each sample is put in the category of its innermost frame that matches one (the leaf first): plotly's
+# JSON encoding inside st.plotly_chart counts as plotly, pandas inside the query runner as the query.
+PROFILE_CATEGORIES = (
+    ("sign-in (Argon2id)", ("argon2",)),
+    ("queries (DuckDB + runner)", ("duckdb", "/queries/__init__.py", "ui/data.py")),
+    ("plotly figures + JSON", ("/plotly/", "_plotly_utils")),
+    ("DataFrame -> Arrow", ("pyarrow", "dataframe_util.py", "/elements/arrow.py", "/elements/lib/column_config")),
+    ("delta protocol + websocket", ("google/protobuf", "_pb2", "forward_msg", "/tornado/", "websocket",
+                                    "app_session.py", "message_cache", "/runtime/runtime.py")),
+    ("page and ui code (own Python)", ("/pages/", "/ui/", "dashboard.py", "/access/", "/common/")),
+    ("Streamlit script runner + elements", ("/streamlit/",)),
+)
+
+
+# A sample whose innermost frame is one of these is a thread waiting (py-spy's idle detection misses
+# some): not counted as CPU.
+IDLE_LEAVES = ("EpollSelector.select", "polling_path_watcher.py:90", "Condition.wait", "Event.wait",
+               "_worker (concurrent/futures/thread.py", "sleep (asyncio")
+
+
+def start_profiler(pid: int, out: Path) -> subprocess.Popen:
+    """py-spy sampling the server (100 Hz, without pausing it) until stop_profiler."""
+    spy = Path(sys.executable).with_name("py-spy")
+    return subprocess.Popen([str(spy), "record", "--pid", str(pid), "--format", "raw", "--rate", "100",
+                             "--nonblocking", "--output", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def stop_profiler(proc: subprocess.Popen) -> None:
+    import signal
+
+    proc.send_signal(signal.SIGINT)  # py-spy writes its output on Ctrl-C
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    time.sleep(1)  # the output file is complete a moment after py-spy exits
+
+
+def profile_breakdown(raw: Path) -> dict[str, float]:
+    """Share of the server's sampled CPU per PROFILE_CATEGORIES (py-spy's collapsed stacks: frames root
+    first, separated by ';', the sample count last); samples of waiting threads (IDLE_LEAVES) left out."""
+    totals: dict[str, int] = {}
+    for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = stack.split(";")
+        if any(idle in frames[-1] for idle in IDLE_LEAVES):
+            continue
+        category = "other (interpreter, gc, threads)"
+        for frame in reversed(frames):
+            found = next((name for name, needles in PROFILE_CATEGORIES if any(n in frame for n in needles)), None)
+            if found:
+                category = found
+                break
+        totals[category] = totals.get(category, 0) + int(count)
+    everything = sum(totals.values()) or 1
+    return {name: totals[name] / everything for name in sorted(totals, key=totals.get, reverse=True)}
 
 
 # ---- figures -----------------------------------------------------------------------------------
@@ -728,22 +851,32 @@ def print_report(figures: dict, results: Results, server_errors: list[str]) -> N
 
 def load_test(users: int, clicks: int, think: float, min_imports: int, timeout: float = 120, seed: int = 5,
               import_pause: float = 0.5, folder: Path | None = None,
-              verbose: bool = True) -> tuple[dict, Results, list[str]]:
+              verbose: bool = True, profile: Path | None = None,
+              workers: int = 0) -> tuple[dict, Results, list[str]]:
+    """`workers` > 0: that many Streamlit processes behind nginx (scripts/serve.py), not one server."""
     own = folder is None
     folder = Path(folder or tempfile.mkdtemp(prefix="tuopin-load-test-"))
     try:
         setup = prepare(folder)
-        server = start_server(setup.db, setup.accounts, folder / "server.log")
+        server = (start_cluster(setup.db, setup.accounts, folder, workers) if workers
+                  else start_server(setup.db, setup.accounts, folder / "server.log"))
+        spy = start_profiler(server.proc.pid, profile) if profile and not workers else None
         try:
             results = Scenario(setup, server.url, users, clicks, think, timeout, min_imports, seed,
                                imports="alternate" if min_imports > 0 else "none",
-                               import_pause=import_pause).run(server.proc.pid)
+                               import_pause=import_pause).run(server.pids if workers else server.proc.pid)
         finally:
+            if spy is not None:
+                stop_profiler(spy)
             server.stop()
         server_errors = server.tracebacks()
         figures = report(results, server_errors)
         if verbose:
             print_report(figures, results, server_errors)
+            if profile and profile.exists():
+                print(f"\nserver CPU by category (py-spy, {profile}):")
+                for name, share in profile_breakdown(profile).items():
+                    print(f"  {name:<40}{share:>7.1%}")
         return figures, results, server_errors
     finally:
         if own:
@@ -759,11 +892,17 @@ def main() -> None:
     parser.add_argument("--import-pause", type=float, default=10, help="seconds between one import and the next")
     parser.add_argument("--timeout", type=float, default=120, help="seconds one interaction may take")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=0, help="N > 0: N servers behind nginx "
+                        "(scripts/serve.py, sticky sessions) instead of one `streamlit run`")
+    parser.add_argument("--profile", type=Path, help="sample the server with py-spy into this file (collapsed "
+                        "stacks) and print where its CPU went")
     args = parser.parse_args()
     print(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}: {args.users} users × {args.clicks} clicks, think {args.think} s, "
-          f"≥ {args.imports} imports, {args.import_pause} s apart")
+          f"≥ {args.imports} imports, {args.import_pause} s apart"
+          + (f", {args.workers} workers behind nginx" if args.workers else "")
+          + f"; load average {os.getloadavg()[0]:.1f}")
     figures, _, _ = load_test(args.users, args.clicks, args.think, args.imports, args.timeout, args.seed,
-                              args.import_pause)
+                              args.import_pause, profile=args.profile, workers=args.workers)
     sys.exit(0 if figures["errors"] == 0 and figures["consistency violations"] == 0 and not figures["stale runs"]
              and not figures["page runs showing neither variant"] else 1)
 
