@@ -80,6 +80,39 @@ def test_overview_in_a_real_browser(server, browser):
     page.close()
 
 
+def test_the_overview_prints_on_a4(server, browser):
+    """ui/print.css: printed (an A4 page's width, print media), the overview shows no sidebar, toolbar or
+    control, its tiles two a row, whole, and its charts across the page."""
+    page = browser.new_page(viewport={"width": 794, "height": 1123}, locale="zh-CN")  # A4 at 96 dpi
+    page.goto(server)
+    sign_in(page)
+    page.get_by_test_id("stMetric").filter(has_text="建档立卡（现有）").wait_for(timeout=30_000)
+    page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
+    assert page.get_by_test_id("stDownloadButton").first.is_visible()  # on screen, the controls are there
+    page.emulate_media(media="print")
+    page.wait_for_timeout(1_000)  # the charts follow their container's new width
+    hidden = ("stSidebar", "stHeader", "stToolbar", "stDownloadButton", "stPageLink", "stSelectbox")
+    shown = {name: page.get_by_test_id(name).evaluate_all("els => els.filter(e => e.offsetParent !== null).length")
+             for name in hidden}
+    assert shown == dict.fromkeys(hidden, 0)
+    main = page.get_by_test_id("stMainBlockContainer").bounding_box()
+    tiles = [m.bounding_box() for m in page.get_by_test_id("stMetric").all()]
+    assert len(tiles) >= 8  # 4 headline tiles, 4 red flags (tiny: no monitoring, no department records)
+    rows: dict[int, int] = {}
+    for box in tiles:
+        rows[round(box["y"])] = rows.get(round(box["y"]), 0) + 1
+        assert main["x"] - 1 <= box["x"] and box["x"] + box["width"] <= main["x"] + main["width"] + 1
+    assert max(rows.values()) == 2  # two a row, not four squeezed
+    clipped = page.get_by_test_id("stMetricValue").evaluate_all(
+        "els => els.filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)")
+    assert clipped == []
+    charts = [c.bounding_box() for c in page.get_by_test_id("stPlotlyChart").all()]
+    assert charts and all(box["width"] >= 0.9 * main["width"] for box in charts)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "overview_print.png"), full_page=True)
+    page.close()
+
+
 # ---- the demo county: drill from the map into a village, then the report-back downloads --------
 
 DEMO_AS_OF = "2020-12-31"
