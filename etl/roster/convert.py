@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -44,7 +44,7 @@ from etl.roster.fields import (
 from etl.roster.mapping import Mapping, propose_mapping
 from etl.roster.messages import problem
 from etl.roster.regions import BuiltRegions, RegionFile
-from etl.roster.sheet import Table, find_header, header_labels, read_sheet, read_table
+from etl.roster.sheet import HEADER_READ_ROWS, Table, find_header, header_labels, read_sheet, read_table
 from etl.roster.snapshots import date_from_name, parse_date, parse_year, roster_files
 
 NOTES_FILE = "转换说明.md"
@@ -72,6 +72,7 @@ class Snapshot:
     mapping: Mapping
     index: dict[str, int]  # field -> column position
     monitoring: bool
+    row_count: int = 0  # data rows (the rows themselves are read when the snapshot's turn comes: read_rows)
 
     def label(self, name: str) -> str | None:
         i = self.index.get(name)
@@ -107,7 +108,9 @@ class _Problems(list):
 # reading the snapshots
 
 def _open_snapshot(path: Path, display: str, mapping: Mapping | None, dates: dict, errors: _Problems) -> Snapshot | None:
-    sheet = read_sheet(path, display)
+    """A snapshot's header, mapping and date, its rows not kept (a county's rosters of many months do
+    not fit in memory together): the header rows are read, and the rows only when the date is in a column."""
+    sheet = read_sheet(path, display, max_rows=HEADER_READ_ROWS)
     given = mapping
     if given is not None and given.is_monitoring != _is_monitoring_roster(sheet):
         given = None  # the mapping is for the other kind of roster (registry / monitoring): propose one for this
@@ -138,8 +141,29 @@ def _open_snapshot(path: Path, display: str, mapping: Mapping | None, dates: dic
     if "name" not in mapping.columns and "id_number" not in mapping.columns:
         errors.append(problem("error", display, table.header_row, None, None, "roster_field_missing",
                               "姓名或证件号码 (name / id_number)", "name or ID number (name / id_number)"))
+    if "snapshot_date" in index and mapping.date_from in ("auto", "column") and _flagged(snap, dates) is None:
+        snap.table = read_table(read_sheet(path, display), table.header_row, table.header_rows, None,
+                                tuple(mapping.skip_words))
     snap.date = _snapshot_date(snap, dates, errors)
+    snap.table.rows = []
     return snap
+
+
+def _flagged(snap: Snapshot, dates: dict) -> date | None:
+    return next((d for key, d in (dates or {}).items()
+                 if Path(key) == snap.path or Path(key).name == Path(snap.display).name), None)
+
+
+def read_rows(snap: Snapshot, errors: _Problems) -> dict[str, HouseholdRow]:
+    """The snapshot's households, its file read again in full (after _open_snapshot read its header)."""
+    table = read_table(read_sheet(snap.path, snap.display), snap.table.header_row, snap.table.header_rows, None,
+                       tuple(snap.mapping.skip_words))
+    snap.table = table
+    snap.row_count = len(table.rows)
+    try:
+        return _read_rows(snap, errors)
+    finally:
+        table.rows = []
 
 
 def _is_monitoring_roster(sheet) -> bool:
@@ -150,8 +174,7 @@ def _is_monitoring_roster(sheet) -> bool:
 
 def _snapshot_date(snap: Snapshot, dates: dict, errors: _Problems) -> date:
     source = snap.mapping.date_from
-    flagged = next((d for key, d in (dates or {}).items()
-                    if Path(key) == snap.path or Path(key).name == Path(snap.display).name), None)
+    flagged = _flagged(snap, dates)
     if flagged and source in ("auto", "flag"):
         return flagged
     if source in ("auto", "column") and "snapshot_date" in snap.index:
@@ -248,14 +271,18 @@ def _person_key(hid: str, row: dict[str, str]) -> str:
 # ------------------------------------------------------------------------------------------------
 # regions
 
-def _resolve_regions(snaps: list[Snapshot], rows: dict[int, dict[str, HouseholdRow]], regions: Path | None,
-                     errors: _Problems, notes: list[str]):
-    region_file = RegionFile.read(regions) if regions else None
-    built = BuiltRegions() if region_file is None else None
-    pending = []
-    cache: dict[tuple, object] = {}
-    for i, snap in enumerate(snaps):
-        for household in rows[i].values():
+class _Regions:
+    """Region names to village codes, one snapshot at a time: matched in the regions file, or (without
+    one) collected and given built codes at the end."""
+
+    def __init__(self, regions: Path | None):
+        self.file = RegionFile.read(regions) if regions else None
+        self.built = BuiltRegions() if self.file is None else None
+        self.cache: dict[tuple, tuple] = {}
+
+    def resolve(self, snap: Snapshot, households: dict[str, HouseholdRow], errors: _Problems) -> None:
+        region_file = self.file
+        for household in households.values():
             v = household.values
             if v.get("village_code"):
                 household.village = v["village_code"]
@@ -267,17 +294,17 @@ def _resolve_regions(snaps: list[Snapshot], rows: dict[int, dict[str, HouseholdR
             if not names.get("village"):
                 errors.add(snap, household.row, "village", None, "roster_region_missing")
                 continue
-            if built is not None:
+            if self.built is not None:
                 if not names.get("township"):
                     errors.add(snap, household.row, None, None, "roster_field_missing", "乡镇 (township)",
                                "township (township)")
                     continue
-                pending.append((household, built.add(names)))
+                household.village = self.built.add(names)  # a key: its code is given at the end
                 continue
             key = tuple(sorted(names.items()))
-            if key not in cache:
-                cache[key] = region_file.match(names)
-            code, level, reason, found = cache[key]
+            if key not in self.cache:
+                self.cache[key] = region_file.match(names)
+            code, level, reason, found = self.cache[key]
             if code is None:
                 shown = "、".join(f"{r.name}（{r.code}）" for r in found)
                 shown_en = ", ".join(r.code for r in found)
@@ -286,16 +313,19 @@ def _resolve_regions(snaps: list[Snapshot], rows: dict[int, dict[str, HouseholdR
                            shown if found else parent, shown_en if found else parent_code)
                 continue
             household.village = code
-    if built is not None:
-        region_rows, codes = built.build()
-        for household, key in pending:
-            household.village = codes[key]
+
+    def finish(self, package: _Package, notes: list[str]) -> list[dict[str, str]] | None:
+        """The built regions file's rows (None with a regions file); the households' keys made codes."""
+        if self.built is None:
+            return None
+        region_rows, codes = self.built.build()
+        for row in package.households.values():
+            row["village_code"] = codes.get(row["village_code"], row["village_code"])
         notes.append("- 未提供区划文件：区划代码由转换程序按名称自行编制（以 99 开头，非国家区划代码），"
                      "村年度情况（农业户籍人口等）为空，贫困发生率无法计算。 / No regions file was given: the "
                      "converter built region codes from the names (starting 99, not national codes); the "
                      "village_year file is empty, so incidence cannot be worked out.")
-        return region_rows, None
-    return None, region_file
+        return region_rows
 
 
 # ------------------------------------------------------------------------------------------------
@@ -400,7 +430,7 @@ def convert(snapshots: list[Path], out_dir: Path, *, mapping: Mapping | None = N
     with roster_files(list(snapshots)) as files:
         snaps = []
         for i, (path, display) in enumerate(files):
-            progress(0.05 + 0.4 * i / len(files), f"读取 reading {display}")
+            progress(0.05 + 0.4 * i / len(files), f"表头 header of {display}")
             snap = _open_snapshot(path, display, mapping, dates or {}, errors)
             if snap is not None:
                 snaps.append(snap)
@@ -418,29 +448,32 @@ def convert(snapshots: list[Path], out_dir: Path, *, mapping: Mapping | None = N
         if errors:
             raise PackageError(list(errors))
         snaps.sort(key=lambda s: (s.monitoring, s.date))
-        rows = {}
-        for i, snap in enumerate(snaps):
-            progress(0.5, f"检查 checking {snap.display}")
-            rows[i] = _read_rows(snap, errors)
-        warnings += [p for p in errors if p.severity == "warning"]
         order = {snap.display: i for i, snap in enumerate(snaps)}
+        resolver = _Regions(regions)
+
+        def stream(kind: bool):
+            """Each roster of the kind in date order, read when its turn comes; once a roster has an error
+            the others are still read, for their problems, but no longer converted."""
+            for snap in snaps:
+                if snap.monitoring != kind:
+                    continue
+                progress(0.45 + 0.4 * order[snap.display] / len(snaps), f"读取 reading {snap.display}")
+                households = read_rows(snap, errors)
+                resolver.resolve(snap, households, errors)
+                if not any(p.severity == "error" for p in errors):
+                    yield snap, households
+
+        package = _Package()
+        _registry([s for s in snaps if not s.monitoring], stream(False), package, warnings, errors)
+        _monitoring([s for s in snaps if s.monitoring], stream(True), package, warnings)
+        warnings += [p for p in errors if p.severity == "warning"]
+        warnings.sort(key=lambda p: (order.get(p.file, len(order)), p.row_number is None, p.row_number or 0))
         errors = _Problems(p for p in errors if p.severity == "error")
         if errors:
             raise PackageError(list(errors))
-        built_regions, region_file = _resolve_regions(snaps, rows, regions, errors, notes)
-        if errors:
-            raise PackageError(list(errors))
-        progress(0.7, "生成变动记录 writing events")
-        registry = [(snap, rows[i]) for i, snap in enumerate(snaps) if not snap.monitoring]
-        monitoring = [(snap, rows[i]) for i, snap in enumerate(snaps) if snap.monitoring]
-        package = _Package()
-        _registry(registry, package, warnings, errors)
-        _monitoring(monitoring, package, warnings)
-        warnings.sort(key=lambda p: (order.get(p.file, len(order)), p.row_number is None, p.row_number or 0))
-        if errors:
-            raise PackageError(list(errors))
+        built_regions = resolver.finish(package, notes)
         progress(0.9, "写入 writing the package")
-        result = _write(package, out_dir, built_regions, region_file, notes, warnings, snaps)
+        result = _write(package, out_dir, built_regions, resolver.file, notes, warnings, snaps)
         progress(1.0, "完成 done")
         return result
 
@@ -460,12 +493,12 @@ def _range(package: _Package, table: str, record: str, column: str, dated: Dated
                            "latest": dated.day.isoformat(), "note": why})
 
 
-def _registry(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: _Package, warnings: list[Problem],
-              errors: _Problems) -> None:
-    timeline = Timeline([s for s, _ in snaps], warnings)
-    ids = sorted({hid for _, households in snaps for hid in households})
-    state: dict[str, str | None] = dict.fromkeys(ids)
-    last: dict[str, date | None] = dict.fromkeys(ids)
+def _registry(metadata: list[Snapshot], stream: Iterable[tuple[Snapshot, dict[str, HouseholdRow]]],
+              package: _Package, warnings: list[Problem], errors: _Problems) -> None:
+    """The registry rosters, one at a time in date order (`stream`; only the one before is kept)."""
+    timeline = Timeline(metadata, warnings)
+    state: dict[str, str | None] = {}
+    last: dict[str, date | None] = {}
     registered: dict[str, date] = {}
     latest: dict[str, HouseholdRow] = {}
     members: dict[str, dict[str, dict]] = defaultdict(dict)  # hid -> person key -> open member record
@@ -516,10 +549,11 @@ def _registry(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: _P
         if where.get(key) == hid:
             del where[key]
 
-    for k, (snap, households) in enumerate(snaps):
+    previous: dict[str, HouseholdRow] = {}
+    for k, (snap, households) in enumerate(stream):
         present_villages = defaultdict(int)
         if k > 0:  # an ID number in another household than the roster before
-            before = {key: hid for hid, household in snaps[k - 1][1].items() for key in household.members
+            before = {key: hid for hid, household in previous.items() for key in household.members
                       if key.startswith("id:")}
             for hid, household in households.items():
                 for key, member in household.members.items():
@@ -527,43 +561,44 @@ def _registry(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: _P
                         warnings.append(problem("warning", snap.display, member.row, snap.label("id_number"),
                                                 mask_id(member.values.get("id_number")), "roster_id_moves",
                                                 before[key]))
-        for hid in ids:
+        registered_now = {hid for hid, now in state.items() if now in ("poor", "returned", "exited")}
+        for hid in sorted(registered_now | set(households)):
             household = households.get(hid)
             if household is None:
-                if state[hid] in ("poor", "returned", "exited"):
-                    kind = snaps[0][0].mapping.removal if snaps[0][0].mapping.removal in REMOVED else "清退"
+                if state.get(hid) in ("poor", "returned", "exited"):
+                    kind = snap.mapping.removal if snap.mapping.removal in REMOVED else "清退"
                     dated = Dated(snap.date, timeline.window(k), True)
                     add_event(hid, kind, dated, "花名册中不再有此户 no longer in the roster")
                 continue
             present_villages[household.village] += 1
             latest[hid] = household
             status = _status(household.values)
-            if state[hid] == "removed":
+            if state.get(hid) == "removed":
                 if status != "removed":
                     errors.add(snap, household.row, "household_id", hid, "roster_reappears",
                                removed_at[hid].isoformat())
                 continue
-            before = state[hid]
+            before = state.get(hid)
             if before == "exited" and status == "未脱贫":
-                prev = snaps[k - 1][0] if k else snap
+                prev = metadata[k - 1] if k else snap
                 warnings.append(problem("warning", snap.display, household.row, snap.label("status"),
                                         household.values.get("status"), "roster_status_backwards",
                                         f"{prev.date.isoformat()} 已脱贫", f"{prev.date.isoformat()}: exited"))
             names = _CHAINS.get((before, status), [])
             if before == "exited" and status == "已脱贫":  # returned and exited again within the span
                 returned = _known(household.values, "returned_on")
-                if returned and last[hid] and returned[0] > last[hid] and k > 0 and returned[0] > snaps[k - 1][0].date:
+                if returned and last.get(hid) and returned[0] > last[hid] and k > 0 and returned[0] > metadata[k - 1].date:
                     names = ["返贫", "标注脱贫"]
             chain = []
             for name in names:
                 day_field, year_field = _DATE_OF[name]
                 kind = _removal_type(household.values, snap.mapping) if name == "removed" else name
                 chain.append((kind, _known(household.values, day_field, year_field), day_field))
-            for kind, dated in timeline.place(chain, k, last[hid], household):
+            for kind, dated in timeline.place(chain, k, last.get(hid), household):
                 why = {"识别纳入": "花名册新增 new in the roster"}.get(kind, f"花名册状态 roster status: {status}")
                 reason = household.values.get("removal_reason", "") if kind in REMOVED else ""
                 add_event(hid, kind, dated, reason or (why if dated.approximate else ""))
-            if state[hid] is None:
+            if state.get(hid) is None:
                 continue
             # members
             first_time = before is None
@@ -582,7 +617,7 @@ def _registry(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: _P
                             joined = Dated(joined_known[0])
                     else:
                         joined_known = _known(member.values, "joined_on")
-                        floor = max(registered[hid], snaps[k - 1][0].date if k else registered[hid])
+                        floor = max(registered[hid], metadata[k - 1].date if k else registered[hid])
                         if joined_known and joined_known[0] > registered[hid] and joined_known[0] <= snap.date:
                             joined = Dated(joined_known[0])
                         else:
@@ -607,21 +642,22 @@ def _registry(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: _P
                     if left.day > start:
                         end_member(hid, key, left, "花名册中不再有此人 no longer in the roster")
             # consistency: member count
-            if k > 0 and hid in snaps[k - 1][1]:
-                before_n, now_n = len(snaps[k - 1][1][hid].members), len(rows_now)
+            if k > 0 and hid in previous:
+                before_n, now_n = len(previous[hid].members), len(rows_now)
                 if abs(now_n - before_n) >= SIZE_JUMP:
                     warnings.append(problem("warning", snap.display, household.row, snap.label("household_id"), hid,
                                             "roster_size_jump", f"{before_n} → {now_n}", f"{before_n} -> {now_n}"))
         if k > 0:
             before_villages = defaultdict(int)
-            for household in snaps[k - 1][1].values():
+            for household in previous.values():
                 before_villages[household.village] += 1
-            for village, n in sorted(before_villages.items()):
+            for village, n in sorted(before_villages.items(), key=lambda x: str(x[0])):
                 if village not in present_villages:
-                    example = next(h for h in snaps[k - 1][1].values() if h.village == village)
+                    example = next(h for h in previous.values() if h.village == village)
                     name = example.values.get("village") or village
                     warnings.append(problem("warning", snap.display, None, snap.label("village") or
                                             snap.label("village_code"), name, "roster_village_disappears", n))
+        previous = households
 
     for hid, household in latest.items():
         v = household.values
@@ -650,12 +686,10 @@ def _heads(records: list[dict], package: _Package, latest: dict[str, HouseholdRo
             package.households[hid]["head_id_number"] = head["_values"].get("id_number", "")
 
 
-def _monitoring(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: _Package,
-                warnings: list[Problem]) -> None:
-    if not snaps:
-        return
-    timeline = Timeline([s for s, _ in snaps], warnings)
-    ids = sorted({hid for _, households in snaps for hid in households})
+def _monitoring(metadata: list[Snapshot], stream: Iterable[tuple[Snapshot, dict[str, HouseholdRow]]],
+                package: _Package, warnings: list[Problem]) -> None:
+    """The monitoring rosters, one at a time in date order."""
+    timeline = Timeline(metadata, warnings)
     open_episode: dict[str, dict] = {}
     last_cleared: dict[str, date] = {}
     latest: dict[str, HouseholdRow] = {}
@@ -668,8 +702,8 @@ def _monitoring(snaps: list[tuple[Snapshot, dict[str, HouseholdRow]]], package: 
             _range(package, "monitoring", episode["monitoring_id"], "cleared_on", dated, why)
         last_cleared[hid] = dated.day
 
-    for k, (snap, households) in enumerate(snaps):
-        for hid in ids:
+    for k, (snap, households) in enumerate(stream):
+        for hid in sorted(set(open_episode) | set(households)):
             household = households.get(hid)
             if household is None:
                 if hid in open_episode:
@@ -781,7 +815,7 @@ def _write(package: _Package, out_dir: Path, built_regions, region_file, notes: 
     lines = ["# 花名册转换说明 / Roster conversion notes", "",
              "由 `python -m etl from-roster` 从以下花名册生成 / converted from these rosters:", ""]
     lines += [f"- {s.display}: {s.date.isoformat()}{'（监测对象 monitoring）' if s.monitoring else ''}, "
-              f"{len(s.table.rows)} 行 rows" + (f", 跳过合计/注释行 skipped totals/notes rows "
+              f"{s.row_count} 行 rows" + (f", 跳过合计/注释行 skipped totals/notes rows "
                                                 f"{', '.join(str(r) for r, _ in s.table.skipped)}" if s.table.skipped
                                                 else "") for s in snaps]
     lines += ["", "## 说明 / Notes", ""] + notes

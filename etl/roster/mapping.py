@@ -13,7 +13,7 @@ from pathlib import Path
 from etl.problems import PackageError
 from etl.roster.fields import FIELDS, MONITORING_FIELDS, is_ignored, label_field
 from etl.roster.messages import problem
-from etl.roster.sheet import SKIP_WORDS, find_header, read_sheet, read_table
+from etl.roster.sheet import HEADER_READ_ROWS, SKIP_WORDS, find_header, read_sheet, read_table
 
 REMOVALS = ("清退", "自然销户", "reason")  # reason: by the removal reason column's values (values.removal_reason)
 DATE_SOURCES = ("auto", "column", "file_name", "flag")
@@ -121,7 +121,7 @@ def propose_mapping(path: Path) -> Mapping:
 
         with roster_files([path]) as files:
             return propose_mapping(files[0][0])
-    sheet = read_sheet(path)
+    sheet = read_sheet(path, max_rows=HEADER_READ_ROWS)
     start, count = find_header(sheet)
     table = read_table(sheet, start + 1, count)
     mapping = Mapping(header_row=table.header_row, header_rows=table.header_rows)

@@ -51,14 +51,21 @@ class Table:
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (row number, first text) of totals/notes rows
 
 
-def read_sheet(path: Path, display_name: str | None = None) -> Sheet:
-    """The file's cells as text, or PackageError naming the file (unreadable, too large, unknown encoding)."""
+HEADER_READ_ROWS = HEADER_SEARCH_ROWS + MAX_HEADER_ROWS + 2  # enough to find the header and its labels
+
+
+def read_sheet(path: Path, display_name: str | None = None, max_rows: int | None = None) -> Sheet:
+    """The file's cells as text (its first max_rows rows only, when given), or PackageError naming the
+    file (unreadable, too large, unknown encoding)."""
     display = display_name or path.name
     suffix = path.suffix.lower()
     if suffix in EXCEL_SUFFIXES:
-        return _read_excel(path, display)
+        sheet = _read_excel(path, display)
+        if max_rows is not None:
+            del sheet.grid[max_rows:]
+        return sheet
     if suffix in {".csv", ".txt"}:
-        return _read_csv(path, display)
+        return _read_csv(path, display, max_rows)
     raise PackageError([problem("error", display, None, None, path.suffix, "roster_file_type")])
 
 
@@ -85,7 +92,7 @@ def _read_excel(path: Path, display: str) -> Sheet:
     return Sheet(path, display, grid, merged)
 
 
-def _read_csv(path: Path, display: str) -> Sheet:
+def _read_csv(path: Path, display: str, max_rows: int | None = None) -> Sheet:
     try:
         encoding = detect_encoding(path)
     except UnicodeError:
@@ -95,6 +102,8 @@ def _read_csv(path: Path, display: str) -> Sheet:
     try:
         with open(path, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as f:
             for record in csv.reader(f):
+                if max_rows is not None and len(grid) >= max_rows:
+                    break
                 if len(grid) > limits.MAX_ROWS_PER_FILE:
                     raise PackageError([Problem.file_error(display, "too_many_rows",
                                                            detail=f"{limits.MAX_ROWS_PER_FILE:,}")])
