@@ -10,12 +10,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import charts, paper, pdf, plain, scoped, state
+from ui import charts, paper, pdf, plain, progress, scoped, state, tables
 from ui.formatting import change_arrow, count, pair, percent, signed, signed_points
 from ui.i18n import t
 
 view = state.page_header("page_overview")
-previous = state.previous_quarter_end(view.as_of)
+previous = view.previous  # the comparison date: 环比, 同比 or a chosen one (ui/state.py)
+since = state.compare_label(view)
 year_start = dt.date(view.year, 1, 1)
 span = scoped.query("data_span").iloc[0]
 first_day = span.first_date.date() if pd.notna(span.first_date) else year_start
@@ -23,12 +24,20 @@ first_day = span.first_date.date() if pd.notna(span.first_date) else year_start
 now = scoped.query("registry_summary", as_of=view.as_of, region=view.region).iloc[0]
 moved = scoped.query("registry_change", as_of=view.as_of, previous=previous, region=view.region).iloc[0]
 this_year = scoped.query("exits_by_period", start=year_start, end=view.as_of, period="year", region=view.region)
+# the same figures at the comparison date, shown beside the tiles
+before = scoped.query("registry_summary", as_of=previous, region=view.region).iloc[0]
+that_year = scoped.query("exits_by_period", start=dt.date(previous.year, 1, 1), end=previous, period="year",
+                         region=view.region)
+
+
+def at_previous(value: str) -> None:
+    st.caption(t("compare_before", date=since, value=value))
 
 
 def change(stock: str) -> str:
     """The change since the previous quarter end (registry_change), each count with its sign; the arrow
     comes from stock_arrow."""
-    return t("change_since", date=f"{previous:%Y-%m-%d}",
+    return t("change_since", date=since,
              value=t("households_people", h=signed(moved[f"households_{stock}_change"]),
                      p=signed(moved[f"people_{stock}_change"])))
 
@@ -47,9 +56,11 @@ tiles = st.columns(4)
 with tiles[0].container(border=True):
     st.metric(t("registered"), pair(now.households_registered, now.people_registered),
               delta=change("registered"), **stock_arrow(moved, "registered", colour="off"))
+    at_previous(pair(before.households_registered, before.people_registered))
 with tiles[1].container(border=True):
     st.metric(t("still_poor"), pair(now.households_poor, now.people_poor),
               delta=change("poor"), **stock_arrow(moved, "poor", colour="inverse"))
+    at_previous(pair(before.households_poor, before.people_poor))
 with tiles[2].container(border=True):
     row = this_year.iloc[-1] if len(this_year) else None
     exited = pair(row.households, row.people) if row is not None else "—"
@@ -57,14 +68,30 @@ with tiles[2].container(border=True):
               rate=percent(row.completion_rate))
             if row is not None and pd.notna(row.planned_people) else t("no_plan"))
     st.metric(t("exited_this_year", year=view.year), exited, delta=plan, delta_color="off", delta_arrow="off")
+    earlier = that_year.iloc[-1] if len(that_year) else None
+    at_previous(pair(earlier.households, earlier.people) if earlier is not None else "—")
 with tiles[3].container(border=True):
     st.metric(t("incidence"), percent(now.incidence),
-              delta=t("change_since", date=f"{previous:%Y-%m-%d}",
+              delta=t("change_since", date=since,
                       value=signed_points(moved.incidence_change)),
               **arrow(moved.incidence_unchanged, colour="inverse"))
+    at_previous(percent(before.incidence))
 
 st.caption(t("overview_counts_note", exited=pair(now.households_exited, now.people_exited),
              remaining=count(now.poor_villages_remaining), total=count(now.poor_villages_total)))
+
+# ---- which townships are behind: the parts of the region, sortable (township_progress_change) ----------
+level = progress.part_level(state.region_row(view.region).level)
+if state.region_row(view.region).level != "村":
+    parts = scoped.query("township_progress_change", as_of=view.as_of, previous=previous, level=level,
+                         region=view.region)
+    st.subheader(t("tp_title_" + level))
+    if st.toggle(t("tp_show_compare"), key="tp_compare"):
+        table = progress.compare_table(view.language, parts, level, view.as_of, previous, total=False)
+    else:
+        table = progress.progress_table(view.language, parts, level, total=False)
+    tables.show(table, key="overview_progress", file_name=f"{table.title}_{view.as_of:%Y-%m-%d}")
+    st.caption(t("tp_note"))
 
 # ---- red flags ---------------------------------------------------------------------------------
 villages = scoped.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=view.region)
@@ -128,13 +155,13 @@ if span.has_monitoring:
                                    strict=True):
         with tile.container(border=True):
             st.metric(t("mon_" + stock), pair(monitored[f"households_{stock}"], monitored[f"people_{stock}"]),
-                      delta=t("change_since", date=f"{previous:%Y-%m-%d}", value=t(
+                      delta=t("change_since", date=since, value=t(
                           "households_people", h=signed(monitored_change[f"households_{stock}_change"]),
                           p=signed(monitored_change[f"people_{stock}_change"]))),
                       **stock_arrow(monitored_change, stock, colour=colour))
     with row[3].container(border=True):
         st.metric(t("mon_clearance_rate"), percent(monitored.clearance_rate),
-                  delta=t("change_since", date=f"{previous:%Y-%m-%d}",
+                  delta=t("change_since", date=since,
                           value=signed_points(monitored_change.clearance_rate_change)),
                   delta_color="off", delta_arrow="off")
         st.page_link("pages/monitoring.py", label=t("open_page", page=t("page_monitoring")),
@@ -152,24 +179,43 @@ with left:
         hovertemplate="%{x|%Y-%m-%d}<br>" + t("incidence") + " %{y:.2f}%<br>" + t("still_poor")
         + " %{customdata[0]:,}" + t("unit_households") + "%{customdata[1]:,}" + t("unit_people") + "<extra></extra>",
     ))
+    # the exit line the incidence must get under: 2%, 3% in the west (incidence_exit_line)
+    exit_line = scoped.query("incidence_exit_line", region=view.region)
+    if len(exit_line) and pd.notna(exit_line.threshold.iloc[0]):
+        charts.target_line(fig, trend.as_of, exit_line.threshold.iloc[0] * 100,
+                           t("exit_line", threshold=percent(exit_line.threshold.iloc[0])))
     fig.update_yaxes(title=t("incidence") + " (%)", rangemode="tozero")
     fig.update_xaxes(title=t("quarter_end_axis"))
     charts.show(fig, trend, t("incidence_trend"), key="overview_trend", height=340)
 
 with right:
-    exits = scoped.query("exits_by_period", start=first_day, end=view.as_of, period="year", region=view.region)
-    st.subheader(t("exits_vs_plan"))
-    years = exits.period.dt.year.astype(str)
-    fig = go.Figure([
-        go.Bar(x=years, y=exits.people, name=t("exited_people"), marker_color=charts.STATUS_COLORS["已脱贫"],
-               hovertemplate="%{x}: %{y:,}" + t("unit_people") + "<extra></extra>"),
-        go.Scatter(x=years, y=exits.planned_people, name=t("planned_people"), mode="markers+lines",
-                   line=dict(color="#333333", dash="dot"),
+    if not st.toggle(t("exits_view_quarter"), key="overview_exits_by_quarter"):
+        exits = scoped.query("exits_by_period", start=first_day, end=view.as_of, period="year", region=view.region)
+        st.subheader(t("exits_vs_plan"))
+        years = exits.period.dt.year.astype(str)
+        fig = go.Figure([
+            go.Bar(x=years, y=exits.people, name=t("exited_people"), marker_color=charts.STATUS_COLORS["已脱贫"],
                    hovertemplate="%{x}: %{y:,}" + t("unit_people") + "<extra></extra>"),
-    ])
-    fig.update_yaxes(title=t("unit_people_axis"))
-    fig.update_xaxes(title=t("year_axis"), type="category")
-    charts.show(fig, exits, t("exits_vs_plan"), key="overview_exits", height=340)
+            go.Scatter(x=years, y=exits.planned_people, name=t("planned_people"), mode="markers+lines",
+                       line=dict(color=charts.TARGET_COLOR, dash="dot"),
+                       hovertemplate="%{x}: %{y:,}" + t("unit_people") + "<extra></extra>"),
+        ])
+        fig.update_yaxes(title=t("unit_people_axis"))
+        fig.update_xaxes(title=t("year_axis"), type="category")
+        charts.show(fig, exits, t("exits_vs_plan"), key="overview_exits", height=340)
+    else:  # this year's exits so far at each quarter end, against the year's plan (exits_by_period)
+        quarters = scoped.query("exits_by_period", start=year_start, end=view.as_of, period="quarter",
+                                region=view.region)
+        st.subheader(t("exits_year_to_date", year=view.year))
+        labels = quarters.period.dt.to_period("Q").astype(str)
+        fig = go.Figure(go.Bar(x=labels, y=quarters.people_year_to_date, name=t("exited_people_ytd"),
+                               marker_color=charts.STATUS_COLORS["已脱贫"],
+                               hovertemplate="%{x}: %{y:,}" + t("unit_people") + "<extra></extra>"))
+        if len(quarters) and pd.notna(quarters.planned_people.iloc[-1]):
+            charts.target_line(fig, labels, quarters.planned_people.iloc[-1], t("planned_people"), percent=False)
+        fig.update_yaxes(title=t("unit_people_axis"), rangemode="tozero")
+        fig.update_xaxes(title=t("quarter_axis"), type="category")
+        charts.show(fig, quarters, t("exits_year_to_date", year=view.year), key="overview_exits_quarters", height=340)
 
 st.subheader(t("spending_vs_schedule", year=view.year))
 if schedule.empty:

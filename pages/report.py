@@ -14,7 +14,8 @@ from ui import report as reports
 from ui.i18n import t
 
 view = state.page_header("page_report")
-report = reports.build_report(scoped.query, view.as_of, view.region, view.rules, view.language)
+report = reports.build_report(scoped.query, view.as_of, view.region, view.rules, view.language,
+                              compare=view.previous, compare_kind=view.compare)
 
 st.caption(t("rpt_intro"))
 with st.container(horizontal=True, gap="small"):
@@ -69,7 +70,7 @@ def show_table(number: int) -> None:
 
 st.subheader(report.tables_heading)
 # narrow tables side by side, the wide ones (funds by source, villages) across the page
-for row in ((0, 1), (2, 3), (4, 5), (6,), (7,)):
+for row in ((0, 1), (2, 3), (4, 5), (6,), (7,), *((n,) for n in range(8, len(report.tables)))):
     for number, column in zip(row, st.columns(len(row)), strict=True):
         with column:
             show_table(number)

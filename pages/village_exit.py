@@ -258,11 +258,7 @@ def trend_section(view: state.Filters, check: pd.Series | None) -> None:
         + " %{customdata[0]:,}" + t("unit_households") + "%{customdata[1]:,}" + t("unit_people") + "<extra></extra>",
     ))
     if check is not None and pd.notna(check.incidence_threshold):
-        threshold = check.incidence_threshold * 100
-        fig.add_trace(go.Scatter(
-            x=x, y=[threshold] * len(trend), mode="lines", name=t("ve_threshold_line"),
-            line=dict(color="#333333", dash="dot"), hovertemplate=t("ve_threshold_line") + " %{y:.2f}%<extra></extra>",
-        ))
+        charts.target_line(fig, x, check.incidence_threshold * 100, t("ve_threshold_line"))
     fig.update_yaxes(title=t("incidence") + " (%)", rangemode="tozero")
     fig.update_xaxes(title=t("ve_axis_" + period), type="category" if period == "year" else "date")
     charts.show(fig, trend, t("ve_trend_title"), key="ve_trend", height=320)

@@ -10,7 +10,7 @@
 --             stretches of the year.
 -- columns:    region_code, region_name, is_total, and for each of households_registered,
 --             people_registered, households_poor, people_poor, incidence, households_exited,
---             people_exited, completion_rate, poor_villages_remaining, spending_rate: the figure,
+--             people_exited, planned_people, completion_rate, poor_villages_remaining, spending_rate: the figure,
 --             <figure>_previous and <figure>_change
 -- grain:      one row per row of township_progress at $as_of, in its order
 -- params:     $as_of DATE (NULL = today), $previous DATE (NULL = today),
@@ -43,6 +43,9 @@ with final as (
         c.people_exited,
         p.people_exited as people_exited_previous,
         c.people_exited - p.people_exited as people_exited_change,
+        c.planned_people,
+        p.planned_people as planned_people_previous,
+        c.planned_people - p.planned_people as planned_people_change,
         c.completion_rate,
         p.completion_rate as completion_rate_previous,
         c.completion_rate - p.completion_rate as completion_rate_change,

@@ -47,7 +47,7 @@ def test_the_command_line_answers_for_the_region_the_dashboard_opens_on(demo_db_
 # ---- a page only chooses a query, filters rows and draws ------------------------------------------
 
 FIGURE_MODULES = sorted((ROOT / "pages").glob("*.py")) + [
-    ROOT / "ui" / name for name in ("report.py", "village_exit.py", "household_risks.py")]
+    ROOT / "ui" / name for name in ("report.py", "village_exit.py", "household_risks.py", "progress.py")]
 # pandas / numpy reductions and reshapes that work out a figure from rows
 AGGREGATIONS = frozenset({
     "groupby", "sum", "value_counts", "mean", "median", "agg", "aggregate", "pivot", "pivot_table", "cumsum",

@@ -53,7 +53,7 @@ def test_the_county_report_shows_the_hand_worked_figures(page):
                                                                      ("未脱贫", 1, 2)]
     incidence = page.dataframe[1].value  # shown ×100 with two decimals
     assert [round(v, 4) for v in incidence["贫困发生率"]] == [round(1300 / 1600, 4), round(200 / 1630, 4)]
-    assert len(page.dataframe) == 8
+    assert len(page.dataframe) == 9  # tables 1–8 and 表9 各乡镇进展
     downloads = [b.proto.label for b in page.get("download_button")]
     assert "下载 Word（.docx）" in downloads and "下载 Excel（.xlsx）" in downloads and "下载 PDF（打印用）" in downloads
 

@@ -19,7 +19,7 @@ def test_the_monitoring_sentence_of_the_county_mid_2025(monitoring):
         "截至2025年6月30日，全县累计识别监测对象7户18人，其中已消除风险3户8人，风险消除率42.86%；未消除风险4户10人，"
         "其中因病2户6人、因学1户4人、因灾1户2人、因意外事故2户4人（一户有多种风险类型的，分别计入）。",)
     table = report.tables[-1]
-    assert table.title == "表9 防返贫监测对象（按类别）"
+    assert table.title == "表10 防返贫监测对象（按类别）"
     assert table.frame.values.tolist()[0][:7] == ["脱贫不稳定户", 3, 10, 1, 4, 2, 6]
     assert [row[0] for row in table.frame.values.tolist()] == ["脱贫不稳定户", "边缘易致贫户", "突发严重困难户"]
 

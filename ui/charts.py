@@ -104,6 +104,21 @@ def plain_categories(fig: go.Figure) -> go.Figure:
     return fig
 
 
+TARGET_COLOR = "#333333"  # targets and plans: a dark dotted line
+
+
+def target_line(fig: go.Figure, x, value: float, name: str, *, percent: bool = True) -> go.Figure:
+    """A dotted horizontal target across the chart's x values — the incidence a village or a county must get
+    under (the village profile's threshold, the overview's exit line). `value` in the y axis's units
+    (a percent axis: ×100)."""
+    x = list(x)
+    fig.add_trace(go.Scatter(
+        x=x, y=[value] * len(x), mode="lines", name=name, line=dict(color=TARGET_COLOR, dash="dot"),
+        hovertemplate=name + " %{y:.2f}" + ("%" if percent else "") + "<extra></extra>",
+    ))
+    return fig
+
+
 def show(fig: go.Figure, frame: pd.DataFrame, name: str, *, key: str | None = None, height: int | None = None,
          **plotly_kwargs):
     """Draw a figure in the house style with a download of the data behind it; returns the chart state

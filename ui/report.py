@@ -11,6 +11,7 @@ exports and the tests call `build_report` with `ui.scoped.query` or a `queries.D
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ui import exports, paper, pdf, plain
+from ui import exports, paper, pdf, plain, progress
 from ui.exports import Section, Table, is_missing
 from ui.formatting import count, percent
 from ui.i18n import STRINGS, translate
@@ -108,9 +109,12 @@ def area_word(words: _Words, name: str, level: str) -> str:
 # the report
 
 
-def build_report(source, as_of: dt.date, region: str, rules: str, language: str = "zh") -> Report:
+def build_report(source, as_of: dt.date, region: str, rules: str, language: str = "zh",
+                 compare: dt.date | None = None, compare_kind: str = "date") -> Report:
     """The report for `region` at `as_of` under the village exit preset `rules`. `source` is a callable
-    `query(name, **params) -> DataFrame` (ui.scoped.query) or an object with such a `.query` method."""
+    `query(name, **params) -> DataFrame` (ui.scoped.query) or an object with such a `.query` method. With
+    `compare` (a date; `compare_kind` quarter 环比, year 同比 or date), the text says how the registry
+    moved since then (registry_change: "较上年同期减少…户…人")."""
     query: QueryFn = source.query if hasattr(source, "query") else source
     words = _Words(language)
     tree = query("regions")
@@ -134,13 +138,16 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
     funds = query("funds_summary", as_of=as_of, year=as_of.year, region=region).iloc[0]
     sources = query("funds_by", as_of=as_of, year=as_of.year, region=region, dimension="source")
     villages = query("village_exit_check", as_of=as_of, rules=rules, region=region)
+    level = progress.part_level(place["level"])
+    parts = query("township_progress", as_of=as_of, level=level, region=region) if place["level"] != "村" else None
+    moved = query("registry_change", as_of=as_of, previous=compare, region=region).iloc[0] if compare else None
     rules_name = words("preset_" + rules) if "preset_" + rules in STRINGS else rules
 
     sections = (
         Section(words("rpt_h_population"), (
             _population(words, place, area, as_of, now, start, first_year_end, categories),
             _causes(words, area, causes),
-        )),
+        ) + ((_compared(words, area, compare, compare_kind, moved),) if moved is not None else ())),
         Section(words("rpt_h_year", year=as_of.year), (
             _exits(words, area, year_start, as_of, exits),
             _flows(words, flows),
@@ -162,7 +169,8 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
         _flows_table(words, flows, as_of.year),
         _funds_table(words, funds, sources, as_of.year),
         _villages_table(words, villages),
-    ) + ((_monitoring_table(words, kinds),) if span.has_monitoring else ())
+    ) + ((_progress_table(words, parts, level),) if parts is not None else ()) \
+        + ((_monitoring_table(words, kinds),) if span.has_monitoring else ())
     stamp = query("load_info")
     loaded = stamp.iloc[0] if len(stamp) else None
     filters_line = words(
@@ -179,7 +187,7 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
         file_stem=safe_file_name(f"{words('rpt_file_stem')}_{place['name']}_{as_of:%Y-%m-%d}"),
         language=language,
         stamp=paper.stamp(query, place["name"], region, as_of, language),
-        figures=paper.overview_figures(query, as_of, region, rules, language),
+        figures=paper.overview_figures(query, as_of, region, rules, language, compare),  # the same comparison date
     )
 
 
@@ -247,6 +255,35 @@ def _population(words, place, area, as_of, now, start, first_year_end, categorie
                  registered=words.pair(now.households_registered, now.people_registered),
                  exited=words.pair(now.households_exited, now.people_exited),
                  poor=words.pair(now.households_poor, now.people_poor), breakdown=breakdown, incidence=incidence)
+
+
+def _change(words, households, people) -> str:
+    """增加2户5人 / 减少1户3人 / 持平; households and people moving apart are worded one by one."""
+    if households == 0 and people == 0:
+        return words("rpt_change_none")
+    if households >= 0 and people >= 0:
+        return words("rpt_change_up", value=words.pair(households, people))
+    if households <= 0 and people <= 0:
+        return words("rpt_change_down", value=words.pair(-households, -people))
+    return words.join((words("rpt_change_up" if n > 0 else "rpt_change_down", value=words(key, n=count(abs(n))))
+                       for n, key in ((households, "rpt_n_households"), (people, "rpt_n_people"))),
+                      "rpt_change_and")
+
+
+def _compared(words, area, compare, kind, moved) -> str:
+    """较上年同期（2015年12月31日），全乡未脱贫人口增加2户5人，现有建档增加2户5人，贫困发生率上升0.77个百分点。"""
+    since = words("rpt_since_" + (kind if kind in ("quarter", "year") else "date"), date=words.date(compare))
+    change = moved.incidence_change
+    if is_missing(change):
+        incidence = words("rpt_points_unknown")
+    elif change == 0:
+        incidence = words("rpt_change_none")
+    else:
+        incidence = words("rpt_points_up" if change > 0 else "rpt_points_down", n=f"{abs(change) * 100:.2f}")
+    return words("rpt_p_compare", since=since, area=area,
+                 poor=_change(words, moved.households_poor_change, moved.people_poor_change),
+                 registered=_change(words, moved.households_registered_change, moved.people_registered_change),
+                 incidence=incidence)
 
 
 def _causes(words, area, causes) -> str:
@@ -448,6 +485,12 @@ def _funds_table(words, funds, sources, year) -> Table:
     kinds = ("text", "count", "wan_yuan", "wan_yuan", "wan_yuan", "wan_yuan", "percent", "percent", "percent",
              "percent")
     return Table(words("rpt_t_funds", year=year), frame, kinds)
+
+
+def _progress_table(words, parts, level) -> Table:
+    """Every township (or village) of the region and the region itself (township_progress)."""
+    table = progress.progress_table(words.language, parts, level)
+    return dataclasses.replace(table, title=words("rpt_t_progress_" + level))
 
 
 def _villages_table(words, villages) -> Table:

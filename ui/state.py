@@ -26,6 +26,9 @@ from ui.i18n import LANGUAGES, has_string, t
 from ui.report import escape_markdown
 
 URL_KEYS = ("region", "as_of", "rules", "lang")
+# the comparison date (compare_date only when compare is "date"), in the URL only when not the default
+COMPARE_MODES = ("quarter", "year", "date")  # 环比: the previous quarter end; 同比: the same date a year before
+COMPARE_KEYS = ("compare", "compare_date")
 CUSTOM_DATE = "custom"
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)  # the as-of dates a view may take
 MAX_PICK_DEPTH = 4  # levels below the view's top: 县 → 乡镇 → 村, deeper when a package holds several counties
@@ -40,10 +43,22 @@ class Filters:
     region: str  # 区划代码 of the region in view
     rules: str  # village exit rule preset
     language: str
+    compare: str = "quarter"  # one of COMPARE_MODES
+    compare_date: dt.date | None = None  # the chosen date when compare is "date"
 
     @property
     def year(self) -> int:
         return self.as_of.year
+
+    @property
+    def previous(self) -> dt.date:
+        """The date the view compares with: the previous quarter end (环比), the same date a year before
+        (同比) or the chosen date."""
+        if self.compare == "year":
+            return same_date_a_year_before(self.as_of)
+        if self.compare == "date" and self.compare_date is not None:
+            return self.compare_date
+        return previous_quarter_end(self.as_of)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -141,6 +156,20 @@ def previous_quarter_end(day: dt.date) -> dt.date:
     return (pd.Timestamp(day) - pd.offsets.QuarterEnd(1)).date()
 
 
+def same_date_a_year_before(day: dt.date) -> dt.date:
+    """同比: the same date a year before (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def compare_label(filters: Filters) -> str:
+    """The comparison date in words: 上年同期2015-12-31 (同比), else the date alone (2016-09-30)."""
+    kind = filters.compare if filters.compare in ("quarter", "year") else "date"
+    return t("since_" + kind, date=f"{filters.previous:%Y-%m-%d}")
+
+
 # ----------------------------------------------------------------------------------------------
 # URL → session (once per session), pending moves, sidebar widgets, session → URL
 
@@ -169,6 +198,22 @@ def _from_url() -> None:
                 _set_as_of(day)
             else:  # the date picker's range: a date outside it would fail the page
                 refused.append(("as_of", as_of))
+    if (compare := params.get("compare")) is not None:
+        if compare in COMPARE_MODES:
+            st.session_state["compare"] = compare
+        else:
+            refused.append(("compare", compare))
+    if (compare_date := params.get("compare_date")) is not None:
+        try:
+            day = dt.date.fromisoformat(compare_date)
+        except ValueError:
+            day = None
+        if day is not None and FIRST_DAY <= day <= LAST_DAY:
+            st.session_state["compare_date"] = day
+        else:  # not a date the picker takes: the comparison falls back to the previous quarter end
+            refused.append(("compare_date", compare_date))
+            if st.session_state.get("compare") == "date":
+                st.session_state["compare"] = "quarter"
     if (region := params.get("region")) is not None:
         if region in set(regions().code) and region in set(path_to(region)):
             st.session_state["_pending_region"] = region
@@ -256,6 +301,19 @@ def _as_of_picker() -> dt.date:
     return st.date_input(t("as_of_custom"), key="as_of_custom", min_value=FIRST_DAY, max_value=LAST_DAY)
 
 
+def _compare_picker(as_of: dt.date) -> tuple[str, dt.date | None]:
+    """环比 (the previous quarter end), 同比 (the same date a year before) or a chosen date."""
+    if st.session_state.get("compare") not in COMPARE_MODES:
+        st.session_state["compare"] = "quarter"
+    labels = {mode: t("compare_" + mode) for mode in COMPARE_MODES}
+    mode = st.selectbox(t("compare"), COMPARE_MODES, format_func=labels.__getitem__, key="compare")
+    if mode != "date":
+        return mode, None
+    if "compare_date" not in st.session_state:
+        st.session_state["compare_date"] = same_date_a_year_before(as_of)
+    return mode, st.date_input(t("compare_date_pick"), key="compare_date", min_value=FIRST_DAY, max_value=LAST_DAY)
+
+
 def _relabel_after_language_switch() -> None:
     """After a language switch, hand every choice widget its own value back. Streamlit's frontend keeps
     showing a selectbox's old formatted label when only the labels change (streamlit/streamlit#13788):
@@ -288,6 +346,7 @@ def sidebar() -> Filters:
     with st.sidebar:
         st.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="language")
         as_of = _as_of_picker()
+        compare, compare_date = _compare_picker(as_of)
         region = _region_picker()
         st.selectbox(t("rules"), presets(), format_func={p: preset_label(p) for p in presets()}.__getitem__,
                      key="rules")
@@ -295,7 +354,7 @@ def sidebar() -> Filters:
         # the parameter's name (one of URL_KEYS), never its value: a link's text must not reach the page
         st.warning(t("url_refused", name=name))
     filters = Filters(as_of=as_of, region=region, rules=st.session_state["rules"],
-                      language=st.session_state.get("language", "zh"))
+                      language=st.session_state.get("language", "zh"), compare=compare, compare_date=compare_date)
     st.session_state["_filters"] = filters
     _to_url(filters)
     return filters
@@ -311,6 +370,14 @@ def _to_url(filters: Filters) -> None:
     current = {key: st.query_params.get(key) for key in URL_KEYS}
     if current != wanted:
         st.query_params.update(wanted)
+    # the comparison: only when it is not the default (the previous quarter end)
+    comparing = {"compare": filters.compare if filters.compare != "quarter" else None,
+                 "compare_date": filters.compare_date.isoformat() if filters.compare == "date" else None}
+    for key, value in comparing.items():
+        if value is None and key in st.query_params:
+            del st.query_params[key]
+        elif value is not None and st.query_params.get(key) != value:
+            st.query_params[key] = value
 
 
 def filters() -> Filters:
