@@ -11,8 +11,9 @@ byte for byte and compared with today's data (ui/archive.py):
 - the data generation it was computed from (load_info of the database: loaded_at, package,
   package_sha256, tuopin_version) — an import or a rollback replaces the database, not the archive;
 - the figures themselves (table, row, column, kind, value as JSON), and a compact fingerprint of the
-  events of the report's region (event id, household, type, date and an md5 of the row; zlib-compressed
-  JSON), so "what changed" can name the events entered late, corrected or removed since.
+  events and the members of the report's region (event id, household, type, date and an md5 of the row;
+  person id, household, join and leave dates and an md5; zlib-compressed JSON, no names), so "what
+  changed" can name the records entered late, corrected or removed since.
 
 Why a separate file: the registry database is replaced whole by every import and rollback, and the
 account store is the place for accounts and the audit log; the archive grows with the files it keeps.
@@ -64,7 +65,9 @@ create table if not exists reports (
     generation_sha256   text,
     generation_version  text,
     figures             text not null,      -- JSON: [{table, row, column, kind, value}]
-    events              blob not null       -- zlib(JSON): [[event_id, row_hash, household_id, type, date]]
+    events              blob not null       -- zlib(JSON): {"events": [[event_id, row_hash, household_id, type,
+                                            -- date]], "members": [[person_id, row_hash, household_id, joined_on,
+                                            -- left_on]]}
 );
 create index if not exists reports_region on reports(region_code);
 create table if not exists report_files (
@@ -136,12 +139,14 @@ def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def pack_events(rows: list[list]) -> bytes:
-    return zlib.compress(json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode(), 9)
+def pack_records(records: dict[str, list[list]]) -> bytes:
+    return zlib.compress(json.dumps(records, ensure_ascii=False, separators=(",", ":")).encode(), 9)
 
 
-def unpack_events(blob: bytes) -> list[list]:
-    return json.loads(zlib.decompress(blob).decode())
+def unpack_records(blob: bytes) -> dict[str, list[list] | None]:
+    """{"events": [...], "members": [...]}; a report archived with the events alone (a list) has no members."""
+    records = json.loads(zlib.decompress(blob).decode())
+    return {"events": records, "members": None} if isinstance(records, list) else records
 
 
 class Archive:
@@ -167,8 +172,10 @@ class Archive:
 
     def save(self, *, saved_by: str, saved_role: str | None, region_code: str, region_name: str, as_of: dt.date,
              rules: str, language: str, title: str, recipient: str, note: str, generation: Generation,
-             figures: list[dict], events: list[list], files: list[tuple[str, str, bytes]]) -> int:
-        """Store a report as sent; `files` are (kind, file name, bytes). Returns its number."""
+             figures: list[dict], events: list[list], files: list[tuple[str, str, bytes]],
+             members: list[list] | None = None) -> int:
+        """Store a report as sent; `files` are (kind, file name, bytes); `events` and `members` the
+        fingerprints of the region's records. Returns its number."""
         unknown = [kind for kind, _, _ in files if kind not in KINDS]
         if unknown:
             raise ValueError(f"unknown file kinds {unknown}")
@@ -180,7 +187,7 @@ class Archive:
                 (dt.datetime.now().isoformat(timespec="seconds"), saved_by, saved_role, region_code, region_name,
                  as_of.isoformat(), rules, language, title, recipient, note[:2000], generation.loaded_at,
                  generation.package, generation.package_sha256, generation.version,
-                 json.dumps(figures, ensure_ascii=False), pack_events(events)))
+                 json.dumps(figures, ensure_ascii=False), pack_records({"events": events, "members": members})))
             number = cursor.lastrowid
             con.executemany(
                 "insert into report_files (report_id, kind, file_name, mime, size, sha256, content)"
@@ -231,11 +238,20 @@ class Archive:
         with self._db() as con:
             return json.loads(con.execute("select figures from reports where id = ?", (int(number),)).fetchone()[0])
 
-    def events(self, number: int, allowed: Collection[str]) -> list[list] | None:
+    def records(self, number: int, allowed: Collection[str]) -> dict[str, list[list] | None] | None:
+        """The fingerprints kept with a report: {"events": [...], "members": [...] or None}."""
         if self.report(number, allowed) is None:
             return None
         with self._db() as con:
-            return unpack_events(con.execute("select events from reports where id = ?", (int(number),)).fetchone()[0])
+            return unpack_records(con.execute("select events from reports where id = ?", (int(number),)).fetchone()[0])
+
+    def events(self, number: int, allowed: Collection[str]) -> list[list] | None:
+        records = self.records(number, allowed)
+        return None if records is None else records["events"]
+
+    def members(self, number: int, allowed: Collection[str]) -> list[list] | None:
+        records = self.records(number, allowed)
+        return None if records is None else records["members"]
 
 
 _COLUMNS = ("id, saved_at, saved_by, saved_role, region_code, region_name, as_of, rules, language, title, recipient,"

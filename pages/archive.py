@@ -95,10 +95,10 @@ else:
             t("arc_c_now"): [archives.shown(row.now, row.kind) for row in moved.itertuples()],
             t("arc_c_difference"): [archives.shown_difference(row.difference, row.kind) for row in moved.itertuples()],
         }), hide_index=True, key="arc_figures")
-    events = comparison.events
-    if events.empty:
+    events, members = comparison.events, comparison.members
+    if events.empty and (members is None or members.empty):
         st.caption(t("arc_no_events"))
-    else:
+    if not events.empty:
         st.markdown("**" + t("arc_events", n=len(events)) + "**")
         tables.grid(pd.DataFrame({
             t("arc_c_change"): [t("arc_change_" + change) for change in events.change],
@@ -109,4 +109,17 @@ else:
             t("arc_c_event_now"): archives.event_words(events.event_type, events.event_date, view.language),
             t("arc_c_event_before"): archives.event_words(events.before_type, events.before_date, view.language),
         }), hide_index=True, key="arc_events")
+    if members is not None and not members.empty:
+        st.markdown("**" + t("arc_members", n=len(members)) + "**")
+        tables.grid(pd.DataFrame({
+            t("arc_c_change"): [t("arc_change_" + change) for change in members.change],
+            t("arc_c_person"): members.person_id.to_numpy(),
+            t("arc_c_household"): members.household_id.to_numpy(),
+            t("arc_c_head"): members.head_name_masked.to_numpy(),
+            t("arc_c_village"): members.village_name.to_numpy(),
+            t("arc_c_event_now"): archives.member_words(members.joined_on, members.left_on,
+                                                        (members.change != "removed").to_numpy(), view.language),
+            t("arc_c_event_before"): archives.member_words(members.before_joined_on, members.before_left_on,
+                                                           (members.change != "late").to_numpy(), view.language),
+        }), hide_index=True, key="arc_members")
     st.caption(t("arc_events_scope"))

@@ -9,6 +9,8 @@ report: 试点乡 as of 2016-12-31, national preset, in Chinese. Then the packag
   TE10  T01 马建国 (东坡村, 3人)  标注脱贫 2015-12-20 → 2016-02-15      corrected
   TE09  T05 冯立新 (西岭村, 2人, 一般贫困户, 缺技术)  标注脱贫 2015-11-30  removed (T05 stays poor)
   TE14  T02 丁永福  标注脱贫 2017-03-01   entered late, but after the as-of date: no effect, not listed
+and, in 另乡 (its report saved too), members of L01 changed: LP03 joined 2015-06-01 (entered late), LP02's
+减少日期 2016-05-01 (entered on a known member: corrected), LP04 (joined 2016-02-01) removed.
 """
 
 from __future__ import annotations
@@ -34,13 +36,29 @@ COUNTY, SHIXIANG, LINGXIANG = "629901000000", "629901101000", "629901102000"
 AS_OF = dt.date(2016, 12, 31)
 
 
+def member(person, relation, name, sex, born, joined=""):
+    return {"人员编号": person, "户编号": "L01", "姓名": name, "证件号码": "", "与户主关系": relation, "性别": sex,
+            "出生日期": born, "健康状况": "健康", "劳动技能": "普通劳动力", "加入日期": joined, "减少日期": "", "减少原因": ""}
+
+
 def two_townships(folder):
+    """The township fixture and 另乡 (北村: 农业户籍人口 150 in 2014 and 2016; not a poor village) with one
+    household, L01 孔德海 (一般贫困户, 因病, 识别纳入 2014-10-01): LP01 the head and LP02 from the start, LP04
+    joining 2016-02-01 (自然增加)."""
     package = copy_package(TOWNSHIP, folder)
     edit_csv(package, "区划", lambda rows: rows + [
         {**rows[1], "区划代码": LINGXIANG, "名称": "另乡", "上级代码": COUNTY},
         {**rows[3], "区划代码": "629901102001", "名称": "北村", "上级代码": LINGXIANG}])
     edit_csv(package, "村年度情况", lambda rows: rows + [
         {**row, "区划代码": "629901102001"} for row in rows if row["区划代码"] == "629901101002"])
+    edit_csv(package, "贫困户", lambda rows: rows + [
+        {"户编号": "L01", "区划代码": "629901102001", "户主姓名": "孔德海", "户主证件号码": "", "贫困户属性": "一般贫困户",
+         "主要致贫原因": "因病"}])
+    edit_csv(package, "家庭成员", lambda rows: rows + [
+        member("LP01", "户主", "孔德海", "男", "1966-06-06"), member("LP02", "配偶", "周兰", "女", "1968-08-08"),
+        member("LP04", "之女", "孔小妹", "女", "2016-02-01", "2016-02-01")])
+    edit_csv(package, "动态管理记录", lambda rows: rows + [
+        {"记录编号": "TL01", "户编号": "L01", "变动类型": "识别纳入", "变动日期": "2014-10-01", "变动原因": ""}])
     return package
 
 
@@ -58,6 +76,14 @@ def late_corrected_removed(package):
         return kept + [late, after]
 
     edit_csv(package, "动态管理记录", edit)
+
+    def members(rows):  # 另乡's L01: LP02 left 2016-05-01 (entered late on a known member), LP03 joined
+        # 2015-06-01 (a member entered late), LP04 removed
+        rows = [{**row, "减少日期": "2016-05-01", "减少原因": "外嫁"} if row["人员编号"] == "LP02" else row
+                for row in rows if row["人员编号"] != "LP04"]
+        return rows + [member("LP03", "之子", "孔大力", "男", "1990-01-01", "2015-06-01")]
+
+    edit_csv(package, "家庭成员", members)
     return package
 
 
@@ -111,6 +137,10 @@ def test_the_archive_is_private_and_the_report_is_stored_with_its_generation(sen
     events = archive.events(number, {SHIXIANG})
     assert [e[0] for e in events] == [f"TE{n:02d}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)]
     assert events[9][2:] == ["T01", "标注脱贫", "2015-12-20"]
+    # and the 27 members (TP01–TP27), with the dates that make them count: nobody joins or leaves
+    members = archive.members(number, {SHIXIANG})
+    assert [m[0] for m in members] == [f"TP{n:02d}" for n in range(1, 28)]
+    assert members[0][2:] == ["T01", None, None]
 
 
 def test_files_download_byte_for_byte_after_a_reimport(sent):
@@ -208,10 +238,46 @@ def test_what_changed_lists_exactly_the_effects_of_the_late_corrected_and_remove
         ("corrected", "TE10", "T01", "马*国", "东坡村", "标注脱贫", "2016-02-15", "标注脱贫", "2015-12-20"),
         ("removed", "TE09", "T05", "冯*新", "西岭村", None, None, "标注脱贫", "2015-11-30"),
     ]
-    # 另乡's report: nothing of it moved
+    assert comparison.members.empty  # no member of 试点乡 changed
+
+
+# 另乡 as of 2016-12-31, worked out by hand: as sent L01 counted LP01, LP02 and LP04 (joined 2016-02-01) =
+# 1户3人, 3 ÷ 150 = 2.00%; now LP01 and LP03 (LP02 left 2016-05-01, LP04 gone) = 1户2人, 2 ÷ 150 = 1.33%.
+# 2014-12-31 unchanged (LP01, LP02). 2016 flows: opening (2015-12-31) LP01, LP02 → + LP03 = 3人; 自然增加 LP04
+# 1 → 0; 自然减少 0 → LP02 1; closing 3 → 2. No exits, no plan, no funds, 北村 is no poor village.
+LINGXIANG_CHANGES = [
+    ("表1 建档立卡贫困人口", "现有建档立卡", "人数", 3, 2, -1),
+    ("表1 建档立卡贫困人口", "未脱贫", "人数", 3, 2, -1),
+    ("表2 贫困发生率", "2016-12-31", "未脱贫人口", 3, 2, -1),
+    ("表2 贫困发生率", "2016-12-31", "贫困发生率", 3 / 150, 2 / 150, -1 / 150),
+    ("表3 按贫困户属性", "一般贫困户", "未脱贫人数", 3, 2, -1),
+    ("表3 按贫困户属性", "一般贫困户", "现有建档人数", 3, 2, -1),
+    ("表4 按主要致贫原因", "因病", "未脱贫人数", 3, 2, -1),
+    ("表4 按主要致贫原因", "因病", "现有建档人数", 3, 2, -1),
+    ("表6 2016年动态管理", "期初在册", "人数", 2, 3, 1),
+    ("表6 2016年动态管理", "期初未脱贫", "人数", 2, 3, 1),
+    ("表6 2016年动态管理", "自然增加", "人数", 1, 0, -1),
+    ("表6 2016年动态管理", "自然减少", "人数", 0, 1, 1),
+    ("表6 2016年动态管理", "期末在册", "人数", 3, 2, -1),
+    ("表6 2016年动态管理", "期末未脱贫", "人数", 3, 2, -1),
+]
+
+
+def test_what_changed_lists_the_members_entered_late_corrected_and_removed(sent):
+    archive, number = sent["archive"], sent["numbers"][LINGXIANG]
     with Database(sent["db_path"]) as db:
-        other = archives.compare(archive, sent["numbers"][LINGXIANG], {LINGXIANG}, db)
-    assert other.figures.empty and other.events.empty
+        comparison = archives.compare(archive, number, {LINGXIANG}, db)
+    got = [(r.table, r.row, r.column, r.before, r.now, r.difference) for r in comparison.figures.itertuples()
+           if r.table in EIGHT_TABLES]
+    assert [g[:3] for g in got] == [e[:3] for e in LINGXIANG_CHANGES]
+    for (*_, before, now, difference), (*key, b, n, d) in zip(got, LINGXIANG_CHANGES, strict=True):
+        assert (before, now, difference) == pytest.approx((b, n, d), abs=1e-12), key
+    assert comparison.events.empty
+    assert [tuple(r) for r in comparison.members.itertuples(index=False)] == [
+        ("late", "LP03", "L01", "孔*海", "北村", "2015-06-01", None, None, None),
+        ("corrected", "LP02", "L01", "孔*海", "北村", None, "2016-05-01", None, None),
+        ("removed", "LP04", "L01", "孔*海", "北村", None, None, "2016-02-01", None),
+    ]
 
 
 def test_a_township_account_sees_only_its_own_townships_archive(sent):
@@ -275,7 +341,7 @@ def test_the_archive_page_lists_downloads_and_shows_what_changed(sent, monkeypat
     logged = audit_actions(tmp_path / "accounts.sqlite")
     digest = sent["archive"].report(number, {SHIXIANG}).files[1][3]
     assert ("archive_download", SHIXIANG, f"#{number} 汇报材料_试点乡_2016-12-31.docx sha256 {digest}") in logged
-    assert any(a == "archive_compare" and r == SHIXIANG and d.startswith(f"#{number}: ") and d.endswith(" figures moved, 3 events")
+    assert any(a == "archive_compare" and r == SHIXIANG and d.startswith(f"#{number}: ") and d.endswith(" figures moved, 3 events, 0 members")
                for a, r, d in logged)
 
 
@@ -290,6 +356,11 @@ def test_a_township_account_cannot_reach_another_townships_report_by_the_url(sen
                                                    f"{sent['archive'].report(mine, {LINGXIANG}).saved_at}"]
     shown = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.subheader])
     assert "试点乡" not in shown and "另乡脱贫攻坚工作汇报材料" in shown
+    members = at.dataframe[2].value  # its own report's changes: the members of L01 (no event changed)
+    assert members["人员编号"].tolist() == ["LP03", "LP02", "LP04"]
+    assert members["变化类型"].tolist() == ["补录", "更正", "删除"]
+    assert members["现在"].tolist() == ["加入 2015-06-01，减少 —", "加入 —，减少 2016-05-01", ""]
+    assert members["报送时"].tolist() == ["", "加入 —，减少 —", "加入 2016-02-01，减少 —"]
     assert all(f"arc_file_{theirs}_" not in (b.key or "") for b in at.get("download_button"))
 
 

@@ -3,13 +3,14 @@
 One place for the archive's logic (the pages only draw, tests/test_one_truth.py):
 - `save` builds nothing itself: it takes the Report of ui/report.build_report, writes its files (text,
   .docx, .xlsx, the PDF when the product makes one), its figures (`figures`: every cell of its tables,
-  keyed by table, row and column) and the fingerprint of the events of its region (query
-  event_fingerprints) into the archive (access/archive.py), with the database generation (query
-  load_info) it was computed from;
+  keyed by table, row and column) and the fingerprints of the events and members of its region (queries
+  event_fingerprints, member_fingerprints) into the archive (access/archive.py), with the database
+  generation (query load_info) it was computed from;
 - `compare` recomputes the same report with build_report on today's data (same as-of date, region,
   preset and language), lists every figure that moved (before → now, difference), and the events behind
-  the change: entered late (in today's data, dated on or before the as-of date, not in the generation the
-  report came from), corrected (the same 记录编号 with another row) and removed (gone since).
+  the change: events entered late (in today's data, dated on or before the as-of date, not in the
+  generation the report came from), corrected (the same 记录编号 with another row) and removed (gone
+  since), and members whose counting up to the as-of date changed (entered late, dates corrected, removed).
 
 Figures are matched by the report's own wording (table title, row, column in the report's language):
 a label the product renames later reads as one figure gone and one new. Households are shown as the
@@ -125,6 +126,9 @@ def save(archive: Archive, source, report: reports.Report, *, as_of: dt.date, re
     events = query("event_fingerprints", region=region)
     fingerprint = [[e.event_id, e.row_hash, e.household_id, e.event_type, f"{pd.Timestamp(e.event_date):%Y-%m-%d}"]
                    for e in events.itertuples()]
+    members = query("member_fingerprints", region=region)
+    member_fingerprint = [[m.person_id, m.row_hash, m.household_id, _day(m.joined_on), _day(m.left_on)]
+                          for m in members.itertuples()]
     files = [("txt", report.file_stem + ".txt", text(report).encode("utf-8")),
              ("docx", report.file_stem + ".docx", reports.to_docx(report)),
              ("xlsx", report.file_stem + ".xlsx", reports.to_xlsx(report))]
@@ -136,7 +140,8 @@ def save(archive: Archive, source, report: reports.Report, *, as_of: dt.date, re
     number = archive.save(
         saved_by=saved_by, saved_role=saved_role, region_code=region, region_name=region_name, as_of=as_of,
         rules=rules, language=language, title=report.title, recipient=recipient, note=note,
-        generation=generation(source), figures=figures(report), events=fingerprint, files=files)
+        generation=generation(source), figures=figures(report), events=fingerprint, members=member_fingerprint,
+        files=files)
     if audit is not None:
         stored = archive.report(number, {region})
         audit("archive_save", region, f"#{number} {as_of:%Y-%m-%d} {rules} {language} → {recipient}; "
@@ -148,6 +153,10 @@ def save(archive: Archive, source, report: reports.Report, *, as_of: dt.date, re
 # what changed since it was sent
 
 
+def _day(value) -> str | None:
+    return None if is_missing(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
 @dataclass(frozen=True)
 class Comparison:
     archived: ArchivedReport
@@ -155,6 +164,8 @@ class Comparison:
     figures: pd.DataFrame  # every figure that moved: table, row, column, kind, before, now, difference, status
     events: pd.DataFrame  # change (late / corrected / removed), event_id, household_id, head_name_masked,
     # village_name, event_type, event_date (today's; NULL when removed), before_type, before_date (NULL when late)
+    members: pd.DataFrame | None  # change, person_id, household_id, head_name_masked, village_name, joined_on,
+    # left_on (today's), before_joined_on, before_left_on; None for a report archived without members
 
 
 FIGURE_COLUMNS = ["table", "row", "column", "kind", "before", "now", "difference", "status"]
@@ -225,6 +236,51 @@ def event_changes(before: list[list], today: pd.DataFrame, as_of: dt.date) -> pd
                              ignore_index=True)
 
 
+MEMBER_COLUMNS = ["change", "person_id", "household_id", "head_name_masked", "village_name", "joined_on", "left_on",
+                  "before_joined_on", "before_left_on"]
+
+
+def _counted(joined: str | None, left: str | None, cutoff: str):
+    """What of a member's dates counts up to the as-of date: None when the member joined after it, else the
+    join date (None = from the household's registration) and the leave date if it is on or before it."""
+    if joined is not None and joined > cutoff:
+        return None
+    return joined, left if left is not None and left <= cutoff else None
+
+
+def member_changes(before: list[list], today: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The members behind a change: `before` the archived fingerprint ([person_id, row_hash, household_id,
+    joined_on, left_on]), `today` the rows of member_fingerprints now. A member counts up to `as_of` by
+    its household and its join and leave dates on or before it (_counted). Late: a 人员编号 not in the
+    fingerprint who counts; corrected: the same 人员编号 counted otherwise (another household or dates);
+    removed: one who counted, gone today."""
+    cutoff = f"{as_of:%Y-%m-%d}"
+    old = {row[0]: row for row in before}
+    names = dict(zip(today.household_id, today.head_name_masked, strict=True))
+    villages = dict(zip(today.household_id, today.village_name, strict=True))
+    rows, seen = [], set()
+    for m in today.itertuples():
+        joined, left = _day(m.joined_on), _day(m.left_on)
+        seen.add(m.person_id)
+        now = _counted(joined, left, cutoff)
+        was = old.get(m.person_id)
+        if was is None:
+            if now is not None:
+                rows.append(["late", m.person_id, m.household_id, m.head_name_masked, m.village_name, joined, left,
+                             None, None])
+        elif (was[2], _counted(was[3], was[4], cutoff)) != (m.household_id, now):
+            rows.append(["corrected", m.person_id, m.household_id, m.head_name_masked, m.village_name, joined,
+                         left, was[3], was[4]])
+    for person, _hash, household, joined, left in before:
+        if person not in seen and _counted(joined, left, cutoff) is not None:
+            rows.append(["removed", person, household, names.get(household), villages.get(household), None, None,
+                         joined, left])
+    frame = pd.DataFrame(rows, columns=MEMBER_COLUMNS, dtype=object)
+    order = {change: n for n, change in enumerate(CHANGES)}
+    return frame.sort_values(["change", "person_id"], key=lambda s: s.map(order) if s.name == "change" else s,
+                             ignore_index=True)
+
+
 def compare(archive: Archive, number: int, allowed: Collection[str], source,
             audit: Audit | None = None) -> Comparison | None:
     """The archived report `number` against today's data (None when it is not in `allowed`)."""
@@ -233,14 +289,20 @@ def compare(archive: Archive, number: int, allowed: Collection[str], source,
         return None
     query = _source(source)
     report = reports.build_report(query, archived.as_of, archived.region_code, archived.rules, archived.language)
+    records = archive.records(number, allowed)
     today = query("event_fingerprints", region=archived.region_code)
+    members = None
+    if records["members"] is not None:
+        members = member_changes(records["members"], query("member_fingerprints", region=archived.region_code),
+                                 archived.as_of)
     comparison = Comparison(
         archived=archived, now=generation(source),
         figures=figure_changes(archive.figures(number, allowed), figures(report)),
-        events=event_changes(archive.events(number, allowed), today, archived.as_of))
+        events=event_changes(records["events"], today, archived.as_of), members=members)
     if audit is not None:
         audit("archive_compare", archived.region_code, f"#{number}: {len(comparison.figures)} figures moved, "
-                                                       f"{len(comparison.events)} events")
+                                                       f"{len(comparison.events)} events, "
+                                                       f"{0 if members is None else len(members)} members")
     return comparison
 
 
@@ -248,6 +310,13 @@ def event_words(types, dates, language: str = "zh") -> list[str]:
     """An event as a cell reads: its type (translated) and date — 标注脱贫 2016-02-15; empty when absent."""
     return ["" if is_missing(kind) else f"{reports.label(language, 'dyn_mv_', kind)} {day}"
             for kind, day in zip(types, dates, strict=True)]
+
+
+def member_words(joined, left, present, language: str = "zh") -> list[str]:
+    """A member's dates as a cell reads — 加入 2016-05-01，减少 2016-09-30 (加入 — = from the household's
+    registration, 减少 — = still there); empty where the record is not (`present` false)."""
+    return [reports.tr(language, "arc_member_dates", joined=j or "—", left=l_ or "—") if here else ""
+            for j, l_, here in zip(joined, left, present, strict=True)]
 
 
 def shown(value, kind: str) -> str:
@@ -267,4 +336,5 @@ def shown_difference(difference, kind: str) -> str:
 
 
 __all__ = ["RECIPIENTS", "Archive", "ArchiveError", "Comparison", "compare", "event_changes", "event_words",
-           "figure_changes", "figures", "generation", "save", "shown", "shown_difference", "text"]
+           "figure_changes", "figures", "generation", "member_changes", "member_words", "save", "shown",
+           "shown_difference", "text"]

@@ -804,14 +804,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "arc_status_new": ("（新增）", "(new)"),
     "arc_status_gone": ("（已无）", "(gone)"),
     "arc_events": ("造成变化的动态管理记录（{n} 条）", "The records behind the change ({n})"),
-    "arc_no_events": ("该区域截至日期以前的动态管理记录没有补录、更正或删除。",
-                      "No record of the region dated up to the as-of date was entered late, corrected or removed."),
-    "arc_events_scope": ("此处列出动态管理记录的补录、更正和删除；家庭成员的加入、减少日期，村年度情况（农业户籍人口）、资金和"
-                         "年度目标的变化也会改变数字，但不在此逐条列出。",
-                         "Listed here: status-change records (events) entered late, corrected or removed. Members' "
-                         "join and leave dates, village data (rural population), funds and targets can move figures "
-                         "too; they are not listed one by one."),
+    "arc_no_events": ("该区域截至日期以前的动态管理记录和家庭成员记录没有补录、更正或删除。",
+                      "No event or member record of the region up to the as-of date was entered late, corrected or "
+                      "removed."),
+    "arc_events_scope": ("此处列出截至日期以前的动态管理记录和家庭成员记录的补录、更正和删除；村年度情况（农业户籍人口）、"
+                         "资金和年度目标的变化也会改变数字，但不在此逐条列出。",
+                         "Listed here: status-change records (events) and member records up to the as-of date that "
+                         "were entered late, corrected or removed. Village data (rural population), funds and targets "
+                         "can move figures too; they are not listed one by one."),
     "arc_c_change": ("变化类型", "Change"),
+    "arc_members": ("造成变化的家庭成员记录（{n} 条）", "The member records behind the change ({n})"),
+    "arc_c_person": ("人员编号", "Person"),
+    "arc_member_dates": ("加入 {joined}，减少 {left}", "joined {joined}, left {left}"),
     "arc_change_late": ("补录", "entered late"),
     "arc_change_corrected": ("更正", "corrected"),
     "arc_change_removed": ("删除", "removed"),

@@ -20,7 +20,7 @@ HOUSEHOLD_LISTS = frozenset({"village_households", "household_exit_check", "hous
                              "quality_members_in_several_households", "monitoring_households",
                              "monitoring_timeliness", "monitoring_gaps", "monitoring_clearance_check",
                              "department_warnings", "quality_department_records_unmatched",
-                             "event_fingerprints"})
+                             "event_fingerprints", "member_fingerprints"})
 
 
 def query(name: str, **params) -> pd.DataFrame:
