@@ -197,24 +197,23 @@ def _snapshot_date(snap: Snapshot, dates: dict, errors: _Problems) -> date:
     return date.min
 
 
-def _cell(snap: Snapshot, cells: list[str], name: str) -> str:
-    i = snap.index.get(name)
-    return cells[i].strip() if i is not None and i < len(cells) else ""
-
-
 def _read_rows(snap: Snapshot, errors: _Problems) -> dict[str, HouseholdRow]:
     """The snapshot's households with their members; each cell checked (values known, dates dates)."""
     households: dict[str, HouseholdRow] = {}
     values = snap.mapping.values
     allowed = {name: allowed_values(name) for name in snap.index}
+    translated = {name for name in snap.index if allowed[name] is not None or name in values or name in DEFAULT_VALUES}
+    dated = {name for name in snap.index if name.endswith("_on") or name in ("birth_date", "snapshot_date")}
+    yearly = {name for name in snap.index if name.endswith("_year")}
+    fields = list(snap.index.items())
     meaning: dict[tuple[str, str], str | None] = {}  # (field, text) -> value: a roster repeats few values
     for number, cells in snap.table.rows:
         row: dict[str, str] = {}
-        for name in snap.index:
-            text = _cell(snap, cells, name)
+        for name, i in fields:
+            text = cells[i].strip() if i < len(cells) else ""
             if not text:
                 continue
-            if allowed[name] is not None or name in values or name in DEFAULT_VALUES:
+            if name in translated:
                 if (name, text) not in meaning:
                     meaning[name, text] = known_value(name, text, values)
                 meant = meaning[name, text]
@@ -223,11 +222,11 @@ def _read_rows(snap: Snapshot, errors: _Problems) -> dict[str, HouseholdRow]:
                                f"{len(allowed[name])} values")
                     continue
                 text = meant or text
-            if name.endswith("_on") or name in ("birth_date", "snapshot_date"):
+            if name in dated:
                 if parse_date(text) is None:
                     errors.add(snap, number, name, text, "roster_date_invalid")
                     continue
-            if name.endswith("_year") and parse_year(text) is None:
+            if name in yearly and parse_year(text) is None:
                 if parse_date(text) is None:
                     errors.add(snap, number, name, text, "roster_date_invalid")
                     continue

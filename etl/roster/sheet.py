@@ -228,19 +228,20 @@ def read_table(sheet: Sheet, header_row: int | None = None, header_rows: int | N
     table = Table(sheet.display_name, start + 1, count, labels, [])
     seq = next((i for i, label in enumerate(labels) if norm(label.split("/")[-1]) == "序号"), None)
     words = tuple(norm(w) for w in skip_words)
+    width = len(labels)
     for index in range(start + count, len(sheet.grid)):
-        cells = sheet.grid[index] + [""] * (len(labels) - len(sheet.grid[index]))
+        cells = sheet.grid[index]
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
         if not any(cells):
             continue
-        first = next((c for c in cells if c), "")
-        seq_text = norm(cells[seq]) if seq is not None else ""
-        if (seq is None or not seq_text.isdigit()) and any(norm(c).startswith(words) for c in cells[:4] if c):
-            table.skipped.append((index + 1, first[:60]))
+        numbered = seq is not None and (cells[seq].isdigit() or norm(cells[seq]).isdigit())
+        if not numbered and any(norm(c).startswith(words) for c in cells[:4] if c):
+            table.skipped.append((index + 1, next((c for c in cells if c), "")[:60]))
             continue
-        for i, cell in enumerate(cells):
-            if len(cell) > limits.MAX_CELL_CHARS:
-                raise PackageError([problem("error", sheet.display_name, index + 1, labels[i] if i < len(labels)
-                                            else None, cell[:60], "roster_cell_too_long",
-                                            detail=f"{limits.MAX_CELL_CHARS:,}")])
+        if max(map(len, cells)) > limits.MAX_CELL_CHARS:
+            i = next(i for i, cell in enumerate(cells) if len(cell) > limits.MAX_CELL_CHARS)
+            raise PackageError([problem("error", sheet.display_name, index + 1, labels[i] if i < width else None,
+                                        cells[i][:60], "roster_cell_too_long", detail=f"{limits.MAX_CELL_CHARS:,}")])
         table.rows.append((index + 1, cells))
     return table

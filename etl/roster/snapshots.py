@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from datetime import date
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from etl.problems import PackageError
@@ -89,6 +90,7 @@ _MONTH_PATTERNS = (re.compile(r"^(\d{4})[-/.](\d{1,2})$"), re.compile(r"^(\d{4})
                    re.compile(r"^(\d{4})(\d{2})$"))
 
 
+@lru_cache(maxsize=1 << 16)  # a roster repeats its dates (纳入时间 of a whole year's registrations)
 def parse_date(text: str) -> tuple[date, date] | None:
     """(the date a cell states, the earliest it may be): the same day, or for a month only (2019年8月)
     its last day and its first day. None when it is not a date."""
@@ -109,6 +111,7 @@ def parse_date(text: str) -> tuple[date, date] | None:
     return None
 
 
+@lru_cache(maxsize=1 << 12)
 def parse_year(text: str) -> int | None:
     m = re.match(r"^(\d{4})(?:年|\.0)?$", text.strip())
     return int(m[1]) if m and 1949 < int(m[1]) < 2100 else None
