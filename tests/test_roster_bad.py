@@ -89,8 +89,9 @@ def test_two_snapshots_with_one_date_are_refused_naming_both_files(tmp_path):
     problems = refused([first, second], tmp_path / "out", regions=REGIONS)
     assert [(p.file, p.value, p.check_name) for p in problems] == [
         ("2019年8月花名册.xlsx", "roster_2019-08-31.csv", "roster_same_date")]
-    assert problems[0].message_zh == "两期花名册的日期相同（2019-08-31），另一期见“值”"
-    assert problems[0].message_en == "two rosters have the same date (2019-08-31); the other one is in the value column"
+    assert problems[0].message_zh == "两份花名册日期相同（2019-08-31）且有相同的户，不能同为一期；另一份见“值”"
+    assert problems[0].message_en == ("two rosters have the same date (2019-08-31) and share households, so they "
+                                      "cannot be one snapshot; the other one is in the value column")
 
 
 def test_a_roster_without_a_date_is_refused_until_the_flag_gives_one(tmp_path):

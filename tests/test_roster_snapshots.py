@@ -166,3 +166,20 @@ def test_a_household_with_two_heads_in_one_roster_is_refused(tmp_path):
     assert [(p.row_number, p.column, p.value, p.check_name) for p in caught.value.problems] == [
         (3, "与户主关系", "H01", "roster_head_missing")]
     assert caught.value.problems[0].message_zh.endswith("现有 2 名")
+
+
+def test_rosters_of_one_date_without_common_households_are_one_snapshot(tmp_path):
+    folder = tmp_path / "七月"
+    folder.mkdir()
+    simple_roster(folder / "城关镇2019年7月花名册.csv", [person("H01", "李大山"), person("H02", "张德福")])
+    simple_roster(folder / "石门乡2019年7月花名册.csv",
+                  [person("H03", "赵老四", township="石门乡", village="石门村")], encoding="gb18030")
+    august = simple_roster(tmp_path / "roster_2019-08-31.csv", [person("H01", "李大山"), person("H02", "张德福")])
+    result = convert([folder, august], tmp_path / "package", regions=REGIONS)
+    assert events(tmp_path / "package") == [
+        ("H01", "识别纳入", "2019-07-31"), ("H02", "识别纳入", "2019-07-31"), ("H03", "清退", "2019-08-31"),
+        ("H03", "识别纳入", "2019-07-31")]
+    notes = (result.package / "转换说明.md").read_text(encoding="utf-8")
+    assert "七月/城关镇2019年7月花名册.csv: 2019-07-31, 2 行 rows" in notes
+    assert "七月/石门乡2019年7月花名册.csv: 2019-07-31, 1 行 rows" in notes
+    assert [p.check_name for p in result.warnings] == ["roster_village_disappears"]  # 石门村: 1 household in July

@@ -435,36 +435,37 @@ def convert(snapshots: list[Path], out_dir: Path, *, mapping: Mapping | None = N
                 snaps.append(snap)
         if errors:
             raise PackageError(list(errors))
-        for kind in (False, True):
-            seen: dict[date, Snapshot] = {}
-            for snap in snaps:
-                if snap.monitoring != kind:
-                    continue
-                if snap.date in seen:
-                    errors.append(problem("error", snap.display, None, None, seen[snap.date].display,
-                                          "roster_same_date", snap.date.isoformat()))
-                seen.setdefault(snap.date, snap)
-        if errors:
-            raise PackageError(list(errors))
         snaps.sort(key=lambda s: (s.monitoring, s.date))
         order = {snap.display: i for i, snap in enumerate(snaps)}
+        # files of one kind and one date are one snapshot (a township's roster each, say) when no household
+        # is in two of them; two rosters of one date sharing households are refused
+        groups: dict[tuple[bool, date], list[Snapshot]] = {}
+        for snap in snaps:
+            groups.setdefault((snap.monitoring, snap.date), []).append(snap)
         resolver = _Regions(regions)
 
         def stream(kind: bool):
-            """Each roster of the kind in date order, read when its turn comes; once a roster has an error
+            """Each snapshot of the kind in date order, read when its turn comes; once a roster has an error
             the others are still read, for their problems, but no longer converted."""
-            for snap in snaps:
-                if snap.monitoring != kind:
+            for (monitoring, day), group in groups.items():
+                if monitoring != kind:
                     continue
-                progress(0.45 + 0.4 * order[snap.display] / len(snaps), f"读取 reading {snap.display}")
-                households = read_rows(snap, errors)
-                resolver.resolve(snap, households, errors)
+                merged: dict[str, HouseholdRow] = {}
+                for snap in group:
+                    progress(0.45 + 0.4 * order[snap.display] / len(snaps), f"读取 reading {snap.display}")
+                    households = read_rows(snap, errors)
+                    resolver.resolve(snap, households, errors)
+                    shared = [hid for hid in households if hid in merged]
+                    if shared:
+                        errors.append(problem("error", snap.display, None, None, merged[shared[0]].snapshot.display,
+                                              "roster_same_date", day.isoformat()))
+                    merged.update((hid, h) for hid, h in households.items() if hid not in merged)
                 if not any(p.severity == "error" for p in errors):
-                    yield snap, households
+                    yield group[0], merged
 
         package = _Package()
-        _registry([s for s in snaps if not s.monitoring], stream(False), package, warnings, errors)
-        _monitoring([s for s in snaps if s.monitoring], stream(True), package, warnings)
+        _registry([g[0] for (m, _d), g in groups.items() if not m], stream(False), package, warnings, errors)
+        _monitoring([g[0] for (m, _d), g in groups.items() if m], stream(True), package, warnings)
         warnings += [p for p in errors if p.severity == "warning"]
         warnings.sort(key=lambda p: (order.get(p.file, len(order)), p.row_number is None, p.row_number or 0))
         errors = _Problems(p for p in errors if p.severity == "error")
@@ -557,7 +558,8 @@ def _registry(metadata: list[Snapshot], stream: Iterable[tuple[Snapshot, dict[st
             for hid, household in households.items():
                 for key, member in household.members.items():
                     if before.get(key, hid) != hid:
-                        warnings.append(problem("warning", snap.display, member.row, snap.label("id_number"),
+                        warnings.append(problem("warning", household.snapshot.display, member.row,
+                                                household.snapshot.label("id_number"),
                                                 mask_id(member.values.get("id_number")), "roster_id_moves",
                                                 before[key]))
         registered_now = {hid for hid, now in state.items() if now in ("poor", "returned", "exited")}
@@ -574,14 +576,15 @@ def _registry(metadata: list[Snapshot], stream: Iterable[tuple[Snapshot, dict[st
             status = _status(household.values)
             if state.get(hid) == "removed":
                 if status != "removed":
-                    errors.add(snap, household.row, "household_id", hid, "roster_reappears",
+                    errors.add(household.snapshot, household.row, "household_id", hid, "roster_reappears",
                                removed_at[hid].isoformat())
                 continue
             before = state.get(hid)
             if before == "exited" and status == "未脱贫":
                 prev = metadata[k - 1] if k else snap
-                warnings.append(problem("warning", snap.display, household.row, snap.label("status"),
-                                        household.values.get("status"), "roster_status_backwards",
+                warnings.append(problem("warning", household.snapshot.display, household.row,
+                                        household.snapshot.label("status"), household.values.get("status"),
+                                        "roster_status_backwards",
                                         f"{prev.date.isoformat()} 已脱贫", f"{prev.date.isoformat()}: exited"))
             names = _CHAINS.get((before, status), [])
             if before == "exited" and status == "已脱贫":  # returned and exited again within the span
@@ -591,7 +594,7 @@ def _registry(metadata: list[Snapshot], stream: Iterable[tuple[Snapshot, dict[st
             chain = []
             for name in names:
                 day_field, year_field = _DATE_OF[name]
-                kind = _removal_type(household.values, snap.mapping) if name == "removed" else name
+                kind = _removal_type(household.values, household.snapshot.mapping) if name == "removed" else name
                 chain.append((kind, _known(household.values, day_field, year_field), day_field))
             for kind, dated in timeline.place(chain, k, last.get(hid), household):
                 why = {"识别纳入": "花名册新增 new in the roster"}.get(kind, f"花名册状态 roster status: {status}")
@@ -644,7 +647,8 @@ def _registry(metadata: list[Snapshot], stream: Iterable[tuple[Snapshot, dict[st
             if k > 0 and hid in previous:
                 before_n, now_n = len(previous[hid].members), len(rows_now)
                 if abs(now_n - before_n) >= SIZE_JUMP:
-                    warnings.append(problem("warning", snap.display, household.row, snap.label("household_id"), hid,
+                    warnings.append(problem("warning", household.snapshot.display, household.row,
+                                            household.snapshot.label("household_id"), hid,
                                             "roster_size_jump", f"{before_n} → {now_n}", f"{before_n} -> {now_n}"))
         if k > 0:
             before_villages = defaultdict(int)

@@ -27,8 +27,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "roster_2019-08-31.csv); give it with --date FILE=YYYY-MM-DD"),
     "roster_dates_differ": ("同一花名册的日期列有多个不同日期（另见：{detail}）",
                             "one roster's date column holds more than one date (also: {detail})"),
-    "roster_same_date": ("两期花名册的日期相同（{detail}），另一期见“值”",
-                         "two rosters have the same date ({detail}); the other one is in the value column"),
+    "roster_same_date": ("两份花名册日期相同（{detail}）且有相同的户，不能同为一期；另一份见“值”",
+                         "two rosters have the same date ({detail}) and share households, so they cannot be one "
+                         "snapshot; the other one is in the value column"),
     "roster_household_id_missing": ("此行有姓名或证件号码但没有户编号", "this row has a name or ID number but no household ID"),
     "roster_duplicate_person": ("同一期花名册中同一户的同一人出现两次（另见第 {detail} 行）",
                                 "the same person appears twice in one household in one roster (also row {detail})"),
