@@ -90,13 +90,14 @@ def test_exports_follow_the_role_and_are_audited(accounts):
 
     leader = signed_in(app(), role="leader", scope="430101000000", username="leader").run()
     buttons = leader.get("download_button")
-    # the two charts' (tiny: no 2019 schedule) and the overview's PDF
-    assert [b.key for b in buttons] == ["download_overview_trend", "download_overview_exits", "overview_pdf"]
-    buttons[0].click().run()
+    # the township table's, the two charts' (tiny: no 2019 schedule) and the overview's PDF
+    assert [b.key for b in buttons] == ["download_overview_progress", "download_overview_trend",
+                                        "download_overview_exits", "overview_pdf"]
+    buttons[1].click().run()
     exports = [row for row in accounts.audit_log() if row[3] == "export"]
     assert [(row[1], row[4]) for row in exports] == [("leader", "430101000000")]
     assert exports[0][5].endswith(".csv")
-    leader.get("download_button")[2].click().run()  # the PDF download is audited like every export
+    leader.get("download_button")[3].click().run()  # the PDF download is audited like every export
     exports = [row for row in accounts.audit_log() if row[3] == "export"]
     assert [(row[1], row[4], row[5]) for row in exports if row[5].endswith(".pdf")] == [
         ("leader", "430101000000", "总览_2019-12-31.pdf")]
