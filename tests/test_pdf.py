@@ -161,12 +161,21 @@ def test_hostile_names_stay_text_and_no_head_name_reaches_the_pdf(tmp_path_facto
 
 
 def test_the_overview_pdf(tiny):
-    data = paper.overview_pdf(tiny, END_2019, COUNTY, "national", "en")
+    from ui import progress
+
+    parts = tiny.query("township_progress_change", as_of=END_2019, previous=dt.date(2019, 9, 30), level="乡镇",
+                       region=COUNTY)
+    table = progress.progress_table("en", parts, "乡镇", total=False)
+    data = paper.overview_pdf(tiny, END_2019, COUNTY, "national", "en", tables=(table,))
     texts = pages_text(data)
     assert texts[0].startswith("Region:小试县(430101000000)asof:2019-12-31datapackage:tiny")
-    assert f"Page1of{len(texts)}" in texts[0]
+    assert [f"Page{n}of{len(texts)}" in text for n, text in enumerate(texts, start=1)] == [True] * len(texts)
     assert "小试县:poverty-exitprogressoverview" in texts[0]
     assert "4households,10people" in texts[0] and "0.12%" in texts[0]
+    # the township table after the figures: 甲乡 3户8人 registered, none poor (0.00%); 乙镇 1户2人, 1户2人
+    # still poor (H6), 2/310 = 0.65%
+    assert "Progressbytownship" in texts[-1]
+    assert "甲乡38000.00%" in texts[-1] and "乙镇12120.65%" in texts[-1]
 
 
 def test_the_word_file_numbers_its_pages_and_names_the_package(report):

@@ -18,7 +18,7 @@ import pandas as pd
 
 from etl import service
 from ui import pdf
-from ui.exports import is_missing
+from ui.exports import Table, is_missing
 from ui.formatting import count, percent, signed, signed_points
 from ui.i18n import translate
 
@@ -153,9 +153,9 @@ def _number(value, scale: float = 1.0) -> float | None:
 
 
 def overview_paper(source, as_of: dt.date, region: str, rules: str, language: str,
-                   previous: dt.date | None = None) -> pdf.Paper:
-    """What the overview's PDF holds; made in the page's run (the queries are the page's own, cached), so
-    that the download only draws it (ui/pdf.pdf_bytes)."""
+                   previous: dt.date | None = None, tables: tuple[Table, ...] = ()) -> pdf.Paper:
+    """What the overview's PDF holds — its figures, then `tables` (the page's township table); made in the
+    page's run (the queries are the page's own, cached), so that the download only draws it."""
     query = _query(source)
     tree = query("regions")
     name = str(tree[tree.code == region].name.iloc[0])
@@ -165,10 +165,11 @@ def overview_paper(source, as_of: dt.date, region: str, rules: str, language: st
         page_label=page_label(language),
         language=language,
         figures=overview_figures(query, as_of, region, rules, language, previous),
+        tables=tables,
     )
 
 
 def overview_pdf(source, as_of: dt.date, region: str, rules: str, language: str,
-                 previous: dt.date | None = None) -> bytes:
+                 previous: dt.date | None = None, tables: tuple[Table, ...] = ()) -> bytes:
     """The overview as an A4 PDF."""
-    return pdf.pdf_bytes(overview_paper(source, as_of, region, rules, language, previous))
+    return pdf.pdf_bytes(overview_paper(source, as_of, region, rules, language, previous, tables))

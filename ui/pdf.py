@@ -463,7 +463,8 @@ def pdf_bytes(paper: Paper) -> bytes:
             pdf.ln(1.5)
 
     if paper.tables:
-        pdf.add_page()
+        if paper.sections or paper.figures is not None:
+            pdf.add_page()
         if paper.tables_heading:
             _heading(pdf, paper.tables_heading)
         for table in paper.tables:
