@@ -33,7 +33,7 @@ from etl.load import (
     schema_fingerprint,
     work_folder,
 )
-from etl.problems import Problem, write_rejects
+from etl.problems import PackageError, Problem, write_rejects
 from etl.read import MAX_PACKAGE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +44,9 @@ Backup = _backups.Backup
 
 __all__ = ["DEMO_PACKAGE", "KEEP", "MAX_PACKAGE_BYTES", "Backup", "DemoRefused", "LoadFailed", "LoadResult",
            "Problem", "Stamp", "backups", "build_demo", "cleanup_stale_work", "demo_package_current", "import_package", "inspect",
-           "is_demo_package", "real_data_loaded", "rollback", "schema_fingerprint", "table_names", "tighten", "work_folder", "write_rejects"]
+           "is_demo_package", "real_data_loaded", "rollback", "schema_fingerprint", "table_names", "tighten", "work_folder", "write_rejects",
+           "PackageError", "convert_rosters", "preview_roster", "propose_roster_mapping", "roster_fields",
+           "roster_copies", "roster_mapping"]
 
 Progress = Callable[[float, str], None]
 
@@ -186,3 +188,63 @@ def table_names() -> dict[str, tuple[str, str]]:
     names = {spec.table: (spec.stem_zh, spec.table) for spec in contract().files}
     names["boundaries"] = ("边界", "boundaries")
     return names
+
+
+# ---- roster snapshots (花名册): converted to a package by etl/roster, then loaded like any package -------
+
+def propose_roster_mapping(path: Path):
+    """The mapping etl.roster proposes for a roster file, folder or zip (Mapping; PackageError when unreadable)."""
+    from etl.roster import propose_mapping
+
+    return propose_mapping(path)
+
+
+def roster_mapping(toml_text: str | None = None, path: Path | None = None, data: dict | None = None):
+    """A roster mapping read from TOML text, a saved file or a dict (etl.roster.Mapping; PackageError)."""
+    import tomllib
+
+    from etl.roster import Mapping
+
+    if path is not None:
+        return Mapping.load(path)
+    if toml_text is not None:
+        return Mapping.from_dict(tomllib.loads(toml_text))
+    return Mapping.from_dict(data or {})
+
+
+def roster_fields() -> dict[str, tuple[str, str]]:
+    """Every field a roster column can be mapped to: field -> (中文, English)."""
+    from etl.roster.fields import FIELDS
+
+    return dict(FIELDS)
+
+
+def roster_copies(snapshots: list[Path], folder: Path) -> list[Path]:
+    """Every roster among the snapshots (a zip's entries extracted with the package limits), copied into
+    `folder` under its own base name, in the converter's order: what the mapping is proposed from and
+    previewed on."""
+    from etl.roster.snapshots import roster_files
+
+    copies = []
+    with roster_files(list(snapshots)) as files:
+        for i, (path, display) in enumerate(files):
+            target = Path(folder) / str(i) / Path(display).name
+            target.parent.mkdir()
+            shutil.copyfile(path, target)
+            copies.append(target)
+    return copies
+
+
+def preview_roster(path: Path, mapping, rows: int = 10):
+    """The first rows of a roster converted to contract fields (etl.roster.preview)."""
+    from etl.roster import preview
+
+    return preview(path, mapping, rows)
+
+
+def convert_rosters(snapshots: list[Path], out_dir: Path, mapping=None, regions: Path | None = None,
+                    progress: Progress | None = None):
+    """Roster snapshots to a contract package in out_dir (etl.roster.convert: Conversion; PackageError)."""
+    from etl.roster import convert
+
+    return convert(snapshots, out_dir, mapping=mapping, regions=regions, progress=progress)

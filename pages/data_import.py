@@ -65,16 +65,19 @@ files = st.file_uploader(
     max_upload_size=MAX_UPLOAD_MB, help=t("imp_choose_help", limit=f"{MAX_UPLOAD_MB:,} MB"),
 )
 
-if st.button(t("imp_start"), type="primary", disabled=not files, key="import_start"):
+
+# what the roster section keeps between runs (the files' identity, the draft, the edited tables, a preview)
+ROSTER_STATE = ("roster_key", "roster_draft", "roster_columns", "roster_values", "roster_preview_of")
+
+
+def run_import(uploads: list, start) -> None:
+    """Import with the progress bar; the outcome (or the refusal) is kept for the outcome section below.
+    `start(progress)` does the import: a package (importing.import_uploads) or rosters (import_rosters)."""
     bar = st.progress(0.0, text=t("imp_receiving"))
-    uploads = [importing.Upload(f.name, f.getbuffer()) for f in files]
     # audited before anything is written: an import killed midway still leaves its trace
     session.audit("import_started", session.account().scope, importing.summary(uploads))
     try:
-        outcome = importing.import_uploads(
-            uploads, data.db_path(),
-            progress=lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message),
-        )
+        outcome = start(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
     except importing.UploadRefused as refused:
         outcome = refused
     except Exception as exc:  # the load is atomic: whatever broke, the database in use is unchanged
@@ -89,12 +92,114 @@ if st.button(t("imp_start"), type="primary", disabled=not files, key="import_sta
     if isinstance(outcome, importing.ImportOutcome) and outcome.ok:
         # a new database file: cached results and connections belong to the old one; rerun everything
         st.session_state["import_round"] = upload_round + 1
+        for key in ROSTER_STATE:
+            st.session_state.pop(key, None)
         st.cache_data.clear()
         st.cache_resource.clear()
         st.rerun()
 
+
+if st.button(t("imp_start"), type="primary", disabled=not files, key="import_start"):
+    uploads = [importing.Upload(f.name, f.getbuffer()) for f in files]
+    run_import(uploads, lambda progress: importing.import_uploads(uploads, data.db_path(), progress=progress))
+
+# ---- rosters (花名册): converted to a package (etl/roster), then loaded like one ----------------------
+st.subheader(t("imp_roster_title"))
+st.markdown(t("imp_roster_how"))
+roster_files = st.file_uploader(
+    t("imp_roster_choose"), type=importing.ROSTER_TYPES, accept_multiple_files=True,
+    key=f"roster_files_{upload_round}", max_upload_size=MAX_UPLOAD_MB,
+    help=t("imp_roster_choose_help", limit=f"{MAX_UPLOAD_MB:,} MB"),
+)
+if roster_files:
+    roster_uploads = [importing.Upload(f.name, f.getbuffer()) for f in roster_files]
+    upload_key = tuple((f.name, f.size, f.file_id) for f in roster_files)
+    if st.session_state.get("roster_key") != upload_key:  # new files: a new draft, the tables start afresh
+        for key in ROSTER_STATE:
+            st.session_state.pop(key, None)
+        st.session_state["roster_key"] = upload_key
+        try:
+            st.session_state["roster_draft"] = importing.draft_roster(roster_uploads, data.db_path())
+        except (importing.UploadRefused, importing.PackageError) as refused:
+            st.session_state["roster_draft"] = refused
+    draft = st.session_state["roster_draft"]
+    if isinstance(draft, importing.UploadRefused):
+        st.error(t(draft.key, **{k: plain.md(v) for k, v in draft.values.items()}))
+    elif isinstance(draft, importing.PackageError):
+        st.error(t("imp_roster_unreadable", n=count(len(draft.problems))))
+        show_problems(importing.problem_table(draft.problems, view.language), key="roster_problems")
+    else:
+        st.caption(t("imp_roster_saved_used" if draft.source == "saved" else "imp_roster_proposed",
+                     file=plain.md(draft.sample)))
+        choices = list(importing.field_choices(view.language).values())
+        st.markdown(f"**{t('imp_roster_columns')}**")
+        if st.get_option("client.disableDataExport") is not True:  # no toolbar download, as ui/tables.grid
+            st.set_option("client.disableDataExport", True)
+            st.rerun()
+        columns = st.data_editor(
+            importing.columns_table(draft, view.language), key="roster_columns", hide_index=True,
+            disabled=["column"], width="stretch",
+            column_config={"column": st.column_config.TextColumn(t("imp_roster_column")),
+                           "field": st.column_config.SelectboxColumn(t("imp_roster_field"), options=choices)},
+        )
+        st.markdown(f"**{t('imp_roster_values')}**")
+        values = st.data_editor(
+            importing.values_table(draft, view.language), key="roster_values", hide_index=True, num_rows="dynamic",
+            width="stretch",
+            column_config={"field": st.column_config.SelectboxColumn(t("imp_roster_field"), options=choices),
+                           "written": st.column_config.TextColumn(t("imp_roster_written")),
+                           "meant": st.column_config.TextColumn(t("imp_roster_meant"))},
+        )
+        try:
+            mapping = importing.edited_mapping(draft.mapping, columns, values, view.language)
+        except importing.UploadRefused as refused:
+            st.error(t(refused.key, **{k: plain.md(v) for k, v in refused.values.items()}))
+            mapping = None
+        except importing.PackageError as refused:
+            st.error(t("imp_roster_unreadable", n=count(len(refused.problems))))
+            show_problems(importing.problem_table(refused.problems, view.language), key="roster_mapping_problems")
+            mapping = None
+        if mapping is not None:
+            if mapping.unplaced:
+                st.caption(t("imp_roster_unplaced", columns="、".join(plain.md(c) for c in mapping.unplaced)))
+            shown = draft
+            if mapping.to_toml() != draft.mapping.to_toml():  # the tables were edited: preview what they say
+                cached = st.session_state.get("roster_preview_of")
+                if not cached or cached[0] != mapping.to_toml():
+                    try:
+                        cached = (mapping.to_toml(), importing.draft_roster(roster_uploads, data.db_path(), mapping))
+                    except (importing.UploadRefused, importing.PackageError):
+                        cached = (mapping.to_toml(), draft)
+                    st.session_state["roster_preview_of"] = cached
+                shown = cached[1]
+            if shown.unknown:
+                st.warning(t("imp_roster_unknown", fields="、".join(
+                    plain.md(f"{importing.field_choices(view.language)[name]}: {'、'.join(found)}")
+                    for name, found in shown.unknown.items())))
+            st.markdown(f"**{t('imp_roster_preview', file=plain.md(shown.sample))}**")
+            labels = importing.field_choices(view.language)
+            tables.grid(shown.preview, hide_index=True, key="roster_preview",
+                        column_config={"row": t("qc_row"), **{name: labels.get(name, name)
+                                                             for name in shown.preview.columns if name != "row"}})
+            with st.container(horizontal=True):
+                if st.button(t("imp_roster_save"), key="roster_save"):
+                    saved = importing.save_mapping(mapping, data.db_path())
+                    st.success(t("imp_roster_saved", path=plain.md(saved.name)))
+                start_rosters = st.button(t("imp_roster_start"), type="primary", key="roster_start")
+            if start_rosters:
+                run_import(roster_uploads, lambda progress: importing.import_rosters(
+                    roster_uploads, data.db_path(), mapping, progress=progress))
+
 # ---- the outcome of this session's last import --------------------------------------------------
 outcome = st.session_state.get("import_outcome")
+if isinstance(outcome, importing.ImportOutcome) and outcome.notes:  # a roster import: what the converter says
+    with st.expander(t("imp_roster_notes", n=count(len(outcome.notes))), expanded=True):
+        for note in outcome.notes:
+            st.caption(plain.md(note.removeprefix("- ")))
+        found = [p for p in outcome.problems if p.check_name.startswith("roster_")]  # snapshot consistency
+        if found and outcome.ok:
+            st.markdown(f"**{t('imp_roster_warnings', n=count(len(found)))}**")
+            show_problems(importing.problem_table(found, view.language), key="roster_warnings")
 if isinstance(outcome, importing.UploadRefused):
     st.error(t(outcome.key, **{k: plain.md(v) for k, v in outcome.values.items()}))  # file names
 elif isinstance(outcome, importing.ImportOutcome) and not outcome.ok:

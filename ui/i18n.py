@@ -889,6 +889,45 @@ STRINGS: dict[str, tuple[str, str]] = {
     "imp_upload_duplicate_name": ("有两个文件都叫“{name}”，请只保留一个。", "Two files are named '{name}'; keep only one."),
     "imp_severity_error": ("错误", "error"),
     "imp_severity_warning": ("警告", "warning"),
+    "imp_roster_title": ("导入花名册", "Import rosters"),
+    "imp_roster_how": (
+        "没有导入包时，可上传各月（或各季度）导出的花名册（一人一行，.xlsx/.xls/.csv，或其 .zip）：系统按表头提出列与字段、"
+        "取值与标准取值的对照（可在下表修改），预览转换结果，再转换为导入包并整体导入，与导入包相同。花名册日期取自文件名"
+        "（如 2019年8月花名册.xlsx）或日期列。同时上传区划.csv（可附村年度情况.csv），村名按区划匹配代码；否则由系统自编区划代码。",
+        "Without a package, upload the rosters exported each month (or quarter) — one row per person, .xlsx/.xls/.csv, "
+        "or a .zip of them: the headers give a proposed mapping of columns to fields and of values to the contract's "
+        "values (edit it in the tables below), a preview of the rows converted, then the rosters are converted to a "
+        "package and loaded all or nothing, as a package is. A roster's date comes from its file name (e.g. "
+        "roster_2019-08-31.csv) or a date column. Upload the regions file (区划.csv, with 村年度情况.csv if any) too "
+        "and village names are matched to its codes; otherwise the converter makes codes of its own.",
+    ),
+    "imp_roster_choose": ("选择花名册文件", "Choose the roster files"),
+    "imp_roster_choose_help": ("可多选（每期一个文件），或一个 .zip；合计不超过 {limit}。",
+                               "Several files (one per roster date) or one .zip; at most {limit} in all."),
+    "imp_roster_proposed": ("对照由“{file}”的表头提出，请核对。", "The mapping below is proposed from the headers of '{file}'; check it."),
+    "imp_roster_saved_used": ("沿用上次保存的对照（与“{file}”的表头相符）。",
+                              "The mapping saved last time is used (it fits the headers of '{file}')."),
+    "imp_roster_columns": ("列与字段对照", "Columns and fields"),
+    "imp_roster_column": ("文件中的列", "Column in the file"),
+    "imp_roster_field": ("字段", "Field"),
+    "imp_roster_values": ("取值对照（文件中的取值 → 标准取值）", "Values (as written → the contract's value)"),
+    "imp_roster_written": ("文件中的取值", "As written"),
+    "imp_roster_meant": ("标准取值", "Contract value"),
+    "imp_roster_unplaced": ("未使用的列：{columns}", "Columns not used: {columns}"),
+    "imp_roster_unknown": ("以下取值无法识别，请在取值对照中填写标准取值，否则转换会被拒绝：{fields}",
+                           "These values are not recognised; give their contract value in the value table, or the "
+                           "conversion will be refused: {fields}"),
+    "imp_roster_preview": ("转换预览（“{file}”前10行，姓名和证件号码已脱敏）",
+                           "Preview ('{file}', first 10 rows converted; names and ID numbers masked)"),
+    "imp_roster_save": ("保存对照（下月沿用）", "Save the mapping for next month"),
+    "imp_roster_saved": ("对照已保存：{path}", "Mapping saved: {path}"),
+    "imp_roster_start": ("转换并导入", "Convert and import"),
+    "imp_roster_unreadable": ("花名册无法转换：发现{n}个问题，当前数据库没有任何改动。",
+                              "The rosters cannot be converted: {n} problem(s) found; the database in use is unchanged."),
+    "imp_roster_field_twice": ("字段“{field}”同时对照了“{first}”和“{second}”两列，请只保留一列。",
+                               "The field '{field}' is given to two columns, '{first}' and '{second}'; keep one."),
+    "imp_roster_notes": ("花名册转换说明（{n}条）", "Roster conversion notes ({n})"),
+    "imp_roster_warnings": ("前后期花名册不一致（{n}条，请核实）", "Roster consistency warnings ({n}; please check)"),
     "qc_severity": ("级别", "Severity"),
     "qc_file": ("文件", "File"),
     "qc_row": ("行号", "Row"),

@@ -18,9 +18,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from common.files import lock_file
+from common.files import lock_file, open_private
 from common.masking import column_kind, mask, mask_reason
-from etl.service import MAX_PACKAGE_BYTES, LoadFailed, Problem, import_package, table_names, work_folder, write_rejects
+from etl.service import (
+    MAX_PACKAGE_BYTES,
+    LoadFailed,
+    PackageError,
+    Problem,
+    convert_rosters,
+    import_package,
+    preview_roster,
+    propose_roster_mapping,
+    roster_copies,
+    roster_fields,
+    roster_mapping,
+    table_names,
+    work_folder,
+    write_rejects,
+)
 
 MAX_NAME_CHARS = 200
 
@@ -49,6 +64,7 @@ class ImportOutcome:
     problems: list[Problem] = field(default_factory=list)  # failure: every problem; success: the warnings
     rejects_csv: bytes | None = None  # the loader's rejects report (both languages), when there are problems
     rejects_xlsx: bytes | None = None
+    notes: list[str] = field(default_factory=list)  # a roster import: the converter's notes (Chinese / English)
 
     @property
     def total_rows(self) -> int:
@@ -156,7 +172,7 @@ def problem_table(problems: Sequence[Problem], language: str) -> pd.DataFrame:
     languages and masked alike)."""
     rows = []
     for p in sorted(problems, key=lambda p: p.severity != "error"):
-        kind = column_kind(p.column)
+        kind = column_kind(p.column) or column_kind((p.column or "").split("/")[-1])  # a roster's 家庭成员/姓名
         rows.append({
             "severity": p.severity,
             "file": p.file,
@@ -181,3 +197,205 @@ def rows_table(rows: dict[str, int], language: str) -> pd.DataFrame:
         columns=["table", "rows", "_order"],
     )
     return frame.sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+
+
+# ---- rosters (花名册) --------------------------------------------------------------------------------
+# An office's monthly rosters instead of a package: staged like a package, converted by the roster
+# converter (etl/roster through etl.service) into a package in the same work folder, then loaded as one.
+
+ROSTER_TYPES = ["xlsx", "xls", "csv", "txt", "zip"]
+# uploaded beside the rosters, these are the regions file (and its village years), not rosters
+REGION_STEMS = {"区划": "regions", "regions": "regions", "村年度情况": "village_year", "village_year": "village_year"}
+MAX_UNKNOWN_SHOWN = 50  # values per field listed for the value table
+PERSONAL_FIELDS = {"name": "name", "head_name": "name", "id_number": "id", "head_id_number": "id"}
+
+
+def mapping_file(db_path: Path, monitoring: bool = False) -> Path:
+    """Where a roster mapping is kept for next month: beside the database, as the account store is
+    (<db>.roster-mapping.toml; a monitoring roster's <db>.monitoring-mapping.toml)."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + (".monitoring-mapping.toml" if monitoring else ".roster-mapping.toml"))
+
+
+def save_mapping(mapping, db_path: Path) -> Path:
+    """Write the mapping (TOML) beside the database, readable by its owner only (common/files.py)."""
+    path = mapping_file(db_path, mapping.is_monitoring)
+    with open_private(path, "w", encoding="utf-8") as handle:
+        handle.write(mapping.to_toml())
+    return path
+
+
+def saved_mapping(db_path: Path, monitoring: bool = False):
+    """The mapping saved last time, or None (none saved, or no longer readable)."""
+    path = mapping_file(db_path, monitoring)
+    if not path.is_file():
+        return None
+    try:
+        return roster_mapping(path=path)
+    except PackageError:
+        return None
+
+
+def stage_rosters(uploads: Sequence[Upload], work: Path) -> tuple[list[Path], Path | None]:
+    """Write the uploads into `work` (the package rules: names, size, duplicates) and return the rosters
+    to convert — a .zip as it is, else each file — and the regions file when one was uploaded with them
+    (区划.csv, with 村年度情况.csv beside it)."""
+    package = stage(uploads, work)
+    if package.suffix.lower() == ".zip":
+        return [package], None
+    regions_folder = work / "regions"
+    rosters, regions = [], None
+    for path in sorted(package.iterdir()):
+        kind = REGION_STEMS.get(path.stem.strip().lower())
+        if kind is None:
+            rosters.append(path)
+            continue
+        regions_folder.mkdir(exist_ok=True)
+        target = regions_folder / (("区划" if kind == "regions" else "村年度情况") + path.suffix.lower())
+        path.rename(target)
+        if kind == "regions":
+            regions = target
+    if not rosters:
+        raise UploadRefused("imp_upload_nothing")
+    return rosters, regions
+
+
+@dataclass
+class RosterDraft:
+    """What the page shows before a roster import: the mapping to start from, the file's columns, the
+    values no value table names, and the first rows converted (names and ID numbers masked)."""
+
+    mapping: object  # etl.roster.Mapping
+    source: str  # "saved": last month's mapping fits the file; "proposed": drafted from its headers
+    labels: list[str]  # the file's column labels: those the mapping places, then those it does not
+    unknown: dict[str, list[str]]
+    preview: pd.DataFrame
+    sample: str  # the file the draft was made from
+
+
+def draft_roster(uploads: Sequence[Upload], db_path: Path, mapping=None) -> RosterDraft:
+    """Propose (or take the saved, or the given) mapping for the first uploaded roster and preview it.
+    Raises UploadRefused for the uploads themselves, PackageError for a roster the converter cannot read."""
+    work = work_folder(Path(db_path), "upload")
+    try:
+        (work / "staged").mkdir()
+        rosters, _ = stage_rosters(uploads, work / "staged")
+        copies = roster_copies(rosters, work)
+        sample = copies[0]
+        proposal = propose_roster_mapping(sample)
+        labels = [*proposal.columns.values(), *proposal.unplaced]
+        source = "given"
+        if mapping is None:
+            saved = saved_mapping(db_path, proposal.is_monitoring)
+            if saved is not None and set(saved.columns.values()) <= set(labels):
+                mapping, source = saved, "saved"
+            else:
+                mapping, source = proposal, "proposed"
+        rows = preview_roster(sample, mapping, rows=10)
+        found: dict[str, set[str]] = {}
+        for copy in copies:  # every value of every roster that no value table names
+            try:
+                every = preview_roster(copy, mapping, rows=10**9)
+            except PackageError:
+                continue  # the conversion names what is wrong with this file
+            for name in mapping.columns:
+                if name in every:
+                    found.setdefault(name, set()).update(
+                        v[2:] for v in every[name] if isinstance(v, str) and v.startswith("⚠ "))
+        unknown = {name: sorted(values)[:MAX_UNKNOWN_SHOWN] for name, values in found.items() if values}
+        shown = rows.copy()
+        for name, kind in PERSONAL_FIELDS.items():
+            if name in shown:
+                shown[name] = shown[name].map(lambda v, kind=kind: mask(v, kind) if v else v)
+        return RosterDraft(mapping, source, labels, unknown, shown, sample.name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def field_choices(language: str) -> dict[str, str]:
+    """Each field as the mapping table offers it ("户编号 · household_id"), and "" for a column not used."""
+    return {"": "", **{name: f"{zh if language != 'en' else en} · {name}" for name, (zh, en) in roster_fields().items()}}
+
+
+def columns_table(draft: RosterDraft, language: str) -> pd.DataFrame:
+    """The mapping's columns as an editable table: one row per column of the file, its field or empty."""
+    placed = {label: name for name, label in draft.mapping.columns.items()}
+    choices = field_choices(language)
+    return pd.DataFrame({"column": draft.labels, "field": [choices[placed.get(label, "")] for label in draft.labels]})
+
+
+def values_table(draft: RosterDraft, language: str) -> pd.DataFrame:
+    """The mapping's value table as an editable table, with the file's unknown values to fill in."""
+    choices = field_choices(language)
+    rows = [(choices[name], written, meant) for name, table in draft.mapping.values.items()
+            for written, meant in table.items()]
+    rows += [(choices[name], value, "") for name, values in draft.unknown.items() for value in values
+             if value not in draft.mapping.values.get(name, {})]
+    return pd.DataFrame(rows, columns=["field", "written", "meant"])
+
+
+def edited_mapping(base, columns: pd.DataFrame, values: pd.DataFrame, language: str):
+    """The mapping the tables now say, built on `base` (header, skip rows, removal rule, date source).
+    A field given to two columns is refused (UploadRefused imp_roster_field_twice)."""
+    by_choice = {choice: name for name, choice in field_choices(language).items()}
+    placed: dict[str, str] = {}
+    for label, choice in zip(columns["column"], columns["field"], strict=True):
+        name = by_choice.get(choice or "", "")
+        if not name:
+            continue
+        if name in placed:
+            raise UploadRefused("imp_roster_field_twice", field=choice, first=placed[name], second=label)
+        placed[name] = label
+    table: dict[str, dict[str, str]] = {}
+    for choice, written, meant in values[["field", "written", "meant"]].itertuples(index=False):
+        name = by_choice.get(choice or "", "")
+        if name and isinstance(written, str) and written.strip() and isinstance(meant, str) and meant.strip():
+            table.setdefault(name, {})[written.strip()] = meant.strip()
+    header = {"skip_words": list(base.skip_words)}
+    if base.header_row:
+        header["row"] = base.header_row
+    if base.header_rows:
+        header["rows"] = base.header_rows
+    unplaced = [label for label in columns["column"] if label not in placed.values()]
+    return roster_mapping(data={"header": header, "columns": placed, "values": table, "removal": {"rule": base.removal},
+                                "date": {"from": base.date_from}, "unplaced": unplaced})
+
+
+def import_rosters(uploads: Sequence[Upload], db_path: Path, mapping,
+                   progress: Callable[[float, str], None] | None = None) -> ImportOutcome:
+    """Stage the rosters, convert them with `mapping` (etl/roster) into a package in the work folder and
+    load it into `db_path` as import_uploads loads a package: all or nothing, every problem (the
+    converter's or the loader's) and the rejects report on failure, the converter's notes and snapshot
+    warnings with the load's warnings on success."""
+    db_path = Path(db_path)
+    report = progress or (lambda fraction, message: None)
+    work = work_folder(db_path, "upload")
+    try:
+        with lock_file(db_path.with_name(db_path.name + ".build-lock")) as lock:
+            (work / "staged").mkdir()
+            rosters, regions = stage_rosters(uploads, work / "staged")
+            name = package_name(uploads)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                conversion = convert_rosters(rosters, work / "converted", mapping=mapping, regions=regions,
+                                             progress=lambda f, m: report(0.3 * f, m))
+            except PackageError as failed:
+                rejects = write_rejects(failed.problems, work / "rejects.csv")
+                return ImportOutcome(False, name, problems=list(failed.problems),
+                                     rejects_csv=rejects[0].read_bytes(), rejects_xlsx=rejects[1].read_bytes())
+            try:
+                result = import_package(conversion.package, db_path, progress=lambda f, m: report(0.3 + 0.7 * f, m),
+                                        source=f"上传花名册 roster upload: {name}")
+            except LoadFailed as failed:
+                rejects = failed.rejects or write_rejects(failed.problems, work / "rejects.csv")
+                return ImportOutcome(False, name, problems=[*conversion.warnings, *failed.problems],
+                                     rejects_csv=rejects[0].read_bytes(), rejects_xlsx=rejects[1].read_bytes(),
+                                     notes=list(conversion.notes))
+            warnings = [*conversion.warnings, *(p for p in result.problems if p.severity == "warning")]
+            outcome = ImportOutcome(True, name, rows=dict(result.rows), seconds=result.seconds, problems=warnings,
+                                    notes=list(conversion.notes))
+            if result.rejects:
+                outcome.rejects_csv, outcome.rejects_xlsx = (path.read_bytes() for path in result.rejects)
+            return outcome
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

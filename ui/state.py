@@ -328,8 +328,10 @@ def _relabel_after_language_switch() -> None:
         value = st.session_state[key]
         if key.startswith("_") or key == "language" or isinstance(value, bool):
             continue
+        # an empty list has no label to relabel, and may be an empty file uploader's, which Streamlit
+        # refuses to take from session state (raised when the uploader is drawn, not here)
         if isinstance(value, (str, int, float, dt.date)) or (
-                isinstance(value, list) and all(isinstance(v, (str, int)) for v in value)):
+                isinstance(value, list) and value and all(isinstance(v, (str, int)) for v in value)):
             try:
                 st.session_state[key] = value
             except StreamlitAPIException:  # a button or uploader: nothing to relabel
