@@ -4,6 +4,7 @@ name, two snapshots with one date (and a date nobody gives, a village the region
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 from pathlib import Path
@@ -121,3 +122,35 @@ def test_every_english_reason_of_the_converter_holds_no_chinese():
     from etl.roster.messages import MESSAGES
 
     assert [code for code, (zh, en) in MESSAGES.items() if CJK.search(en) or not CJK.search(zh)] == []
+
+
+def test_a_persons_unknown_attribute_a_repeated_row_and_a_roster_without_the_head_are_warnings(tmp_path):
+    columns = SIMPLE_COLUMNS + ["健康状况", "劳动技能"]
+    july = [person("H01", "李大山", 健康状况="智力残疾", 劳动技能="弱劳动力或半劳动力"),
+            person("H01", "王桂兰", relation="配偶", 健康状况="大病"),
+            person("H01", "王桂兰", relation="配偶"),  # the same person twice
+            person("H02", "张德福")]
+    august = [person("H01", "李大山", 劳动技能="半劳动力"), person("H01", "王桂兰", relation="配偶", 健康状况="大病"),
+              person("H02", "刘秀英", relation="配偶", serial=777)]  # H02's head missing this month
+    first = simple_roster(tmp_path / "roster_2019-07-31.csv", july, columns)
+    second = simple_roster(tmp_path / "roster_2019-08-31.csv", august, columns)
+    result = convert([first, second], tmp_path / "out", regions=REGIONS)
+    assert [(p.file, p.row_number, p.column, p.value, p.check_name) for p in result.warnings] == [
+        ("roster_2019-07-31.csv", 3, "健康状况", "智力残疾", "roster_value_left_empty"),
+        ("roster_2019-07-31.csv", 5, "证件号码", None, "roster_duplicate_person"),
+        ("roster_2019-08-31.csv", 5, "与户主关系", "H02", "roster_head_missing"),
+    ]
+    assert result.warnings[0].message_en.startswith("unknown value (allowed: 4 values), left empty")
+    with open(tmp_path / "out" / "家庭成员.csv", encoding="utf-8", newline="") as f:
+        members = {(r["姓名"], r["健康状况"], r["劳动技能"], r["与户主关系"]) for r in csv.DictReader(f)}
+    # a person's attributes are those of the latest roster (半劳动力 and 大病: the default value tables); 张德福
+    # stays H02's head (he left in August: the roster no longer lists him)
+    assert members == {("李大山", "", "弱劳动力", "户主"), ("王桂兰", "患有大病", "", "配偶"), ("张德福", "", "", "户主"),
+                       ("刘秀英", "", "", "配偶")}
+
+
+def test_a_household_without_a_head_in_any_roster_is_refused(tmp_path):
+    path = simple_roster(tmp_path / "roster_2019-07-31.csv", [person("H01", "王桂兰", relation="配偶")])
+    problems = refused([path], tmp_path / "out", regions=REGIONS)
+    assert [(p.file, p.row_number, p.column, p.value, p.check_name, p.severity) for p in problems] == [
+        ("roster_2019-07-31.csv", 3, "与户主关系", "H01", "roster_head_missing", "error")]

@@ -110,6 +110,8 @@ def test_region_names_match_along_the_hierarchy_with_their_usual_variants():
     assert code(township="城关镇", village="东山村委会") == "431299100001"
     assert code(township="城关", village="东山村民委员会") == "431299100001"
     assert code(township="城关镇人民政府", village="东山社区居委会") == "431299100002"
+    assert code(township="城关镇", village="东山社区居民委员会") == "431299100002"
+    assert code(township="城关镇", village="东山村村民委员会") == "431299100001"
     assert code(township="石门\u3000乡", village="桃园") == "431299200002"  # a full-width space
     assert code(township="ＳＭ", village="桃园") is None
     assert code(village="桃园村委会") == "431299200002"  # no township column: the village is unique in the county

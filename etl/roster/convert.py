@@ -34,6 +34,7 @@ from etl.problems import PackageError, Problem
 from etl.roster.fields import (
     DEFAULT_VALUES,
     FIELDS,
+    LENIENT_FIELDS,
     MONITORING_FIELDS,
     REGISTRY_FIELDS,
     allowed_values,
@@ -218,8 +219,10 @@ def _read_rows(snap: Snapshot, errors: _Problems) -> dict[str, HouseholdRow]:
                     meaning[name, text] = known_value(name, text, values)
                 meant = meaning[name, text]
                 if meant is None and allowed[name] is not None:
-                    errors.add(snap, number, name, text, "roster_value_unknown", "、".join(allowed[name]),
-                               f"{len(allowed[name])} values")
+                    lenient = name in LENIENT_FIELDS
+                    errors.add(snap, number, name, text, "roster_value_left_empty" if lenient else "roster_value_unknown",
+                               "、".join(allowed[name]), f"{len(allowed[name])} values",
+                               severity="warning" if lenient else "error")
                     continue
                 text = meant or text
             if name in dated:
@@ -244,14 +247,14 @@ def _read_rows(snap: Snapshot, errors: _Problems) -> dict[str, HouseholdRow]:
         key = _person_key(hid, row)
         if key in household.members:
             errors.add(snap, number, "id_number" if row.get("id_number") else "name", None,
-                       "roster_duplicate_person", household.members[key].row)
+                       "roster_duplicate_person", household.members[key].row, severity="warning")
             continue
         household.members[key] = Member(number, key, row)
     for household in households.values():
         heads = [m for m in household.members.values() if m.values.get("relation") == "户主"]
-        if len(heads) != 1 and not snap.monitoring:
-            errors.add(snap, household.row, "relation", household.values.get("household_id"),
-                       "roster_head_missing", len(heads))
+        if len(heads) > 1 or (not heads and not snap.monitoring):  # none: a warning; the household needs one
+            errors.add(snap, household.row, "relation", household.values.get("household_id"),  # in some roster
+                       "roster_head_missing", len(heads), severity="error" if heads else "warning")
         if heads:
             head = heads[0].values
             written = household.values.get("head_name")
@@ -465,7 +468,7 @@ def convert(snapshots: list[Path], out_dir: Path, *, mapping: Mapping | None = N
 
         package = _Package()
         _registry([g[0] for (m, _d), g in groups.items() if not m], stream(False), package, warnings, errors)
-        _monitoring([g[0] for (m, _d), g in groups.items() if m], stream(True), package, warnings)
+        _monitoring([g[0] for (m, _d), g in groups.items() if m], stream(True), package, warnings, errors)
         warnings += [p for p in errors if p.severity == "warning"]
         warnings.sort(key=lambda p: (order.get(p.file, len(order)), p.row_number is None, p.row_number or 0))
         errors = _Problems(p for p in errors if p.severity == "error")
@@ -668,12 +671,13 @@ def _registry(metadata: list[Snapshot], stream: Iterable[tuple[Snapshot, dict[st
                                    "category": v.get("category", ""), "main_cause": v.get("main_cause", ""),
                                    "head_name": "", "head_id_number": ""}
     all_members = done_members + [r for m in members.values() for r in m.values()]
-    _heads(all_members, package, latest)
+    _heads(all_members, package, latest, errors)
     package.members.extend(all_members)
 
 
-def _heads(records: list[dict], package: _Package, latest: dict[str, HouseholdRow]) -> None:
-    """One 户主 per household (the contract's rule): the head of its last roster; a former head is 原户主."""
+def _heads(records: list[dict], package: _Package, latest: dict[str, HouseholdRow], errors: _Problems) -> None:
+    """One 户主 per household (the contract's rule): the head of its last roster; a former head is 原户主. A
+    household without a head in any roster is refused (at its last row)."""
     by_household = defaultdict(list)
     for record in records:
         by_household[record["household_id"]].append(record)
@@ -687,10 +691,13 @@ def _heads(records: list[dict], package: _Package, latest: dict[str, HouseholdRo
         if head is not None and hid in package.households:
             package.households[hid]["head_name"] = head["_values"].get("name", "")
             package.households[hid]["head_id_number"] = head["_values"].get("id_number", "")
+        elif head is None and hid in latest:
+            last = latest[hid]
+            errors.add(last.snapshot, last.row, "relation", hid, "roster_head_missing", 0)
 
 
 def _monitoring(metadata: list[Snapshot], stream: Iterable[tuple[Snapshot, dict[str, HouseholdRow]]],
-                package: _Package, warnings: list[Problem]) -> None:
+                package: _Package, warnings: list[Problem], errors: _Problems) -> None:
     """The monitoring rosters, one at a time in date order."""
     timeline = Timeline(metadata, warnings)
     open_episode: dict[str, dict] = {}
@@ -756,7 +763,7 @@ def _monitoring(metadata: list[Snapshot], stream: Iterable[tuple[Snapshot, dict[
         for i, member in enumerate(household.members.values(), start=1):
             records.append({"person_id": member.values.get("person_id") or f"{hid}-{i:02d}", "household_id": hid,
                             "joined_on": "", "left_on": "", "left_reason": "", "_values": member.values})
-        _heads(records, package, latest)
+        _heads(records, package, latest, errors)
         package.members.extend(records)
 
 

@@ -112,6 +112,10 @@ REGION_FIELDS = ("province", "city", "county", "township", "village")
 DATE_FIELDS = ("snapshot_date", "registered_on", "exited_on", "returned_on", "removed_on", "birth_date",
                "joined_on", "left_on", "found_on", "monitored_on", "cleared_on")
 
+# fields whose unknown value is left empty with a warning instead of stopping the conversion: a person's
+# attributes, which no registry figure counts
+LENIENT_FIELDS = ("sex", "health", "labor", "lead_source")
+
 # the statuses a roster's 贫困户状态 is read as: the household's state at the snapshot's date
 STATUSES = ("未脱贫", "已脱贫", "返贫", "清退", "自然销户", "销户")
 
@@ -130,6 +134,9 @@ DEFAULT_VALUES: dict[str, dict[str, str]] = {
     "removal_reason": {"死亡": "自然销户", "全户死亡": "自然销户", "户主死亡": "自然销户", "全户消亡": "自然销户",
                        "自然消亡": "自然销户", "识别不准": "清退", "错评": "清退", "不符合条件": "清退"},
     "relation": {"本人": "户主"},
+    "health": {"大病": "患有大病", "慢性病": "长期慢性病", "残疾人": "残疾"},
+    "labor": {"弱劳动力或半劳动力": "弱劳动力", "半劳动力": "弱劳动力", "丧失劳动能力": "丧失劳动力",
+              "无劳动能力": "无劳动力"},
     "sex": {"男性": "男", "女性": "女"},
     "kind": {"脱贫不稳定": "脱贫不稳定户", "边缘易致贫": "边缘易致贫户", "边缘户": "边缘易致贫户",
              "突发严重困难": "突发严重困难户", "突发困难户": "突发严重困难户"},

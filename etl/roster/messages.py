@@ -17,6 +17,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "roster_field_missing": ("花名册缺少必需的列：{detail}", "the roster lacks a required column: {detail}"),
     "roster_value_unknown": ("无法识别的取值（可用：{detail}），请在映射的取值对照中指定",
                              "unknown value (allowed: {detail}); name it in the mapping's value table"),
+    "roster_value_left_empty": ("无法识别的取值（可用：{detail}），已留空；可在映射的取值对照中指定",
+                                "unknown value (allowed: {detail}), left empty; name it in the mapping's value table"),
     "roster_value_required": ("此列不能为空", "this cell must not be empty"),
     "roster_date_invalid": ("日期无法识别（如 2019-08-31、2019/8/31、2019年8月31日、20190831）",
                             "not a date (e.g. 2019-08-31, 2019/8/31, 20190831)"),
@@ -31,8 +33,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "two rosters have the same date ({detail}) and share households, so they cannot be one "
                          "snapshot; the other one is in the value column"),
     "roster_household_id_missing": ("此行有姓名或证件号码但没有户编号", "this row has a name or ID number but no household ID"),
-    "roster_duplicate_person": ("同一期花名册中同一户的同一人出现两次（另见第 {detail} 行）",
-                                "the same person appears twice in one household in one roster (also row {detail})"),
+    "roster_duplicate_person": ("同一期花名册中同一户的同一人出现两次（另见第 {detail} 行），此行未用",
+                                "the same person appears twice in one household in one roster (also row {detail}); "
+                                "this row was not used"),
     "roster_reappears": ("已销户（清退或自然销户）的户又出现在后一期花名册中（销户于 {detail}）",
                          "a household removed (cleared out or closed) appears again in a later roster (removed on {detail})"),
     "roster_region_unknown": ("区划名称在区划文件中找不到（上级：{detail}）",

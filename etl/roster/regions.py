@@ -29,19 +29,17 @@ BUILT_PREFIX = "99"  # codes the converter builds start with a province code no 
 
 
 def core(name: str, level: str) -> tuple[str, str]:
-    """(the name without its suffix, the kind the suffix says; "" when none)."""
-    text = norm(name)
+    """(the name without its suffixes, the kind they say; "" when none): 东山村民委员会 → (东山, 村),
+    东山社区居民委员会 → (东山, 社区), 城关镇人民政府 → (城关, 镇)."""
+    text, kind = norm(name), ""
     suffixes = VILLAGE_SUFFIXES if level == "村" else TOWNSHIP_SUFFIXES if level == "乡镇" else UPPER_SUFFIXES
+    ordered = sorted(suffixes, key=len, reverse=True)
     while True:
-        for suffix in sorted(suffixes, key=len, reverse=True):
-            if text.endswith(suffix) and len(text) > len(suffix):
-                kind = suffixes[suffix]
-                text = text[: -len(suffix)]
-                if suffix == "人民政府":
-                    break  # 城关镇人民政府: take 镇 off too
-                return text, kind
-        else:
-            return text, ""
+        suffix = next((x for x in ordered if text.endswith(x) and len(text) > len(x)
+                       and (not kind or not suffixes[x] or suffixes[x] == kind)), None)
+        if suffix is None:
+            return text, kind
+        text, kind = text[: -len(suffix)], kind or suffixes[suffix]
 
 
 @dataclass
