@@ -144,8 +144,9 @@ def test_a_saved_mapping_a_folder_and_a_zip_give_the_same_package(converted, tmp
     with zipfile.ZipFile(tmp_path / "rosters.zip", "w") as zf:
         for path in FILES:
             zf.write(path, f"花名册/{path.name}")
-    for source, name in ((folder, "from_folder"), (tmp_path / "rosters.zip", "from_zip")):
-        result = convert([source], tmp_path / name, mapping=mapping, regions=REGIONS)
+    for source, name, regions in ((folder, "from_folder", REGIONS), (tmp_path / "rosters.zip", "from_zip",
+                                                                      REGIONS.parent)):  # the folder holding 区划.csv
+        result = convert([source], tmp_path / name, mapping=mapping, regions=regions)
         assert result.counts["events"] == 13
-        for file in ("动态管理记录.csv", "家庭成员.csv", "贫困户.csv", "日期区间.csv", "区划.csv"):
+        for file in ("动态管理记录.csv", "家庭成员.csv", "贫困户.csv", "日期区间.csv", "区划.csv", "村年度情况.csv"):
             assert (tmp_path / name / file).read_bytes() == (package / file).read_bytes(), (name, file)

@@ -278,6 +278,13 @@ class _Regions:
     one) collected and given built codes at the end."""
 
     def __init__(self, regions: Path | None):
+        if regions is not None and Path(regions).is_dir():  # a folder holding it (a package, say)
+            found = sorted(p for p in Path(regions).iterdir() if p.stem.lower() in ("区划", "regions")
+                           and p.suffix.lower() in (".csv", ".xlsx", ".xls"))
+            if not found:
+                raise PackageError([problem("error", str(regions), None, None, None, "roster_regions_file",
+                                            "区划.csv", "regions.csv")])
+            regions = found[0]
         self.file = RegionFile.read(regions) if regions else None
         self.built = BuiltRegions() if self.file is None else None
         self.cache: dict[tuple, tuple] = {}
