@@ -397,3 +397,23 @@ def test_a_viewer_may_not_save_nor_download(sent, monkeypatch, navigation_apptes
     at.switch_page("pages/report.py").run()
     assert not at.exception
     assert [b for b in at.button if b.key == "arc_save"] == []
+
+
+def test_after_a_rollback_to_the_data_it_came_from_nothing_has_changed(sent, tmp_path):
+    """The archive outlives imports and rollbacks (a file of its own): rolled back to the database the report
+    was computed from, the comparison finds that very generation and no figure, event or member moved."""
+    import shutil
+
+    from etl import service
+
+    folder = shutil.copytree(sent["folder"], tmp_path / "copy", ignore=shutil.ignore_patterns("package*"))
+    db_path, archive = folder / "tuopin.duckdb", Archive(folder / "tuopin.archive.sqlite")
+    [backup] = service.backups(db_path)  # the database the first load built, kept by the re-import
+    service.rollback(db_path, backup.path)
+    for region in (SHIXIANG, LINGXIANG):
+        number = sent["numbers"][region]
+        with Database(db_path) as db:
+            comparison = archives.compare(archive, number, {region}, db)
+        assert comparison.now == comparison.archived.generation == sent["before"]
+        assert comparison.figures.empty and comparison.events.empty and comparison.members.empty
+        assert archive.file(number, "docx", {region}).content == sent["files"][region]["docx"]
