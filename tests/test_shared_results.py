@@ -89,6 +89,16 @@ def test_older_generations_are_dropped(tiny_served):
     assert len(shared) == 2  # answered, but not kept
 
 
+def test_the_results_kept_stay_within_their_memory_budget(tiny_served):
+    regions = data.run("regions", {}, None)  # 6 rows
+    size = int(regions.memory_usage(index=True).sum())
+    shared = data.SharedResults(max_bytes=3 * size)
+    for n in range(5):
+        shared.get(("g1", "regions", (("n", n),), None), lambda: regions)
+    assert len(shared) == 3 and shared.bytes == 3 * size  # the two least recently used went
+    assert shared.get(("g1", "regions", (("n", 4),), None), lambda: regions[:0]).equals(regions)  # still kept
+
+
 def overview(username: str, scope: str) -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.query_params["as_of"] = END_2019.isoformat()

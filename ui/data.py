@@ -208,12 +208,16 @@ class SharedResults:
     hit (py-spy: a tenth of the server's CPU under bench/load_test.py), a hit hands out a shallow copy:
     pandas copy-on-write keeps a page that changes its copy from changing the shared frame. One
     computation per key at a time (the others wait for it); least recently used entries go past
-    `max_entries`, and those of older generations as soon as a newer one is asked for."""
+    `max_entries` or `max_bytes` (the frames' own memory, pandas memory_usage without deep: exact for
+    numbers, dates and Arrow strings), and those of older generations as soon as a newer one is asked
+    for."""
 
-    def __init__(self, max_entries: int = 1024, generations: int = 2):
-        self.max_entries, self.generations = max_entries, generations
+    def __init__(self, max_entries: int = 1024, generations: int = 2, max_bytes: int = 256 << 20):
+        self.max_entries, self.generations, self.max_bytes = max_entries, generations, max_bytes
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+        self._sizes: dict[tuple, int] = {}
+        self.bytes = 0
         self._computing: dict[tuple, threading.Lock] = {}
         self._versions: list[DbVersion] = []  # the newest last
         self.hits = self.misses = 0
@@ -234,26 +238,32 @@ class SharedResults:
                 pass
         try:
             frame = compute()
+            size = int(frame.memory_usage(index=True).sum())
             with self._lock:
                 self.misses += 1
-                self._remember(key, frame)
+                self._remember(key, frame, size)
         finally:
             with self._lock:
                 del self._computing[key]
             pending.release()
         return frame.copy(deep=False)
 
-    def _remember(self, key: tuple, frame: pd.DataFrame) -> None:
+    def _remember(self, key: tuple, frame: pd.DataFrame, size: int) -> None:
         version = key[0]
         if version not in self._versions:
             self._versions.append(version)
             del self._versions[:-self.generations]
             for old in [k for k in self._entries if k[0] not in self._versions]:
-                del self._entries[old]
+                self._forget(old)
         if version in self._versions:  # not a generation older than the ones kept
-            self._entries[key] = frame
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._entries[key], self._sizes[key] = frame, size
+            self.bytes += size
+            while len(self._entries) > 1 and (len(self._entries) > self.max_entries or self.bytes > self.max_bytes):
+                self._forget(next(iter(self._entries)))
+
+    def _forget(self, key: tuple) -> None:
+        del self._entries[key]
+        self.bytes -= self._sizes.pop(key)
 
     def __len__(self) -> int:
         return len(self._entries)
