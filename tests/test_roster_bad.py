@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,19 @@ def test_a_household_without_a_head_in_any_roster_is_refused(tmp_path):
     problems = refused([path], tmp_path / "out", regions=REGIONS)
     assert [(p.file, p.row_number, p.column, p.value, p.check_name, p.severity) for p in problems] == [
         ("roster_2019-07-31.csv", 3, "与户主关系", "H01", "roster_head_missing", "error")]
+
+
+def test_the_package_goes_to_a_new_folder_or_over_an_earlier_conversion_only_readable_by_its_owner(tmp_path):
+    rosters = tmp_path / "八月"
+    rosters.mkdir()
+    simple_roster(rosters / "城关镇.csv", household("H01"))
+    simple_roster(rosters / "石门乡.csv", household("H02", township="石门乡", village="石门村"))
+    problems = refused([rosters], rosters, regions=REGIONS, dates={rosters: date(2019, 8, 31)})
+    assert [(p.file, p.check_name) for p in problems] == [(str(rosters), "roster_out_not_empty")]
+    assert sorted(p.name for p in rosters.iterdir()) == ["城关镇.csv", "石门乡.csv"]  # nothing written or removed
+    out = tmp_path / "package"
+    for _ in range(2):  # the second time over the first
+        result = convert([rosters], out, regions=REGIONS, dates={rosters: date(2019, 8, 31)})
+    assert result.counts["events"] == 2 and "八月/城关镇.csv: 2019-08-31" in (out / "转换说明.md").read_text("utf-8")
+    assert {oct(p.stat().st_mode & 0o777) for p in out.iterdir()} == {"0o600"}
+    assert oct(out.stat().st_mode & 0o777) == "0o700"

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from common.files import open_private, private_folder
 from common.masking import mask_id, mask_name
 from etl.contract import contract
 from etl.problems import PackageError, Problem
@@ -151,8 +152,10 @@ def _open_snapshot(path: Path, display: str, mapping: Mapping | None, dates: dic
 
 
 def _flagged(snap: Snapshot, dates: dict) -> date | None:
+    """The --date given for the file, by its path or name, or for the folder or zip holding it."""
+    shown = Path(snap.display)
     return next((d for key, d in (dates or {}).items()
-                 if Path(key) == snap.path or Path(key).name == Path(snap.display).name), None)
+                 if Path(key) == snap.path or Path(key).name in (shown.name, *shown.parts[:-1])), None)
 
 
 def read_rows(snap: Snapshot, errors: _Problems) -> dict[str, HouseholdRow]:
@@ -435,6 +438,7 @@ def convert(snapshots: list[Path], out_dir: Path, *, mapping: Mapping | None = N
     PackageError (file, row, column, reason in Chinese and English) on a roster it cannot convert."""
     progress = progress or (lambda _f, _m: None)
     out_dir = Path(out_dir)
+    _check_out_dir(out_dir)
     errors, notes, warnings = _Problems(), [], []
     with roster_files(list(snapshots)) as files:
         snaps = []
@@ -486,6 +490,13 @@ def convert(snapshots: list[Path], out_dir: Path, *, mapping: Mapping | None = N
         result = _write(package, out_dir, built_regions, resolver.file, notes, warnings, snaps)
         progress(1.0, "完成 done")
         return result
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    """The package goes into a new or empty folder, or over an earlier conversion (its notes file says
+    so): never among other files, which it could overwrite."""
+    if out_dir.exists() and (not out_dir.is_dir() or (any(out_dir.iterdir()) and not (out_dir / NOTES_FILE).is_file())):
+        raise PackageError([problem("error", str(out_dir), None, None, None, "roster_out_not_empty")])
 
 
 @dataclass
@@ -782,7 +793,7 @@ MEMBER_FIELDS = ("name", "id_number", "sex", "birth_date", "health", "labor", "s
 
 def _write_table(out_dir: Path, table: str, rows: list[dict]) -> int:
     spec = contract().file(table)
-    with open(out_dir / f"{spec.stem_zh}.csv", "w", encoding="utf-8", newline="") as f:
+    with open_private(out_dir / f"{spec.stem_zh}.csv", "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         writer.writerow([c.header_zh for c in spec.columns])
         for row in rows:
@@ -792,9 +803,11 @@ def _write_table(out_dir: Path, table: str, rows: list[dict]) -> int:
 
 def _write(package: _Package, out_dir: Path, built_regions, region_file, notes: list[str], warnings: list[Problem],
            snaps: list[Snapshot]) -> Conversion:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.glob("*.csv"):
-        stale.unlink()
+    private_folder(out_dir)  # names and ID numbers: readable by the owner only, as every file etl writes
+    stems = {spec.stem_zh for spec in contract().files}
+    for stale in out_dir.iterdir():  # an earlier conversion's files (_check_out_dir let no other folder through)
+        if stale.is_file() and (stale.stem in stems or stale.name == NOTES_FILE):
+            stale.unlink()
     counts = {}
     if built_regions is not None:
         counts["regions"] = _write_table(out_dir, "regions", [
@@ -802,13 +815,15 @@ def _write(package: _Package, out_dir: Path, built_regions, region_file, notes: 
             for r in built_regions])
         _write_table(out_dir, "village_year", [])
     else:
-        (out_dir / "区划.csv").write_text(region_file.csv_text(), encoding="utf-8")
+        with open_private(out_dir / "区划.csv", "w", encoding="utf-8") as f:
+            f.write(region_file.csv_text())
         counts["regions"] = len(region_file.regions)
         beside = [p for p in region_file.path.parent.iterdir()
                   if p.stem in ("村年度情况", "village_year") and p.suffix.lower() in (".csv", ".xlsx")]
         if beside:
             target = out_dir / f"村年度情况{beside[0].suffix.lower()}"
-            target.write_bytes(beside[0].read_bytes())
+            with open_private(target, "wb") as f:
+                f.write(beside[0].read_bytes())
             notes.append(f"- 村年度情况取自区划文件旁的 {beside[0].name}。 / village_year was taken from "
                          f"{beside[0].name} beside the regions file.")
         else:
@@ -847,7 +862,8 @@ def _write(package: _Package, out_dir: Path, built_regions, region_file, notes: 
     if warnings:
         lines += ["", "## 前后期不一致 / Snapshot consistency warnings", ""]
         lines += [f"- {p.describe()}" for p in warnings]
-    (out_dir / NOTES_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with open_private(out_dir / NOTES_FILE, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
     summary = [line for line in notes]
     if package.ranges:
         summary.append(lines[lines.index("## 说明 / Notes") + 2 + len(notes)])

@@ -49,6 +49,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "roster_head_missing": ("此户在本期花名册中须有且只有一名户主（与户主关系＝户主），现有 {detail} 名",
                             "a household needs exactly one head of household (relation to the head) in a roster; "
                             "this one has {detail}"),
+    "roster_out_not_empty": ("输出文件夹不是空的，也不是上次转换的结果；为免覆盖其他文件，请指定新的文件夹",
+                             "the output folder is not empty and holds no earlier conversion; name a new folder, so "
+                             "that no other file is overwritten"),
     "roster_mapping_unreadable": ("映射文件无法读取：{detail}", "the mapping file cannot be read: {detail}"),
     "roster_mapping_field_unknown": ("映射中有未知的字段名（可用字段见 etl/roster/fields.py）",
                                      "the mapping names an unknown field (the fields are listed in etl/roster/fields.py)"),
