@@ -3,8 +3,8 @@ heads every printed page and every exported file — the region, the as-of date,
 the data generation, never a server path.
 
 Every figure is read from the catalog queries the overview page draws (registry_summary, registry_change,
-exits_by_period, incidence_trend, village_exit_check, funds_schedule, household_exit_risks_by,
-flows_reconciliation; monitoring_summary when the package holds monitoring data) with the same parameters;
+exits_by_period, incidence_trend, incidence_exit_line, village_exit_check, funds_schedule,
+household_exit_risks_by, flows_reconciliation; monitoring_summary when the package holds monitoring data) with the same parameters;
 this module only words them. No personal data: counts and village names. No Streamlit import.
 """
 
@@ -136,10 +136,14 @@ def overview_figures(source, as_of: dt.date, region: str, rules: str, language: 
     )
 
     trend = query("incidence_trend", start=first_day, end=as_of, period="quarter", region=region)
+    exit_line = query("incidence_exit_line", region=region)  # 2%, 3% in the west
+    threshold = exit_line.threshold.iloc[0] if len(exit_line) else None
+    has_line = threshold is not None and not is_missing(threshold)
     charts = (
         pdf.Chart(tr("incidence_trend"), tuple(f"{pd.Timestamp(d):%Y-%m}" for d in trend.as_of),
                   tr("incidence") + " (%)", line=tuple(_number(v, 100) for v in trend.incidence),
-                  line_name=tr("incidence"), decimals=2),
+                  line_name=tr("incidence"), decimals=2, target=float(threshold) * 100 if has_line else None,
+                  target_name=tr("exit_line", threshold=percent(threshold)) if has_line else ""),
         pdf.Chart(tr("exits_vs_plan"), tuple(str(p.year) for p in exits.period), tr("unit_people_axis"),
                   bars=tuple(_number(v) for v in exits.people), bar_name=tr("exited_people"),
                   line=tuple(_number(v) for v in exits.planned_people), line_name=tr("planned_people"),

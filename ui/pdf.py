@@ -162,6 +162,8 @@ class Chart:
     line_name: str = ""
     line_is_target: bool = False  # a dotted plan line (else the solid measured line)
     decimals: int = 0  # of the axis labels
+    target: float | None = None  # a level to get under or reach, drawn across as a dotted line (the exit line)
+    target_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -273,7 +275,7 @@ def _chart(pdf: _Pdf, chart: Chart) -> None:
         pdf.add_page()
     pdf.set_font("cjk", "B", size=11)
     pdf.cell(0, 7, chart.title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    values = [v for v in (*chart.bars, *chart.line) if v is not None and not math.isnan(v)]
+    values = [v for v in (*chart.bars, *chart.line, chart.target) if v is not None and not math.isnan(v)]
     top_value = max(values, default=0.0)
     step = nice_step(top_value, whole=chart.decimals == 0)
     top = step * max(1, math.ceil(top_value / step)) if top_value > 0 else step * 5
@@ -281,14 +283,14 @@ def _chart(pdf: _Pdf, chart: Chart) -> None:
     # legend
     pdf.set_font("cjk", size=8)
     x, y = PAGE_MARGIN, pdf.get_y()
-    for name, kind in ((chart.bar_name, "bar"), (chart.line_name, "line")):
-        if not name or not (chart.bars if kind == "bar" else chart.line):
+    for name, kind in ((chart.bar_name, "bar"), (chart.line_name, "line"), (chart.target_name, "target")):
+        if not name or not {"bar": chart.bars, "line": chart.line, "target": chart.target is not None}[kind]:
             continue
         if kind == "bar":
             pdf.set_fill_color(*BAR)
             pdf.rect(x, y + 1.2, 4, 2.5, style="F")
         else:
-            _line_style(pdf, chart.line_is_target)
+            _line_style(pdf, kind == "target" or chart.line_is_target)
             pdf.line(x, y + 2.5, x + 5, y + 2.5)
             pdf.set_dash_pattern()
         pdf.set_xy(x + 6, y)
@@ -325,6 +327,10 @@ def _chart(pdf: _Pdf, chart: Chart) -> None:
             if value is not None and not math.isnan(value) and value > 0:
                 width = min(slot * 0.6, 12)
                 pdf.rect(centre - width / 2, y_of(value), width, plot_bottom - y_of(value), style="F")
+    if chart.target is not None and not math.isnan(chart.target):
+        _line_style(pdf, True)
+        pdf.line(left, y_of(chart.target), right, y_of(chart.target))
+        pdf.set_dash_pattern()
     if chart.line:
         _line_style(pdf, chart.line_is_target)
         points = [(c, y_of(v)) for c, v in zip(centres, chart.line, strict=True)
