@@ -82,7 +82,9 @@ else:
     st.caption(t("arc_generation_now", package=plain.md(comparison.now.package or "—"),
                  loaded_at=comparison.now.loaded_at or "—", sha=(comparison.now.package_sha256 or "—")[:12]))
     moved = comparison.figures
-    if moved.empty:
+    if comparison.missing_preset:
+        st.warning(t("arc_missing_preset", rules=plain.md(chosen.rules)))
+    elif moved.empty:
         st.success(t("arc_no_change"))
     else:
         st.markdown(t("arc_moved", n=len(moved)))

@@ -417,3 +417,17 @@ def test_after_a_rollback_to_the_data_it_came_from_nothing_has_changed(sent, tmp
         assert comparison.now == comparison.archived.generation == sent["before"]
         assert comparison.figures.empty and comparison.events.empty and comparison.members.empty
         assert archive.file(number, "docx", {region}).content == sent["files"][region]["docx"]
+
+
+def test_a_report_whose_exit_preset_is_gone_is_not_recomputed(sent, tmp_path):
+    import shutil
+    import sqlite3
+
+    copy = Archive(shutil.copy(sent["archive"].path, tmp_path / "copy.sqlite"))
+    number = sent["numbers"][SHIXIANG]
+    with sqlite3.connect(copy.path) as con:  # as if exit_rules.csv had lost the preset since
+        con.execute("update reports set rules = 'county_2019' where id = ?", (number,))
+    with Database(sent["db_path"]) as db:
+        comparison = archives.compare(copy, number, {SHIXIANG}, db)
+    assert comparison.missing_preset and comparison.figures.empty and comparison.events.empty
+    assert copy.file(number, "xlsx", {SHIXIANG}).content == sent["files"][SHIXIANG]["xlsx"]

@@ -166,6 +166,7 @@ class Comparison:
     # village_name, event_type, event_date (today's; NULL when removed), before_type, before_date (NULL when late)
     members: pd.DataFrame | None  # change, person_id, household_id, head_name_masked, village_name, joined_on,
     # left_on (today's), before_joined_on, before_left_on; None for a report archived without members
+    missing_preset: bool = False  # its exit preset is no longer in exit_rules: nothing could be recomputed
 
 
 FIGURE_COLUMNS = ["table", "row", "column", "kind", "before", "now", "difference", "status"]
@@ -288,6 +289,10 @@ def compare(archive: Archive, number: int, allowed: Collection[str], source,
     if archived is None:
         return None
     query = _source(source)
+    if archived.rules not in set(query("exit_rules").preset):  # data/reference/exit_rules.csv edited since
+        empty = pd.DataFrame(columns=FIGURE_COLUMNS, dtype=object)
+        return Comparison(archived, generation(source), empty, pd.DataFrame(columns=EVENT_COLUMNS, dtype=object),
+                          None, missing_preset=True)
     report = reports.build_report(query, archived.as_of, archived.region_code, archived.rules, archived.language)
     records = archive.records(number, allowed)
     today = query("event_fingerprints", region=archived.region_code)

@@ -793,6 +793,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "{name} no longer matches the SHA-256 it was saved with: the file is damaged and not offered."),
     "arc_changed": ("报送以来的变化（按当前数据重算：同一截至日期、区域、出列标准）",
                     "What changed since it was sent (recomputed on today's data: same date, region and exit rules)"),
+    "arc_missing_preset": ("出列标准“{rules}”已不在 exit_rules.csv 中，无法按当前数据重算；报送时的文件仍可原样下载。",
+                           "The exit rules “{rules}” are no longer in exit_rules.csv, so nothing can be recomputed on "
+                           "today's data; the files as sent still download unchanged."),
     "arc_no_change": ("与报送时相比，没有数字变化。", "No figure has changed since the report was sent."),
     "arc_moved": ("有 {n} 个数字变化：", "{n} figures moved:"),
     "arc_c_table": ("表", "Table"),
