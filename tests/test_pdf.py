@@ -137,11 +137,10 @@ def personal_data() -> list[str]:
     return values
 
 
-def test_no_personal_data_in_the_pdfs(tiny, report_pdf):
-    overview = paper.overview_pdf(tiny, END_2019, COUNTY, "national", "zh")
+def test_no_personal_data_in_the_pdfs(report_pdf, overview_pdf):
     people = personal_data()
     assert "赵大山" in people and "430101196505050011" in people  # the check has something to find
-    for data in (report_pdf, overview):
+    for data in (report_pdf, overview_pdf):
         whole = "".join(pages_text(data))
         assert [value for value in people if value in whole] == []
         assert [value[:6] + "*" for value in people if value.isdigit() and value[:6] + "*" in whole] == []
@@ -160,14 +159,19 @@ def test_hostile_names_stay_text_and_no_head_name_reaches_the_pdf(tmp_path_facto
     assert b"/Annots" not in data and b"/URI" not in data  # no link was made of a name
 
 
-def test_the_overview_pdf(tiny):
+@pytest.fixture(scope="module")
+def overview_pdf(tiny) -> bytes:
+    """The overview's PDF in English with the page's township table."""
     from ui import progress
 
     parts = tiny.query("township_progress_change", as_of=END_2019, previous=dt.date(2019, 9, 30), level="乡镇",
                        region=COUNTY)
     table = progress.progress_table("en", parts, "乡镇", total=False)
-    data = paper.overview_pdf(tiny, END_2019, COUNTY, "national", "en", tables=(table,))
-    texts = pages_text(data)
+    return paper.overview_pdf(tiny, END_2019, COUNTY, "national", "en", tables=(table,))
+
+
+def test_the_overview_pdf(overview_pdf):
+    texts = pages_text(overview_pdf)
     assert texts[0].startswith("Region:小试县(430101000000)asof:2019-12-31datapackage:tiny")
     assert [f"Page{n}of{len(texts)}" in text for n, text in enumerate(texts, start=1)] == [True] * len(texts)
     assert "小试县:poverty-exitprogressoverview" in texts[0]
