@@ -182,6 +182,7 @@ def test_hostile_rosters_stay_plain_text_or_are_refused(db, monkeypatch, navigat
     village = "东山村委会[点此](http://evil.example/a)<img src=x>"
     header = "备注<script>alert(1)</script>[x](http://evil.example/h)"
     hostile = july.replace("李大山", FORMULA).replace("东山村委会", village, 1).replace(",销户时间", "," + header, 1)
+    hostile = hostile.replace(",石门村民委员会,", ",=1+1,")  # a formula as H03's and H04's village: unknown
     at = upload(open_page(db, monkeypatch), [(FILES[0], hostile.encode("gb18030"), "text/csv"), *uploads([])])
     columns = editor(at, "roster_columns")
     assert header in columns.column.tolist()  # in the table: the cell is plain text
@@ -197,7 +198,11 @@ def test_hostile_rosters_stay_plain_text_or_are_refused(db, monkeypatch, navigat
     assert db.read_bytes() == before
     problems = grids(at, "reason")[0]
     assert village in problems.value.tolist()  # the unknown village, named as written
+    assert "=1+1" in problems.value.tolist()  # a grid cell: plain text
     assert live_markup(at) == []
+    # the rejects report (offered through the audited export button) carries the formula neutralised
+    rejects = at.session_state["import_outcome"].rejects_csv.decode("utf-8-sig")
+    assert "'=1+1" in rejects and ",=1+1" not in rejects
 
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -209,5 +214,14 @@ def test_hostile_rosters_stay_plain_text_or_are_refused(db, monkeypatch, navigat
     assert refused.file.tolist() == ["roster_2019-10-31.csv"]
     assert refused.reason.iloc[0] == "压缩包中的文件解压后异常巨大，已拒绝"
     assert "roster_start" not in [b.key for b in at.button]
+    # an .xlsx is a zip too: a sheet that inflates 1000-fold is refused the same way
+    book = io.BytesIO()
+    with zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b" " * (24 * 1024**2))
+    at = upload(open_page(db, monkeypatch), [("2019年10月花名册.xlsx", book.getvalue(), "application/octet-stream")])
+    assert at.error[0].value.startswith("花名册无法转换")
+    assert grids(at, "reason")[0].reason.tolist() == ["压缩包中的文件解压后异常巨大，已拒绝"]
     assert db.read_bytes() == before
     assert [p.name for p in db.parent.iterdir() if p.name.startswith((".tuopin-upload-", ".tuopin-load-"))] == []
