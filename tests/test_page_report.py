@@ -111,3 +111,19 @@ def test_demo_county_smoke(demo_db_path, monkeypatch, navigation_apptest):
     assert "脱贫攻坚工作汇报材料" in text and "全县建档立卡贫困村" in text
     at.selectbox(key="as_of_choice").set_value(dt.date(2019, 12, 31)).run()
     assert not at.exception and "截至2019年12月31日" in shown_text(at)
+
+
+def test_without_a_chinese_font_the_page_says_so_instead_of_offering_a_pdf(tiny_db_path, monkeypatch,
+                                                                           navigation_apptest, tmp_path):
+    from ui import pdf
+
+    monkeypatch.setenv(pdf.FONT_ENV, str(tmp_path / "no-such-font.ttc"))
+    pdf.has_font.cache_clear()
+    try:
+        at = open_page(tiny_db_path, monkeypatch)
+        downloads = [b.proto.label for b in at.get("download_button")]
+        assert "下载 Word（.docx）" in downloads and "下载 PDF（打印用）" not in downloads
+        assert "本机没有中文字体，暂不能生成 PDF（可下载 Word / Excel，或用浏览器打印）。" in [c.value for c in at.caption]
+    finally:
+        monkeypatch.delenv(pdf.FONT_ENV)
+        pdf.has_font.cache_clear()
