@@ -1,6 +1,6 @@
 """汇报材料 Report-back: the text a poverty office writes into its report for the region in view at the
 as-of date (ui/report.py words the catalog queries' figures), the tables behind it, and the whole as
-Word and Excel files."""
+Word, Excel and PDF files."""
 
 from __future__ import annotations
 

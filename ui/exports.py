@@ -1,4 +1,5 @@
-"""Word (.docx) and Excel (.xlsx) files of text and tables — the 汇报材料 and the 错退 risk list.
+"""Word (.docx) and Excel (.xlsx) files of text and tables — the 汇报材料 and the 错退 risk list. A Word
+file may carry a page header (the data stamp) and page numbers in its footer (PAGE / NUMPAGES fields).
 
 A `Table` is a DataFrame whose headers are already in the chosen language, with a kind per column
 saying how its numbers read (户, 人, 万元, percent, date …). The same kinds drive the Word cell text, the

@@ -1,5 +1,5 @@
 """汇报材料: the text a poverty office writes into its report-back, for one region at one date, with the
-tables behind it, as Word and Excel files.
+tables behind it, as Word, Excel and PDF files (the PDF with the overview's figures first, ui/paper.py).
 
 Every number is read from a catalog query (registry_summary, registry_by_category, registry_by_cause,
 exits_by_period, flows, funds_summary, funds_by, village_exit_check; monitoring_summary and monitoring_by when
