@@ -205,3 +205,31 @@ def test_undated_rosters_differ_only_by_the_dating_inside_the_month(demo_package
         warned = database.query("quality_load_problem_counts")
     approximate = warned[warned.check_name == "date_ranges_approximate"]
     assert int(approximate["n_problems"].sum()) == len(ranges)
+
+
+def test_monitoring_rosters_give_the_demo_monitoring_figures(demo_package, demo_db_path, tmp_path):
+    """After 2020 a month end has two rosters, the registry's and the monitoring objects' (监测对象花名册:
+    监测对象类别, 风险类型, 纳入监测时间, 是否风险消除, 风险消除时间); converted together with the proposed
+    mappings they give the demo's monitoring figures (one 认定 and two 风险消除 in October 2025)."""
+    days = month_ends("2025-09", "2025-11")
+    files = write_rosters(demo_package, tmp_path / "rosters", days, formats=["csv"], townships=[TOWNSHIP])
+    assert [f.name for f in files[:2]] == ["roster_2025-09-30.csv", "monitoring_2025-09-30.csv"]
+    conversion = convert(files, tmp_path / "package", regions=demo_package / "区划.csv")
+    load_package(conversion.package, tmp_path / "roster.duckdb")
+    shown = ["households_identified", "people_identified", "households_at_risk", "people_at_risk",
+             "households_cleared", "people_cleared"]
+
+    def monitoring(db: Path) -> tuple[list, list]:
+        with Database(db) as database:
+            summary = [database.query("monitoring_summary", as_of=day, region=TOWNSHIP_CODE)[shown].iloc[0].tolist()
+                       for day in days]
+            flows = [database.query("monitoring_flows", start=before + timedelta(days=1), end=day,
+                                    region=TOWNSHIP_CODE)[["movement", "households", "people"]].values.tolist()
+                     for before, day in zip(days[:-1], days[1:], strict=True)]
+        return summary, flows
+
+    demo = monitoring(demo_db_path)
+    assert demo[0] == [[20, 63, 6, 20, 14, 43], [21, 68, 5, 18, 16, 50], [21, 68, 5, 18, 16, 50]]
+    assert demo[1][0] == [["opening", 6, 20], ["identified", 1, 5], ["cleared", 2, 7], ["joined", 0, 0],
+                          ["left", 0, 0], ["closing", 5, 18]]
+    assert monitoring(tmp_path / "roster.duckdb") == demo
