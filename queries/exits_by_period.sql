@@ -33,7 +33,7 @@ exit_sizes as (
     -- every 标注脱贫 from 1 January of $start's year to $end (the year-to-date needs the earlier ones),
     -- per village and day: flows' 标注脱贫 movement (macro exits_between), so the two agree
     select x.exited_on, x.households, x.people
-    from params, exits_between(cast(date_trunc('year', params.start_on) as date), params.end_on) as x
+    from exits_between(cast(date_trunc('year', window_start($start, $end)) as date), coalesce($end, current_date)) as x
     where x.village_code in (select code from area)
 ),
 

@@ -17,7 +17,7 @@ area as (select code from area_in_view($region)),  -- the region and all under i
 
 year_projects as (  -- each project's money up to the date (macro project_money)
     select p.*
-    from params, project_money(params.as_of, params.year) as p
+    from project_money(coalesce($as_of, current_date), coalesce($year, year(coalesce($as_of, current_date)))) as p
     where p.region_code in (select code from area)
 ),
 

@@ -38,16 +38,17 @@ part_areas as (  -- each part and everything under it
     where c.ancestor_code in (select region_code from parts)
 ),
 
-year_exits as (  -- 标注脱贫 from 1 January to the date (macro exits_between), by village
+year_exits as (  -- 标注脱贫 from 1 January to the date (macro exits_between), by village; the dates
+    -- named as values, as view_params makes them, so the macro's filter is a constant one
     select x.village_code, sum(x.households) as households, sum(x.people) as people
-    from params, exits_between(make_date(params.year, 1, 1), params.as_of) as x
+    from exits_between(make_date(year(coalesce($as_of, current_date)), 1, 1), coalesce($as_of, current_date)) as x
     where x.village_code in (select code from area)
     group by x.village_code
 ),
 
 year_money as (  -- the money of the year's projects up to the date (macro project_money)
     select p.region_code, p.allocated, p.spent
-    from params, project_money(params.as_of, params.year) as p
+    from project_money(coalesce($as_of, current_date), year(coalesce($as_of, current_date))) as p
     where p.region_code in (select code from area)
 ),
 
@@ -138,7 +139,8 @@ final as (
         cast(f.spent as double) / nullif(cast(f.allocated as double), 0) as spending_rate
     from rows_ as f
     cross join params
-    left join exit_plans() as pl on pl.region_code = f.region_code and pl.year = params.year
+    left join (select * from exit_plans() where year = year(coalesce($as_of, current_date))) as pl
+      on pl.region_code = f.region_code
     order by f.is_total, f.region_code
 )
 
