@@ -731,16 +731,20 @@ class Scenario:
 # ---- where the server's CPU goes (py-spy, requirements-dev.txt) --------------------------------
 
 # Each sample is put in the category of its innermost frame that matches one (the leaf first): plotly's
-# JSON encoding inside st.plotly_chart counts as plotly, pandas inside the query runner as the query.
+# JSON encoding inside st.plotly_chart counts as plotly, pandas inside the query runner as the query,
+# Streamlit's element code called by a page as Streamlit. py-spy names files relative to sys.path
+# ("streamlit/…", "ui/data.py", a page as "overview.py").
 PROFILE_CATEGORIES = (
     ("sign-in (Argon2id)", ("argon2",)),
-    ("queries (DuckDB + runner)", ("duckdb", "/queries/__init__.py", "ui/data.py")),
-    ("plotly figures + JSON", ("/plotly/", "_plotly_utils")),
-    ("DataFrame -> Arrow", ("pyarrow", "dataframe_util.py", "/elements/arrow.py", "/elements/lib/column_config")),
-    ("delta protocol + websocket", ("google/protobuf", "_pb2", "forward_msg", "/tornado/", "websocket",
-                                    "app_session.py", "message_cache", "/runtime/runtime.py")),
-    ("page and ui code (own Python)", ("/pages/", "/ui/", "dashboard.py", "/access/", "/common/")),
-    ("Streamlit script runner + elements", ("/streamlit/",)),
+    ("queries (DuckDB + runner)", ("duckdb", "queries/__init__.py")),
+    ("result cache (hits, copies)", ("runtime/caching/", "SharedResults")),
+    ("plotly figures + JSON", ("plotly/", "_plotly_utils")),
+    ("DataFrame -> Arrow", ("pyarrow", "dataframe_util.py", "elements/arrow.py", "elements/lib/column_config")),
+    ("delta protocol + websocket", ("google/protobuf", "_pb2", "forward_msg", "tornado/", "websocket", "uvicorn/",
+                                    "app_session.py", "message_cache", "runtime/runtime.py")),
+    ("Streamlit elements + script runner", ("streamlit/",)),
+    ("page and ui code (own Python)", ("(ui/", "(access/", "(common/", "dashboard.py",
+                                       *(f"({page.stem}.py:" for page in (ROOT / "pages").glob("*.py")))),
 )
 
 

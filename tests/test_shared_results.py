@@ -23,10 +23,10 @@ END_2019 = dt.date(2019, 12, 31)
 def tiny_served(tmp_path, monkeypatch, tiny_db_path):
     monkeypatch.setenv("TUOPIN_DB", str(tiny_db_path))
     monkeypatch.setenv("TUOPIN_ACCOUNTS", str(tmp_path / "accounts.sqlite"))
-    data.shared_results.clear()
+    data.clear_shared_results()
     with navigation_apptest_patch():
         yield
-    data.shared_results.clear()
+    data.clear_shared_results()
 
 
 def registered(scope: Scope):

@@ -274,11 +274,19 @@ def _frozen(value):
     return tuple(_frozen(v) for v in value) if isinstance(value, (list, tuple, set, frozenset)) else value
 
 
-@st.cache_resource
+_SHARED = SharedResults()
+
+
 def shared_results() -> SharedResults:
-    """The process's one SharedResults (st.cache_resource.clear(), as after an import in the browser,
-    starts it afresh)."""
-    return SharedResults()
+    """The process's one SharedResults (a module global: st.cache_resource's lookup, on every query of
+    every run, cost more than the hit itself)."""
+    return _SHARED
+
+
+def clear_shared_results() -> None:
+    """Start afresh (tests). Not needed after an import: the new generation is part of every key."""
+    global _SHARED
+    _SHARED = SharedResults()
 
 
 def run(name: str, params: dict, scope: Scope | None) -> pd.DataFrame:
