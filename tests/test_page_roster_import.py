@@ -225,3 +225,17 @@ def test_hostile_rosters_stay_plain_text_or_are_refused(db, monkeypatch, navigat
     assert grids(at, "reason")[0].reason.tolist() == ["压缩包中的文件解压后异常巨大，已拒绝"]
     assert db.read_bytes() == before
     assert [p.name for p in db.parent.iterdir() if p.name.startswith((".tuopin-upload-", ".tuopin-load-"))] == []
+
+
+def test_only_administrators_see_the_roster_import(db, monkeypatch, navigation_apptest):
+    """As the package import: the page is not in the navigation of an account without the import
+    permission (a direct run stops at the same notice before either uploader: pages/data_import.py)."""
+    from tests.support import signed_in
+
+    monkeypatch.setenv("TUOPIN_DB", str(db))
+    at = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90), role="leader",
+                   username="leader")
+    at.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in the navigation
+        at.switch_page("pages/data_import.py")
+    assert not at.exception and [u.key for u in at.file_uploader] == []
