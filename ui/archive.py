@@ -124,11 +124,11 @@ def save(archive: Archive, source, report: reports.Report, *, as_of: dt.date, re
     tree = query("regions")
     region_name = str(tree[tree.code == region].name.iloc[0])
     events = query("event_fingerprints", region=region)
-    fingerprint = [[e.event_id, e.row_hash, e.household_id, e.event_type, f"{pd.Timestamp(e.event_date):%Y-%m-%d}"]
-                   for e in events.itertuples()]
+    fingerprint = [list(row) for row in zip(*_lists(events, "event_id", "row_hash", "household_id", "event_type"),
+                                            _days(events.event_date), strict=True)]
     members = query("member_fingerprints", region=region)
-    member_fingerprint = [[m.person_id, m.row_hash, m.household_id, _day(m.joined_on), _day(m.left_on)]
-                          for m in members.itertuples()]
+    member_fingerprint = [list(row) for row in zip(*_lists(members, "person_id", "row_hash", "household_id"),
+                                                   _days(members.joined_on), _days(members.left_on), strict=True)]
     files = [("txt", report.file_stem + ".txt", text(report).encode("utf-8")),
              ("docx", report.file_stem + ".docx", reports.to_docx(report)),
              ("xlsx", report.file_stem + ".xlsx", reports.to_xlsx(report))]
@@ -153,8 +153,15 @@ def save(archive: Archive, source, report: reports.Report, *, as_of: dt.date, re
 # what changed since it was sent
 
 
-def _day(value) -> str | None:
-    return None if is_missing(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+def _lists(frame: pd.DataFrame, *columns: str) -> list[list]:
+    """Text columns as Python lists, None where empty (a county holds tens of thousands of records: no
+    row-by-row pandas access)."""
+    return [[v if isinstance(v, str) else None for v in frame[column].tolist()] for column in columns]
+
+
+def _days(dates: pd.Series) -> list[str | None]:
+    """Dates as YYYY-MM-DD text, None where there is none."""
+    return [d if isinstance(d, str) else None for d in pd.to_datetime(dates).dt.strftime("%Y-%m-%d").tolist()]
 
 
 @dataclass(frozen=True)
@@ -212,21 +219,20 @@ def event_changes(before: list[list], today: pd.DataFrame, as_of: dt.date) -> pd
     now; removed: in the fingerprint, dated on or before `as_of`, gone today."""
     cutoff = f"{as_of:%Y-%m-%d}"
     old = {row[0]: row for row in before}
-    names = dict(zip(today.household_id, today.head_name_masked, strict=True))
-    villages = dict(zip(today.household_id, today.village_name, strict=True))
+    ids, hashes, households, heads, village_names, kinds = _lists(
+        today, "event_id", "row_hash", "household_id", "head_name_masked", "village_name", "event_type")
+    names, villages = dict(zip(households, heads, strict=True)), dict(zip(households, village_names, strict=True))
     rows = []
     seen = set()
-    for e in today.itertuples():
-        day = f"{pd.Timestamp(e.event_date):%Y-%m-%d}"
-        seen.add(e.event_id)
-        was = old.get(e.event_id)
+    for event_id, row_hash, household, head, village, kind, day in zip(
+            ids, hashes, households, heads, village_names, kinds, _days(today.event_date), strict=True):
+        seen.add(event_id)
+        was = old.get(event_id)
         if was is None:
             if day <= cutoff:
-                rows.append(["late", e.event_id, e.household_id, e.head_name_masked, e.village_name, e.event_type,
-                             day, None, None])
-        elif was[1] != e.row_hash and (day <= cutoff or was[4] <= cutoff):
-            rows.append(["corrected", e.event_id, e.household_id, e.head_name_masked, e.village_name, e.event_type,
-                         day, was[3], was[4]])
+                rows.append(["late", event_id, household, head, village, kind, day, None, None])
+        elif was[1] != row_hash and (day <= cutoff or was[4] <= cutoff):
+            rows.append(["corrected", event_id, household, head, village, kind, day, was[3], was[4]])
     for event_id, _hash, household, kind, day in before:
         if event_id not in seen and day <= cutoff:
             rows.append(["removed", event_id, household, names.get(household), villages.get(household), None, None,
@@ -257,21 +263,20 @@ def member_changes(before: list[list], today: pd.DataFrame, as_of: dt.date) -> p
     removed: one who counted, gone today."""
     cutoff = f"{as_of:%Y-%m-%d}"
     old = {row[0]: row for row in before}
-    names = dict(zip(today.household_id, today.head_name_masked, strict=True))
-    villages = dict(zip(today.household_id, today.village_name, strict=True))
+    people, households, heads, village_names = _lists(today, "person_id", "household_id", "head_name_masked",
+                                                      "village_name")
+    names, villages = dict(zip(households, heads, strict=True)), dict(zip(households, village_names, strict=True))
     rows, seen = [], set()
-    for m in today.itertuples():
-        joined, left = _day(m.joined_on), _day(m.left_on)
-        seen.add(m.person_id)
+    for person, household, head, village, joined, left in zip(
+            people, households, heads, village_names, _days(today.joined_on), _days(today.left_on), strict=True):
+        seen.add(person)
         now = _counted(joined, left, cutoff)
-        was = old.get(m.person_id)
+        was = old.get(person)
         if was is None:
             if now is not None:
-                rows.append(["late", m.person_id, m.household_id, m.head_name_masked, m.village_name, joined, left,
-                             None, None])
-        elif (was[2], _counted(was[3], was[4], cutoff)) != (m.household_id, now):
-            rows.append(["corrected", m.person_id, m.household_id, m.head_name_masked, m.village_name, joined,
-                         left, was[3], was[4]])
+                rows.append(["late", person, household, head, village, joined, left, None, None])
+        elif (was[2], _counted(was[3], was[4], cutoff)) != (household, now):
+            rows.append(["corrected", person, household, head, village, joined, left, was[3], was[4]])
     for person, _hash, household, joined, left in before:
         if person not in seen and _counted(joined, left, cutoff) is not None:
             rows.append(["removed", person, household, names.get(household), villages.get(household), None, None,
