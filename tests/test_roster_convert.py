@@ -150,3 +150,23 @@ def test_a_saved_mapping_a_folder_and_a_zip_give_the_same_package(converted, tmp
         assert result.counts["events"] == 13
         for file in ("动态管理记录.csv", "家庭成员.csv", "贫困户.csv", "日期区间.csv", "区划.csv", "村年度情况.csv"):
             assert (tmp_path / name / file).read_bytes() == (package / file).read_bytes(), (name, file)
+
+
+def test_a_date_ranges_row_naming_no_record_is_warned_about_at_its_own_row(tmp_path):
+    package = shutil.copytree(FIXTURES / "tiny", tmp_path / "tiny")
+    (package / "日期区间.csv").write_text(
+        "文件,记录编号,列,最早日期,最晚日期,说明\n"
+        "动态管理记录,E05,event_date,,2018-06-01,\n"  # the Chinese file name, no earliest
+        "events,E99,event_date,2018-01-01,2018-02-01,no such event\n", encoding="utf-8")
+    result = etl_main(["load", str(package), "--db", str(tmp_path / "db.duckdb"), "--quiet"])
+    assert result == 0
+    con = duckdb.connect(str(tmp_path / "db.duckdb"), read_only=True)
+    try:
+        found = con.execute("select file, row_number, column_name, value, message_zh from load_problems "
+                            "where check_name = 'date_ranges_approximate' order by file").fetchall()
+    finally:
+        con.close()
+    assert found == [
+        ("动态管理记录.csv", 6, "变动日期", "2018-06-01", "此日期只知在 ? … 2018-06-01 之间（如两期花名册之间），记为较晚的一端，请核实"),
+        ("日期区间.csv", 3, "记录编号", "E99", "此日期只知在 2018-01-01 … 2018-02-01 之间（如两期花名册之间），记为较晚的一端，请核实"),
+    ]
