@@ -152,3 +152,24 @@ def test_the_preview_shows_the_first_rows_as_the_mapping_reads_them(tmp_path):
     assert frame["category"].tolist() == ["低保贫困户", "一般贫困户"]  # 低保户: the contract alias
     assert frame["status"].tolist() == ["已脱贫", "⚠ 待定"]
     assert frame["relation"].tolist() == ["户主", "户主"]  # 本人 is the head
+
+
+def test_spellings_of_the_national_systems_exports_are_read(tmp_path):
+    columns = ["序号", "乡(镇)", "行政村", "户编号", "人编号", "姓名", "证件号码", "与户主关系", "贫困户属性",
+               "主要致贫原因", "脱贫属性", "识别时间", "脱贫时间"]
+    rows = [dict(person("H01", "李大山", 脱贫属性="已标注脱贫", 识别时间="2014-04-20 00:00:00.0",
+                        脱贫时间="2016/11/30 0:00"), **{"乡(镇)": "城关镇", "行政村": "东山村委会", "人编号": "'P0001"}),
+            dict(person("H01", "王桂兰", relation="配偶", 脱贫属性="已标注脱贫"),
+                 **{"乡(镇)": "城关镇", "行政村": "东山村委会", "人编号": "'P0002", "户编号": "'H01"})]
+    rows[0]["证件号码"] = "\t" + rows[0]["证件号码"]  # a tab kept in front so that Excel leaves the digits alone
+    path = simple_roster(tmp_path / "roster_2019-07-31.csv", rows, columns)
+    mapping = propose_mapping(path)
+    assert (mapping.columns["status"], mapping.columns["person_id"], mapping.columns["registered_on"],
+            mapping.columns["township"], mapping.columns["village"]) == ("脱贫属性", "人编号", "识别时间", "乡(镇)", "行政村")
+    convert([path], tmp_path / "package", regions=REGIONS)
+    with open(tmp_path / "package" / "动态管理记录.csv", encoding="utf-8", newline="") as f:
+        assert [(r["户编号"], r["变动类型"], r["变动日期"]) for r in csv.DictReader(f)] == [
+            ("H01", "识别纳入", "2014-04-20"), ("H01", "标注脱贫", "2016-11-30")]
+    with open(tmp_path / "package" / "家庭成员.csv", encoding="utf-8", newline="") as f:
+        members = [(r["人员编号"], r["户编号"], r["证件号码"][:6]) for r in csv.DictReader(f)]
+    assert members == [("P0001", "H01", "431299"), ("P0002", "H01", "431299")]

@@ -50,6 +50,7 @@ from etl.roster.sheet import HEADER_READ_ROWS, Table, find_header, header_labels
 from etl.roster.snapshots import date_from_name, parse_date, parse_year, roster_files
 
 NOTES_FILE = "转换说明.md"
+CODE_FIELDS = frozenset({"household_id", "id_number", "head_id_number", "person_id", "village_code"})
 SIZE_JUMP = 3  # a household whose member count changes by this many or more between two rosters is flagged
 REMOVED = ("清退", "自然销户")
 DAY = timedelta(days=1)
@@ -215,6 +216,8 @@ def _read_rows(snap: Snapshot, errors: _Problems) -> dict[str, HouseholdRow]:
         row: dict[str, str] = {}
         for name, i in fields:
             text = cells[i].strip() if i < len(cells) else ""
+            if name in CODE_FIELDS and text.startswith("'"):  # the apostrophe an export writes to keep a code text
+                text = text[1:].strip()
             if not text:
                 continue
             if name in translated:
