@@ -78,7 +78,15 @@ else:
         st.caption(t("export_not_allowed"))
 
     st.subheader(t("arc_changed"))
-    comparison = archives.compare(archive, number, allowed, scoped.query, audit=session.audit_once)
+    # kept for this session while the data generation, the report and the account stay the same: a click on a
+    # download reruns the page, and the comparison of a county takes seconds
+    cache_key = (number, archives.generation(scoped.query), session.account().username, session.account().scope)
+    cached = st.session_state.get("_arc_comparison")
+    if cached is not None and cached[0] == cache_key:
+        comparison = cached[1]
+    else:
+        comparison = archives.compare(archive, number, allowed, scoped.query, audit=session.audit_once)
+        st.session_state["_arc_comparison"] = (cache_key, comparison)
     st.caption(t("arc_generation_now", package=plain.md(comparison.now.package or "—"),
                  loaded_at=comparison.now.loaded_at or "—", sha=(comparison.now.package_sha256 or "—")[:12]))
     moved = comparison.figures
