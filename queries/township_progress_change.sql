@@ -1,6 +1,6 @@
 -- indicator:  township_progress_change
--- definition: the township progress table at two dates side by side (docs/domain.md, as township_progress
---             defines each figure): for every row of township_progress at $as_of (the parts of $region
+-- definition: the township progress table at two dates side by side (docs/domain.md, Indicators; each
+--             figure as township_progress defines it): for every row of township_progress at $as_of (the parts of $region
 --             at $level, then $region itself, is_total) each figure at $as_of, at $previous (_previous)
 --             and the difference, the figure at $as_of minus that at $previous (_change; for the
 --             ratios incidence, completion_rate and spending_rate a ratio difference: ×100 =
