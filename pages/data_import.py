@@ -11,7 +11,7 @@ import streamlit as st
 
 from etl.service import MAX_PACKAGE_BYTES
 from ui import charts, data, importing, plain, scoped, session, state, tables
-from ui.formatting import count
+from ui.formatting import count, listed
 from ui.i18n import t
 
 # what a package may hold (etl/read.py: tables as CSV/XLSX, boundaries as GeoJSON or a Shapefile; notes .md,
@@ -161,7 +161,7 @@ if roster_files:
             mapping = None
         if mapping is not None:
             if mapping.unplaced:
-                st.caption(t("imp_roster_unplaced", columns="、".join(plain.md(c) for c in mapping.unplaced)))
+                st.caption(t("imp_roster_unplaced", columns=listed(plain.md(c) for c in mapping.unplaced)))
             shown = draft
             if mapping.to_toml() != draft.mapping.to_toml():  # the tables were edited: preview what they say
                 cached = st.session_state.get("roster_preview_of")
@@ -173,7 +173,7 @@ if roster_files:
                     st.session_state["roster_preview_of"] = cached
                 shown = cached[1]
             if shown.unknown:
-                st.warning(t("imp_roster_unknown", fields="、".join(
+                st.warning(t("imp_roster_unknown", fields=listed(
                     plain.md(f"{importing.field_choices(view.language)[name]}: {'、'.join(found)}")
                     for name, found in shown.unknown.items())))
             st.markdown(f"**{t('imp_roster_preview', file=plain.md(shown.sample))}**")

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import charts, plain, scoped, state, tables
-from ui.formatting import count, pair
+from ui.formatting import count, listed, pair
 from ui.i18n import t
 
 view = state.page_header("page_data_quality")
@@ -69,7 +69,7 @@ with tiles[0].container(border=True):
     st.metric(t("dq_tile_warnings"), n_or_none(len(problems), "dq_n_items"))
 with tiles[1].container(border=True):
     st.metric(t("dq_tile_reconcile"), t("dq_all_balanced") if not unbalanced_years
-              else t("dq_unbalanced", years="、".join(map(str, unbalanced_years))))
+              else t("dq_unbalanced", years=listed(map(str, unbalanced_years))))
 with tiles[2].container(border=True):
     st.metric(t("dq_tile_village_year", year=checked_year), n_or_none(len(no_year), "villages_n"),
               delta=t("dq_poor_among", n=count(len(no_year[no_year.is_poor_village]))) if len(no_year) else None,
@@ -131,7 +131,7 @@ yearly = pd.DataFrame([
     {"year": str(year),
      **{column: stock_pair(rows, *STOCKS[column]) for column in STOCKS},
      "balanced": t("dq_balanced") if not unbalanced[year]
-     else t("dq_not_balanced", what="、".join(t("dq_stock_" + column) for column in unbalanced[year]))}
+     else t("dq_not_balanced", what=listed(t("dq_stock_" + column) for column in unbalanced[year]))}
     for year, rows in reconciliation_by_year.items()
 ], columns=["year", *STOCKS, "balanced"])
 tables.grid(yearly, hide_index=True, key="quality_reconcile",

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import charts, scoped, state, tables
-from ui.formatting import count, percent, wan_yuan
+from ui.formatting import count, listed, percent, wan_yuan
 from ui.i18n import has_string, t
 
 STAGES = {"allocated": "下达", "disbursed": "拨付", "spent": "支出", "reimbursed": "报账"}
@@ -227,7 +227,7 @@ project_table = pd.DataFrame({
               for town, village in zip(shown.township_name, shown.village_name, strict=True)],
     "batch": shown.batch,
     "status": [t("funds_status_" + s) for s in shown.status],
-    "overdue": ["、".join(t(key) for key, late in (("funds_overdue_start", start), ("funds_overdue_end", end)) if late)
+    "overdue": [listed(t(key) for key, late in (("funds_overdue_start", start), ("funds_overdue_end", end)) if late)
                 for start, end in zip(shown.is_start_overdue, shown.is_completion_overdue, strict=True)],
     "planned_amount": wan(shown.planned_amount),
     **{stage: wan(shown[stage]) for stage in MONEY},

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import charts, maps, plain, scoped, state, tables
-from ui.formatting import count, pair, percent, wan_yuan
+from ui.formatting import count, listed, pair, percent, wan_yuan
 from ui.i18n import t
 from ui.maps import MapClass
 
@@ -270,7 +270,7 @@ with left:
             st.caption(t("map_click_hint")
                        + (t("map_focus_note", name=plain.md(state.region_row(focus)["name"])) if focus else ""))
         if len(missing):
-            st.warning(t("map_missing_boundaries", n=len(missing), names=plain.md("、".join(missing.region_name))),
+            st.warning(t("map_missing_boundaries", n=len(missing), names=plain.md(listed(missing.region_name))),
                        icon=":material/wrong_location:")
     for note in notes:
         st.caption(note)

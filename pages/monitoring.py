@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import charts, plain, scoped, state, tables
-from ui.formatting import change_arrow, count, pair, percent, signed, signed_points
+from ui.formatting import change_arrow, count, listed, pair, percent, signed, signed_points
 from ui.i18n import t
 
 FIRST_MONITORING_YEAR = 2021  # 防止返贫动态监测 begins after the campaign (docs/domain.md, After 2020)
@@ -184,7 +184,7 @@ for row in scoped.query("monitoring_threshold", year=year, region=view.region).i
 
 
 def failing_words(keys) -> str:
-    return "、".join(t("mon_fail_" + k) for k in keys) if keys is not None and len(keys) else ""
+    return listed(t("mon_fail_" + k) for k in keys) if keys is not None and len(keys) else ""
 
 
 QUALITY_COLUMNS = ("household_id", "head_name_masked", "township_name", "village_name", "size",

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import charts, paper, pdf, plain, progress, scoped, state, tables
-from ui.formatting import change_arrow, count, pair, percent, signed, signed_points
+from ui.formatting import change_arrow, count, listed, pair, percent, signed, signed_points
 from ui.i18n import t
 
 view = state.page_header("page_overview")
@@ -114,7 +114,7 @@ flags = st.columns(5 if has_department_records else 4)
 with flags[0].container(border=True):
     st.metric(t("flag_villages_failing"), t("villages_n", n=count(len(failing))))
     if len(failing):
-        st.caption(plain.md("、".join(failing.village_name.head(6))) + ("……" if len(failing) > 6 else ""))
+        st.caption(plain.md(listed(failing.village_name.head(6))) + ("……" if len(failing) > 6 else ""))
     st.page_link("pages/village_exit.py", label=t("open_page", page=t("page_village_exit")),
                  query_params=st.query_params.to_dict())
 with flags[1].container(border=True):

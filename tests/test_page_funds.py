@@ -168,8 +168,8 @@ def test_english(page):
     at.selectbox(key="language").set_value("en").run()
     assert not at.exception
     got = tiles(at)
-    assert got["Allocated"] == ("35.00 × 10,000 yuan", "3 projects")
-    assert got["Reimbursed"] == ("15.00 × 10,000 yuan", "42.86% of allocated (83.33% of spent)")
+    assert got["Allocated"] == ("35.00 × 10k yuan", "3 projects")
+    assert got["Reimbursed"] == ("15.00 × 10k yuan", "42.86% of allocated (83.33% of spent)")
     assert got["Projects started"] == ("2", "start rate 66.67%")
     assert table(at, 0)[0][0] == "County special funds"
     header = json.loads(at.dataframe[2].proto.columns)

@@ -333,7 +333,7 @@ def test_english(tiny_db_path, monkeypatch, navigation_apptest):
     assert shown["Registered (current)"] == ("1 household, 2 people", "")
     assert shown["Poverty incidence"] == ("0.65%", "threshold: below 2.00%")
     criteria = next(d for d in at.dataframe if "gap" in d.value.columns).value.set_index("criterion")
-    assert criteria.loc["Collective income", "gap"] == "2.80 × 10,000 yuan still missing"
+    assert criteria.loc["Collective income", "gap"] == "2.80 × 10k yuan still missing"
     households = next(d for d in at.dataframe if "household_id" in d.value.columns).value
     assert households.mark.tolist() == ["● still poor"] and households.status.tolist() == ["Still poor"]
     # every header of the tables shown is in English

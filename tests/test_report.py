@@ -55,7 +55,7 @@ def test_the_county_at_the_end_of_2019(county_2019):
     # 2019 projects: XM4 (管理费) only: 下达 10,000 = 1.00万元 (县级), 支出 10,000 on 2019-03-01 → 100.00%;
     # no start/completion dates → 0.00%; nothing disbursed or reimbursed.
     assert ("2019年度全县下达扶贫资金1.00万元（其中：县级财政专项扶贫资金1.00万元），实施项目1个，开工率0.00%，"
-            "竣工率0.00%；已拨付0.00万元，拨付率0.00%；已支出1.00万元，资金支出进度100.00%；") in text
+            "完工率0.00%；已拨付0.00万元，拨付率0.00%；已支出1.00万元，资金支出进度100.00%；") in text
     # 三村 (national rule: incidence < 2%): 2/310 = 0.65% passes; it is the one not exited.
     assert ("按国家标准，全县建档立卡贫困村2个，已出列1个，未出列1个；未出列的贫困村中，已达到出列标准1个（三村），"
             "尚未达到0个。") in text
@@ -65,7 +65,7 @@ def test_the_funds_flows_and_rules_of_2018(tiny):
     text = text_of(build_report(tiny, END_2018, COUNTY, "hunan", "zh"))
     # EXPECTED.md, funds of 2018 projects as of 2018-12-31 and flows of 2018
     assert ("2018年度全县下达扶贫资金35.00万元（其中：县级财政专项扶贫资金15.00万元，中央财政专项扶贫资金10.00万元，"
-            "省级财政专项扶贫资金5.00万元，统筹整合涉农资金5.00万元），实施项目3个，开工率66.67%，竣工率33.33%；"
+            "省级财政专项扶贫资金5.00万元，统筹整合涉农资金5.00万元），实施项目3个，开工率66.67%，完工率33.33%；"
             "已拨付25.00万元，拨付率71.43%；已支出18.00万元，资金支出进度51.43%；已报账15.00万元，报账率42.86%"
             "（报账占支出83.33%）。") in text
     assert ("同期动态管理：识别纳入0户0人，返贫1户2人，标注脱贫1户2人，清退0户0人，自然销户1户1人；家庭成员自然增加0人，"
@@ -102,7 +102,7 @@ def test_english(tiny):
     assert "As of 31 December 2019, 小试县 has 2 registered poor villages, 1 of which has exited." in text
     assert "小试县 has 4 households, 10 people on the register (建档立卡)" in text
     assert "poverty incidence fell from 0.81% (end of 2014) to 0.12%" in text
-    assert "allocated CNY 10,000 of poverty-alleviation funds (of which County special funds: CNY 10,000)" in text
+    assert "allocated 1.00 × 10k yuan of poverty-alleviation funds (of which County special funds: 1.00 × 10k yuan)" in text
     assert report.filters_line.startswith("Region: 小试县 (430101000000); as of: 2019-12-31; village exit rules: "
                                           "National; data package: ")
     assert list(report.tables[0].frame.columns) == ["Item", "Households", "People"]

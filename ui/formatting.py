@@ -18,7 +18,8 @@ def percent(ratio) -> str:
 
 
 def wan_yuan(yuan) -> str:
-    """An amount in 万元 with two decimals, in the session's language ("10,000 yuan" in English)."""
+    """An amount in 万元 with two decimals, in the session's language ("× 10k yuan" in English, the one English
+    unit of money everywhere)."""
     from ui.i18n import t
 
     if yuan is None or (isinstance(yuan, float) and math.isnan(yuan)) or yuan is pd.NA:
@@ -67,3 +68,10 @@ def change_arrow(households, people, colour: str = "normal") -> dict:
     good = {"normal": rising, "inverse": not rising}.get(colour)
     return {"delta_arrow": "up" if rising else "down",
             "delta_color": "gray" if good is None else ("green" if good else "red")}
+
+
+def listed(items) -> str:
+    """Items of a list in a sentence, in the session's language: 甲、乙 / A, B."""
+    from ui.i18n import t
+
+    return t("list_sep").join(items)

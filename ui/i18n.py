@@ -61,7 +61,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "level_县": ("县", "County"),
     "level_乡镇": ("乡镇", "Township"),
     "level_村": ("村", "Village"),
-    "all_of_level": ("全部{level}", "All ({level})"),
+    # "All townships" in the sidebar's picker as on the pages (出列核查's township filter: ve_all_townships)
+    "all_of_level_省": ("全部省", "All provinces"),
+    "all_of_level_市": ("全部市", "All prefectures"),
+    "all_of_level_县": ("全部县", "All counties"),
+    "all_of_level_乡镇": ("全部乡镇", "All townships"),
+    "all_of_level_村": ("全部村", "All villages"),
     "rules": ("贫困村出列标准", "Village exit rules"),
     "preset_national": ("国家标准", "National"),
     "preset_hunan": ("湖南省标准", "Hunan"),
@@ -69,6 +74,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "preset_henan": ("河南省标准", "Henan"),
     "url_refused": ("链接参数 {name} 的值无效，已使用默认值。", "The link's {name} value is not valid; the default is used."),
     "download_data": ("下载数据", "Download data"),
+    "list_sep": ("、", ", "),  # ui/formatting.listed: a list in a sentence
+    "wide_table_hint": ("↔ 表格较宽，右侧还有列：在表格上左右滑动，或按住 Shift 滚动鼠标滚轮。",
+                        "↔ Wide table, more columns to the right: swipe sideways over it, or hold Shift and scroll."),
     "ve_unmask": ("显示户主姓名和证件号", "Show heads' names and ID numbers"),
     "ve_unmask_help": ("仅本屏显示，下载仍为脱敏数据；每次查看记入审计日志。",
                        "On screen only (downloads stay masked); each use is written to the audit log."),
@@ -81,7 +89,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "exited": ("已脱贫", "Exited"),
     "incidence": ("贫困发生率", "Poverty incidence"),
     "poor_villages_remaining": ("未出列贫困村", "Poor villages not yet exited"),
-    "wan_yuan_amount": ("{v}万元", "{v} × 10,000 yuan"),
+    "wan_yuan_amount": ("{v}万元", "{v} × 10k yuan"),  # one English unit: 10k yuan
     "households_people": ("{h}户{p}人", "{h} households, {p} people"),
     "villages_count": ("{n} / {total}个", "{n} of {total}"),
     # ---- sign-in (ui/session.py)
@@ -304,7 +312,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "funds_stage_拨付": ("拨付", "Disbursed"),
     "funds_stage_支出": ("支出", "Spent"),
     "funds_stage_报账": ("报账", "Reimbursed"),
-    "funds_amount_axis": ("金额（万元）", "Amount (10,000 yuan)"),
+    "funds_amount_axis": ("金额（万元）", "Amount (10k yuan)"),
     "funds_col_projects": ("项目数", "Projects"),
     "funds_col_allocated": ("下达（万元）", "Allocated (10k yuan)"),
     "funds_col_disbursed": ("拨付（万元）", "Disbursed (10k yuan)"),
@@ -551,7 +559,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "rpt_named": ("{name}{value}", "{name}: {value}"),
     "rpt_sep": ("，", "; "),
     "rpt_names_sep": ("、", ", "),
-    "rpt_money": ("{wan}万元", "CNY {yuan}"),
+    "rpt_money": ("{wan}万元", "{wan} × 10k yuan"),
     "rpt_area_province": ("全省", "{name}"),
     "rpt_area_prefecture": ("全市", "{name}"),
     "rpt_area_county": ("全县", "{name}"),
@@ -631,7 +639,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "the still poor from {open_poor} to {close_poor}.",
     ),
     "rpt_p_funds": (
-        "{year}年度{area}下达扶贫资金{allocated}{sources}，实施项目{projects}个，开工率{start_rate}，竣工率"
+        "{year}年度{area}下达扶贫资金{allocated}{sources}，实施项目{projects}个，开工率{start_rate}，完工率"
         "{completion_rate}；已拨付{disbursed}，拨付率{disbursement_rate}；已支出{spent}，资金支出进度{spending_rate}；"
         "已报账{reimbursed}，报账率{reimbursement_rate}（报账占支出{reimbursement_of_spent}）。",
         "For {year}, {area} was allocated {allocated} of poverty-alleviation funds{sources} for {projects} "
@@ -1101,7 +1109,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ve_col_people_poor": ("未脱贫人口", "People still poor"),
     "ve_col_people_to_exit": ("还需脱贫（人）", "Still to exit (people)"),
     "ve_help_people_to_exit": ("至少还需脱贫多少人，贫困发生率才能低于标准", "The fewest exits that bring incidence below the threshold"),
-    "ve_col_income_gap": ("集体收入缺口（万元）", "Income gap (10,000 yuan)"),
+    "ve_col_income_gap": ("集体收入缺口（万元）", "Income gap (10k yuan)"),
     "ve_col_missing": ("缺少的项目", "Missing items"),
     "ve_col_no_data": ("无数据的标准", "Criteria without data"),
     "ve_help_no_data": ("村年度情况中没有这些数据，按未达标计", "No data in 村年度情况 (village_year): counted as failing"),
@@ -1166,10 +1174,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ve_col_category": ("项目类型", "Type"),
     "ve_col_status": ("状态", "Status"),
     "ve_col_overdue": ("逾期", "Overdue"),
-    "ve_col_allocated": ("下达（万元）", "Allocated (10,000 yuan)"),
-    "ve_col_disbursed": ("拨付（万元）", "Disbursed (10,000 yuan)"),
-    "ve_col_spent": ("支出（万元）", "Spent (10,000 yuan)"),
-    "ve_col_reimbursed": ("报账（万元）", "Reimbursed (10,000 yuan)"),
+    "ve_col_allocated": ("下达（万元）", "Allocated (10k yuan)"),
+    "ve_col_disbursed": ("拨付（万元）", "Disbursed (10k yuan)"),
+    "ve_col_spent": ("支出（万元）", "Spent (10k yuan)"),
+    "ve_col_reimbursed": ("报账（万元）", "Reimbursed (10k yuan)"),
     "ve_households_title": ("贫困户", "Households"),
     "ve_no_households": ("截至该日期本村没有建档立卡贫困户。", "No registered household in this village at this date."),
     "ve_mark_poor": ("● 未脱贫", "● still poor"),

@@ -271,7 +271,7 @@ def _region_picker() -> str:
         if st.session_state.get(key) not in options:
             st.session_state[key] = ""
         level = kids.level.iloc[0]
-        labels = {"": t("all_of_level", level=t("level_" + level)), **dict(zip(kids.code, kids.name, strict=True))}
+        labels = {"": t("all_of_level_" + level), **dict(zip(kids.code, kids.name, strict=True))}
         chosen = st.selectbox(
             t("level_" + level),
             options,
