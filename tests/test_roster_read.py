@@ -47,6 +47,9 @@ def test_the_proposal_places_known_headers_and_lists_the_others(tmp_path):
                                "status": "贫困户状态", "registered_year": "识别年度", "exit_year": "脱贫年度",
                                "id_number": "身份证号码"}
     assert (mapping.header_row, mapping.header_rows) == (1, 1)
+    result = convert([path], tmp_path / "package", regions=REGIONS)
+    assert ("roster_2019-07-31.csv: 2019-07-31, 1 行 rows; 未用的列 columns not used: 帮扶责任人, 联系电话"
+            in (result.package / "转换说明.md").read_text(encoding="utf-8"))
 
 
 def test_a_mapping_survives_saving_and_loading_with_any_text(tmp_path):

@@ -39,6 +39,7 @@ from etl.roster.fields import (
     MONITORING_FIELDS,
     REGISTRY_FIELDS,
     allowed_values,
+    is_ignored,
     known_value,
     label_field,
     norm,
@@ -849,10 +850,15 @@ def _write(package: _Package, out_dir: Path, built_regions, region_file, notes: 
         counts["date_ranges"] = _write_table(out_dir, "date_ranges", package.ranges)
     lines = ["# 花名册转换说明 / Roster conversion notes", "",
              "由 `python -m etl from-roster` 从以下花名册生成 / converted from these rosters:", ""]
-    lines += [f"- {s.display}: {s.date.isoformat()}{'（监测对象 monitoring）' if s.monitoring else ''}, "
-              f"{s.row_count} 行 rows" + (f", 跳过合计/注释行 skipped totals/notes rows "
-                                                f"{', '.join(str(r) for r, _ in s.table.skipped)}" if s.table.skipped
-                                                else "") for s in snaps]
+    for s in snaps:
+        line = f"- {s.display}: {s.date.isoformat()}{'（监测对象 monitoring）' if s.monitoring else ''}, {s.row_count} 行 rows"
+        if s.table.skipped:
+            line += f", 跳过合计/注释行 skipped totals/notes rows {', '.join(str(r) for r, _ in s.table.skipped)}"
+        unused = [label for label in s.table.labels if label and label not in s.mapping.columns.values()
+                  and not is_ignored(label)]
+        if unused:
+            line += f"; 未用的列 columns not used: {', '.join(unused)}"
+        lines.append(line)
     lines += ["", "## 说明 / Notes", ""] + notes
     if package.ranges:
         lines.append(f"- {len(package.ranges)} 个日期只知在两期花名册之间（或第一期之前），按较晚的一端记录，列于 "
