@@ -70,7 +70,7 @@ def test_overview_in_a_real_browser(server, browser):
     sidebar.get_by_test_id("stSelectbox").first.click()
     page.get_by_role("option", name="English").click()
     page.get_by_test_id("stMetric").filter(has_text="Registered (current)").wait_for(timeout=30_000)
-    expect = {"As of": "Q4 2019 end (2019-12-31)", "Township": "All (Township)", "Village exit rules": "Hunan"}
+    expect = {"As of": "Q4 2019 end (2019-12-31)", "Township": "All townships", "Village exit rules": "Hunan"}
     deadline = time.monotonic() + 20
     while (shown := {label: sidebar.get_by_role("combobox", name=label, exact=True).input_value()
                      for label in expect}) != expect and time.monotonic() < deadline:
