@@ -50,6 +50,7 @@ def test_a_browser_gets_a_sticky_cookie_and_keeps_its_worker(cluster):
     assert len(workers) == 1 and workers <= {f"127.0.0.1:{p}" for p in server.cluster.worker_ports}
 
 
+@pytest.mark.slow  # about a minute; CI (scripts/test.sh) runs every test, slow ones included
 def test_users_on_two_workers_while_imports_replace_the_database(cluster):
     setup, server = cluster
     users, clicks = 4, 2
