@@ -112,8 +112,10 @@ def has_font() -> bool:
     chosen = os.environ.get(FONT_ENV)
     if chosen:
         return Path(chosen).is_file()
-    return (any(Path(regular).is_file() for regular, _bold in FONT_PLACES)
-            or any(Path(regular).is_file() for regular, _bold in _fontconfig_places()))
+    if any(Path(regular).is_file() for regular, _bold in FONT_PLACES):
+        return True
+    # fontconfig names its best match even when nothing has Chinese: look into it (rare: no known place)
+    return any(Path(regular).is_file() and _chinese_face(regular) is not None for regular, _bold in _fontconfig_places())
 
 
 @functools.cache
