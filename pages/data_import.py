@@ -176,6 +176,8 @@ if roster_files:
                 st.warning(t("imp_roster_unknown", fields=listed(
                     plain.md(f"{importing.field_choices(view.language)[name]}: {'、'.join(found)}")
                     for name, found in shown.unknown.items())))
+            if not shown.scanned_all:
+                st.caption(t("imp_roster_scanned", n=count(shown.scanned)))
             st.markdown(f"**{t('imp_roster_preview', file=plain.md(shown.sample))}**")
             labels = importing.field_choices(view.language)
             tables.grid(shown.preview, hide_index=True, key="roster_preview",

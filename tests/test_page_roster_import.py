@@ -174,6 +174,23 @@ def test_an_unknown_value_is_refused_then_named_in_the_value_table(db, tmp_path,
     assert registry(db, date(2019, 7, 31))["people_poor"] == 16
 
 
+def test_the_value_check_reads_every_roster_up_to_its_row_limit(db, monkeypatch):
+    """draft_roster lists the unknown values of every uploaded roster, not only the one it previews, and
+    says when it stopped at MAX_SCAN_ROWS (the conversion still names each value then)."""
+    july = (ROSTERS / FILES[0]).read_bytes().decode("gb18030")
+    july = july.replace("缺资金,2014-05-10,未脱贫", "缺资金,2014-05-10,在册未脱贫")  # H04's three rows
+    files = [importing.Upload(FILES[0], july.encode("gb18030")),
+             *(importing.Upload(name, (ROSTERS / name).read_bytes()) for name in FILES[1:])]
+    draft = importing.draft_roster(files, db)
+    # August is previewed (first by name); July's rows are read too: 18 + 17 + 18 data rows (EXPECTED.md:
+    # July 18 people; August 16 registered + H05's 1 listed as 自然销户; September 18)
+    assert draft.sample == "2019年8月花名册.xlsx" and draft.unknown == {"status": ["在册未脱贫"]}
+    assert (draft.scanned, draft.scanned_all) == (18 + 17 + 18, True)
+    monkeypatch.setattr(importing, "MAX_SCAN_ROWS", 20)
+    draft = importing.draft_roster(files, db)
+    assert (draft.scanned, draft.scanned_all, draft.unknown) == (20, False, {})
+
+
 def test_hostile_rosters_stay_plain_text_or_are_refused(db, monkeypatch, navigation_apptest):
     """Markup in a village name and a column header and a formula as a name are shown as the text they are;
     a zip bomb is refused as the package import refuses it. The database in use never changes."""

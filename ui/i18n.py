@@ -928,6 +928,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "imp_roster_unknown": ("以下取值无法识别，请在取值对照中填写标准取值，否则转换会被拒绝：{fields}",
                            "These values are not recognised; give their contract value in the value table, or the "
                            "conversion will be refused: {fields}"),
+    "imp_roster_scanned": ("取值检查只读了前{n}行；其余行中无法识别的取值，转换时会逐条列出（文件、行、列）。",
+                           "The values were checked in the first {n} rows only; an unknown value further down is "
+                           "named by the conversion (file, row, column)."),
     "imp_roster_preview": ("转换预览（“{file}”前10行，姓名和证件号码已脱敏）",
                            "Preview ('{file}', first 10 rows converted; names and ID numbers masked)"),
     "imp_roster_save": ("保存对照（下月沿用）", "Save the mapping for next month"),

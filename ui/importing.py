@@ -207,6 +207,9 @@ ROSTER_TYPES = ["xlsx", "xls", "csv", "txt", "zip"]
 # uploaded beside the rosters, these are the regions file (and its village years), not rosters
 REGION_STEMS = {"区划": "regions", "regions": "regions", "村年度情况": "village_year", "village_year": "village_year"}
 MAX_UNKNOWN_SHOWN = 50  # values per field listed for the value table
+# rows read for values the mapping does not know, over all the uploaded rosters (reading is ~6,000 rows a
+# second; the conversion names every unknown value anyway, with file, row and column)
+MAX_SCAN_ROWS = 20_000
 PERSONAL_FIELDS = {"name": "name", "head_name": "name", "id_number": "id", "head_id_number": "id"}
 
 
@@ -271,6 +274,8 @@ class RosterDraft:
     unknown: dict[str, list[str]]
     preview: pd.DataFrame
     sample: str  # the file the draft was made from
+    scanned: int = 0  # data rows read for unknown values
+    scanned_all: bool = True  # every row of every roster (else the first MAX_SCAN_ROWS)
 
 
 def draft_roster(uploads: Sequence[Upload], db_path: Path, mapping=None) -> RosterDraft:
@@ -293,11 +298,18 @@ def draft_roster(uploads: Sequence[Upload], db_path: Path, mapping=None) -> Rost
                 mapping, source = proposal, "proposed"
         rows = preview_roster(sample, mapping, rows=10)
         found: dict[str, set[str]] = {}
-        for copy in copies:  # every value of every roster that no value table names
+        scanned, scanned_all = 0, True
+        for copy in copies:  # every value of every roster that no value table names, up to MAX_SCAN_ROWS rows
+            if scanned >= MAX_SCAN_ROWS:
+                scanned_all = False
+                break
             try:
-                every = preview_roster(copy, mapping, rows=10**9)
+                every = preview_roster(copy, mapping, rows=MAX_SCAN_ROWS - scanned + 1)
             except PackageError:
                 continue  # the conversion names what is wrong with this file
+            if len(every) > MAX_SCAN_ROWS - scanned:
+                every, scanned_all = every.head(MAX_SCAN_ROWS - scanned), False
+            scanned += len(every)
             for name in mapping.columns:
                 if name in every:
                     found.setdefault(name, set()).update(
@@ -307,7 +319,7 @@ def draft_roster(uploads: Sequence[Upload], db_path: Path, mapping=None) -> Rost
         for name, kind in PERSONAL_FIELDS.items():
             if name in shown:
                 shown[name] = shown[name].map(lambda v, kind=kind: mask(v, kind) if v else v)
-        return RosterDraft(mapping, source, labels, unknown, shown, sample.name)
+        return RosterDraft(mapping, source, labels, unknown, shown, sample.name, scanned, scanned_all)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
