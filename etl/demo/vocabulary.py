@@ -11,9 +11,11 @@ import numpy as np
 
 from etl.contract import contract
 
-# The one definition is etl/schema.sql (read by etl/contract.py); columns are written in its order.
+# The one definition is etl/schema.sql (read by etl/contract.py); columns are written in its order. 日期区间
+# (date_ranges) is not a file a county's system exports: the roster converter writes it (etl/roster).
 FILES: dict[str, tuple[str, list[str]]] = {
     spec.table: (f"{spec.stem_zh}.csv", [column.header_zh for column in spec.columns]) for spec in contract().files
+    if spec.table != "date_ranges"
 }
 BOUNDARIES_FILE = "边界.geojson"
 
