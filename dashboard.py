@@ -17,13 +17,14 @@ from ui.navigation import PAGE_NAMES, PAGES
 st.set_page_config(page_title="脱贫攻坚进展看板 Tuopin", page_icon="📊", layout="wide")
 state.language_from_url()
 
-# Metric tiles hold "14,667户47,220人": a smaller value font and wrapping deltas keep them whole.
-# Static CSS, no data in it; the fonts named are the browser's own (nothing is fetched).
-st.html("""<style>
-[data-testid="stMetricValue"] { font-size: 1.75rem; }
-[data-testid="stMetricValue"] > div, [data-testid="stMetricDelta"] > div,
-[data-testid="stMetricValue"] p, [data-testid="stMetricDelta"] p { white-space: normal; overflow: visible; }
-</style>""")
+# Tiles, labels and charts readable from a projector to a phone (static CSS, no data in it).
+st.html(Path(__file__).resolve().parent / "ui" / "screen.css")
+# A multiselect's "Select all" / "Select 3 matches" are written by Streamlit's frontend in English: relabelled
+# in the session's language (the option keeps working; static text from ui/i18n.py, no data).
+st.html("<style>" + "".join(
+    f'[role="option"][data-key="{key}"] > div {{ font-size: 0; }}'
+    f'[role="option"][data-key="{key}"] > div::after {{ content: "{t(label)}"; font-size: 1rem; }}'
+    for key, label in (("__select_all__", "select_all"), ("__select_matches__", "select_all_matches"))) + "</style>")
 st.html(Path(__file__).resolve().parent / "ui" / "print.css")  # the print layout (@media print only)
 
 def stop_with(message_key: str) -> None:
@@ -35,14 +36,29 @@ def stop_with(message_key: str) -> None:
     st.stop()
 
 
+def build_screen() -> None:
+    """First start: the demo is built on a screen of its own (the sidebar lists no pages/ file names
+    meanwhile), then the app runs again, so the notices do not stay above the overview; a toast says
+    the database was built."""
+    st.info(t("building"))
+    bar = st.progress(0.0)
+    data.build_demo_database(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+    st.session_state["_built_now"] = True
+    st.rerun()
+
+
+def to_overview() -> None:
+    """/overview reaches the overview (the default page lives at /)."""
+    st.switch_page("pages/overview.py", query_params=st.query_params.to_dict())
+
+
 def frame(run: dict) -> None:
     """The run: first-start build, the database's state, sign-in, navigation and the page."""
     if data.needs_build():
-        st.info(t("building"))
-        bar = st.progress(0.0)
-        data.build_demo_database(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
-        bar.empty()
-        st.success(t("built"))
+        st.navigation([st.Page(build_screen, title=t("app_title"), url_path="building")], position="hidden").run()
+        st.stop()
+    if st.session_state.pop("_built_now", False):
+        st.toast(t("built"), icon=":material/check_circle:")
 
     if (problem := data.problem()) is not None:  # missing or damaged, and not to be built: nothing is written
         recovery.unavailable(problem)
@@ -54,11 +70,15 @@ def frame(run: dict) -> None:
     session.require()  # the sign-in screen when nobody is signed in (it stops the run)
     allowed = [(section, [page for page in pages if page[3] is None or session.can(page[3])])
                for section, pages in PAGES.items()]
-    navigation = st.navigation({
-        t(section): [st.Page(f"pages/{name}.py", title=t("page_" + name), icon=icon, url_path=name, default=default)
+    sections = {
+        t(section): [st.Page(f"pages/{name}.py", title=t("page_" + name), icon=icon, default=default,
+                             url_path="home" if default else name)  # the default at /: /overview is to_overview
                      for name, icon, default, _permission in pages]
         for section, pages in allowed
-    })
+    }
+    next(iter(sections.values())).append(  # hidden: not in the menu
+        st.Page(to_overview, title=t("page_overview"), url_path="overview", visibility="hidden"))
+    navigation = st.navigation(sections)
     run["navigated"] = True
     if (deep_link := st.query_params.get("page")) is not None:  # see ui/state.page_header
         del st.query_params["page"]

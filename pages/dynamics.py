@@ -102,7 +102,10 @@ def waterfall(flows: pd.DataFrame, stock: str, unit: str) -> tuple[go.Figure, pd
         totals=dict(marker_color=TOTAL_COLOR), connector=dict(line=dict(color="#999999", width=1)),
         hovertemplate="%{x}: %{y:,}<extra></extra>",
     ))
-    fig.update_yaxes(title=t("dyn_" + unit), range=zoomed_range(values, frame.measure), tickformat=",d")
+    bottom, top = zoomed_range(values, frame.measure)
+    fig.update_yaxes(title=t("dyn_" + unit), range=[bottom, top], tickformat=",d")
+    if bottom > 0:  # zoomed to show a quarter's few dozen movements on a stock of thousands: say so
+        charts.axis_break(fig, bottom)
     fig.update_xaxes(type="category")
     fig.update_layout(showlegend=False)
     shown = frame.drop(columns="measure").rename(columns={"step": t("dyn_col_step"), "value": t("dyn_" + unit)})
@@ -197,7 +200,8 @@ with left:
         for unit, color in (("households", charts.ACCENT), ("people", charts.SEQUENCE[1]))
     ])
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title=t("dyn_count_axis"), rangemode="tozero")
+    fig.update_yaxes(title=t("dyn_count_axis"))
+    charts.count_axis(fig, [*reasons.households, *reasons.people])
     fig.update_xaxes(title=t("dyn_reason_axis"), type="category")
     shown = reasons.assign(movement=reason_labels).rename(columns={
         "movement": t("dyn_reason_axis"), "households": t("dyn_households"), "people": t("dyn_people")})

@@ -56,7 +56,8 @@ def tallies(year: int, risks: pd.DataFrame) -> None:
         ])
         fig.update_layout(barmode="group")
         fig.update_xaxes(title=t("hhc_col_village"), type="category")
-        fig.update_yaxes(title=t("hhc_households_axis") + " / " + t("hhc_people_axis"), rangemode="tozero")
+        fig.update_yaxes(title=t("hhc_households_axis") + " / " + t("hhc_people_axis"))
+        charts.count_axis(fig, [*villages.households, *villages.people])
         frame = villages[["village", "households", "people"]].rename(columns={
             "village": t("hhc_col_village"), "households": t("hhc_col_households"), "people": t("hhc_col_people")})
         charts.show(fig, frame, f"{t('hhc_by_village')}_{place['name']}_{year}", key="hhc_by_village", height=340)
@@ -71,7 +72,8 @@ def tallies(year: int, risks: pd.DataFrame) -> None:
             + "<extra></extra>",
         ))
         fig.update_yaxes(title=t("hhc_col_failing"), autorange="reversed")
-        fig.update_xaxes(title=t("hhc_households_axis"), rangemode="tozero")
+        fig.update_xaxes(title=t("hhc_households_axis"))
+        charts.count_axis(fig, criteria.households, axis="x")
         frame = pd.DataFrame({t("hhc_col_failing"): names, t("hhc_col_households"): criteria.households,
                               t("hhc_col_people"): criteria.people})
         charts.show(fig, frame, f"{t('hhc_by_criterion')}_{place['name']}_{year}", key="hhc_by_criterion",

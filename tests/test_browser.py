@@ -77,6 +77,18 @@ def test_overview_in_a_real_browser(server, browser):
         time.sleep(0.3)
     assert shown == expect
     page.screenshot(path=str(SCREENSHOTS / "overview_en.png"), full_page=True)
+
+    # /overview reaches the overview (it lives at /), not Streamlit's "Page not found" dialog
+    page.goto(f"{server}/overview?lang=zh")
+    tile = page.get_by_test_id("stMetric").filter(has_text="建档立卡（现有）")
+    tile.or_(page.get_by_label("用户名")).first.wait_for(timeout=30_000)
+    if not tile.count():
+        sign_in(page)
+    tile.wait_for(timeout=30_000)
+    wait_idle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_role("heading", name="总览", exact=True).count() == 1
+    assert page.url.startswith(f"{server}/?")
     page.close()
 
 
@@ -260,6 +272,113 @@ def test_drill_from_the_map_into_a_village_and_download_the_report(demo_server, 
     assert {str(figures.households_registered), str(figures.people_registered)} <= cells
     assert outside == []  # nothing fetched from the internet
     page.close()
+
+
+# ---- every page readable on a projector, a laptop, a desktop and a phone (ui/screen.css) ----------
+# The demo county's figures ("14,667户47,220人") at 1024×768, 1366×768, 1920×1080 and 390 px: no tile label,
+# value or delta cut off or ellipsised, a Chinese value on one line (no "人" alone on the next), no HTML
+# table header cut, and a grid scrolling sideways headed by its hint (ui/tables.wide_hint). One load per
+# page and size; a screenshot of each in tests/screenshots/layout_<page>_<width>.png.
+
+SCREENS = [(1024, 768), (1366, 768), (1920, 1080), (390, 844)]
+
+LAYOUT_PROBLEMS_JS = """([valueLines, phone]) => {
+    // every text of the page's tiles and HTML table headers, and every grid, checked as drawn
+    const problems = [];
+    const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    const lines = (el) => {
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        return new Set([...range.getClientRects()].filter(r => r.width > 0.5).map(r => Math.round(r.bottom))).size;
+    };
+    const cut = (el) => el.scrollWidth > el.clientWidth + 1
+        || (getComputedStyle(el).textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth);
+    const check = (el, what, most) => {
+        if (!visible(el)) return;
+        const text = el.innerText.trim();
+        for (const part of [el, ...el.querySelectorAll('*')]) {
+            if (cut(part)) { problems.push(`${what} cut: ${text}`); return; }
+        }
+        const n = lines(el);
+        if (n > most) problems.push(`${what} on ${n} lines (at most ${most}): ${text}`);
+    };
+    const main = document.querySelector('[data-testid="stMain"]');
+    for (const tile of main.querySelectorAll('[data-testid="stMetric"]')) {
+        const label = tile.querySelector('[data-testid="stMetricLabel"]');
+        const value = tile.querySelector('[data-testid="stMetricValue"]');
+        const delta = tile.querySelector('[data-testid="stMetricDelta"]');
+        if (label) check(label, 'tile label', 3);
+        if (value) check(value, 'tile value', valueLines);
+        if (delta) check(delta, 'tile delta', 4);
+        if (tile.scrollWidth > tile.clientWidth + 1) problems.push(`tile wider than its box: ${tile.innerText}`);
+    }
+    for (const th of main.querySelectorAll('th')) {
+        if (!th.closest('[data-testid="stDataFrame"]')) check(th, 'table header', 3);
+    }
+    // a grid scrolling sideways says so above it (ui/tables.wide_hint)
+    for (const frame of main.querySelectorAll('[data-testid="stDataFrame"]')) {
+        const scroller = frame.querySelector('.dvn-scroller');
+        if (!visible(frame) || !scroller || scroller.scrollWidth <= scroller.clientWidth + 4) continue;  // a grid sized to its columns can be 2 px over
+        const box = frame.closest('[class*="st-key-wide"]');
+        const hint = box && box.querySelector('[data-testid="stCaptionContainer"]');
+        if (!hint || !visible(hint)) {
+            const header = [...frame.querySelectorAll('th')].map(th => th.innerText).slice(0, 3).join(' | ');
+            problems.push(`grid cut on the right with no hint (${scroller.scrollWidth} > ${scroller.clientWidth}): ${header}`);
+        }
+    }
+    // on a phone, no chart toolbar (plotly's, shown on a tap; Streamlit's) lies over the chart's legend
+    for (const chart of phone ? main.querySelectorAll('.stPlotlyChart') : []) {
+        const legend = chart.querySelector('.legend');
+        if (!legend || !visible(legend)) continue;
+        const l = legend.getBoundingClientRect();
+        const box = chart.closest('[data-testid="stElementContainer"]') || chart;
+        for (const bar of box.querySelectorAll('.modebar, [data-testid="stElementToolbar"]')) {
+            const r = bar.getBoundingClientRect();
+            if (visible(bar) && r.width > 0 && r.left < l.right && r.right > l.left && r.top < l.bottom && r.bottom > l.top) {
+                problems.push(`chart toolbar over the legend: ${legend.textContent}`);
+            }
+        }
+    }
+    return problems;
+}"""
+
+
+def test_every_page_reads_cleanly_on_projector_laptop_desktop_and_phone(demo_server, browser):
+    from ui.i18n import translate
+    from ui.navigation import PAGES
+
+    names = [name for pages in PAGES.values() for name, _icon, _default, permission in pages if permission is None]
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1024, "height": 768}, locale="zh-CN")
+    found = {}
+    for name in names:  # one load per page; the sizes by resizing the window, as a user would
+        page.set_viewport_size({"width": SCREENS[0][0], "height": SCREENS[0][1]})
+        path = "" if name == "overview" else name  # the default page lives at the root
+        heading = page.get_by_role("heading", name=translate("zh", "page_" + name), exact=True)
+        page.goto(f"{demo_server}/{path}?as_of={DEMO_AS_OF}")
+        heading.or_(page.get_by_label("用户名")).first.wait_for(timeout=60_000)
+        if not heading.count():
+            sign_in(page)
+        heading.wait_for(timeout=60_000)
+        wait_idle(page)
+        assert page.get_by_test_id("stException").count() == 0, name
+        if name == "village_exit":  # a multiselect's own "Select all" reads in Chinese (dashboard.py)
+            page.get_by_test_id("stMultiSelect").first.click()
+            select_all = page.locator('[role="option"][data-key="__select_all__"] > div')
+            select_all.wait_for(timeout=10_000)
+            assert select_all.evaluate("(d) => getComputedStyle(d, '::after').content") == '"全选"'
+            assert select_all.evaluate("(d) => getComputedStyle(d).fontSize") == "0px"  # "Select all" not shown
+            page.keyboard.press("Escape")
+        for width, height in SCREENS:
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(400)  # grids and charts follow the window's size
+            problems = page.evaluate(LAYOUT_PROBLEMS_JS, [1, width < 640])
+            page.screenshot(path=str(SCREENSHOTS / f"layout_{name}_{width}.png"))
+            if problems:
+                found[f"{name} at {width}×{height}"] = problems
+    page.close()
+    assert found == {}
+    assert len(names) >= 10  # every page an account without special permissions opens
 
 
 # ---- hostile text and grid downloads (tests/hostile.py) ----------------------------------------

@@ -64,6 +64,12 @@ def chart(at, key: str) -> list[dict]:
     return json.loads(element.proto.spec)["data"]
 
 
+def layout(at, key: str) -> dict:
+    """The layout of the plotly chart drawn with `key`."""
+    [element] = [c for c in at.get("plotly_chart") if c.proto.id.endswith("-" + key)]
+    return json.loads(element.proto.spec)["layout"]
+
+
 def test_year_2017_equals_the_hand_worked_flows(page):
     at = choose(page, as_of=dt.date(2017, 12, 31), period="year")
     assert any(c.value == "统计时段：2017-01-01 至 2017-12-31" for c in at.caption)
@@ -114,6 +120,16 @@ def test_year_2018_and_its_deregistrations(page):
     households, people = chart(at, "dyn_deregistration")
     assert households["x"] == ["标注脱贫", "清退", "自然销户", "自然减少"]
     assert (households["y"], people["y"]) == ([1, 0, 1, 0], [2, 0, 1, 1])
+    # counts up to 2: whole-number ticks from 0 (plotly's own would step 0, 0.5, 1, 1.5, 2)
+    axis = layout(at, "dyn_deregistration")["yaxis"]
+    assert (axis["dtick"], axis["tickformat"], axis["rangemode"]) == (1, ",d", "tozero")
+    # 11 → 9 people: levels 9..11, pad 1, the axis from 9 − 2 − 4 = 3 (zoomed_range) — and it says so;
+    # the still-poor households' 3 → 2 come down to 0 − … = 0: no break mark there
+    zoomed = layout(at, "dyn_registry_people")
+    assert zoomed["yaxis"]["range"] == [3, 13]
+    assert [a["text"] for a in zoomed["annotations"]] == ["纵轴从 3 起（未从0开始）"]
+    assert layout(at, "dyn_poor_households")["yaxis"]["range"][0] == 0
+    assert "annotations" not in layout(at, "dyn_poor_households")
 
 
 def test_quarters_and_picking_another_window(page):
@@ -191,3 +207,9 @@ def test_demo_county_smoke(demo_db_path, monkeypatch, navigation_apptest):
     at = choose(at, period="year")
     assert [row[-1] for row in reconciliation(at)] == ["✓"] * 4
     assert len(at.get("plotly_chart")) == 7  # 4 waterfalls, deregistrations, exits (people, households)
+    # the registry's waterfall is zoomed onto thousands of households: its axis says it does not start at 0
+    zoomed = layout(at, "dyn_registry_households")
+    bottom = zoomed["yaxis"]["range"][0]
+    assert bottom > 1000
+    assert [a["text"] for a in zoomed["annotations"]] == [f"纵轴从 {int(bottom):,} 起（未从0开始）"]
+    assert len(zoomed["shapes"]) == 2  # the break mark across the axis's foot

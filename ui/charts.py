@@ -127,3 +127,25 @@ def show(fig: go.Figure, frame: pd.DataFrame, name: str, *, key: str | None = No
                             **plotly_kwargs)
     download(frame, name, key=f"download_{key or name}")
     return state
+
+
+def count_axis(fig: go.Figure, values, axis: str = "y") -> go.Figure:
+    """A count axis (households, people, villages): from 0, whole numbers only — plotly steps a small
+    range by 0.5 (0, 0.5, 1), so up to 5 the step is 1."""
+    top = max((float(v) for v in values if v is not None and pd.notna(v)), default=0.0)
+    settings = dict(rangemode="tozero", tickformat=",d", **({"dtick": 1} if top <= 5 else {}))
+    (fig.update_yaxes if axis == "y" else fig.update_xaxes)(**settings)
+    return fig
+
+
+def axis_break(fig: go.Figure, start: float) -> go.Figure:
+    """A value axis that does not start at 0 says so: a break mark (two slanted strokes) across the
+    axis's foot and "纵轴从 14,600 起" written in the corner, so a small change on a large stock is not
+    read as a large one."""
+    for lift in (0.0, 0.035):
+        fig.add_shape(type="line", xref="paper", yref="paper", x0=-0.018, x1=0.018, y0=0.005 + lift,
+                      y1=0.035 + lift, line=dict(color="#555555", width=1.5))
+    fig.add_annotation(xref="paper", yref="paper", x=0.01, y=0.0, xanchor="left", yanchor="bottom",
+                       showarrow=False, text=t("axis_starts_at", v=f"{int(start):,}"),
+                       font=dict(size=11, color="#555555"), bgcolor="rgba(255,255,255,0.85)")
+    return fig

@@ -75,6 +75,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "url_refused": ("链接参数 {name} 的值无效，已使用默认值。", "The link's {name} value is not valid; the default is used."),
     "download_data": ("下载数据", "Download data"),
     "list_sep": ("、", ", "),  # ui/formatting.listed: a list in a sentence
+    # a multiselect's own bulk options (Streamlit writes them in English; dashboard.py relabels them)
+    "select_all": ("全选", "Select all"),
+    "select_all_matches": ("全选匹配项", "Select all matches"),
+    "axis_starts_at": ("纵轴从 {v} 起（未从0开始）", "Axis starts at {v}, not 0"),  # ui/charts.axis_break
     "wide_table_hint": ("↔ 表格较宽，右侧还有列：在表格上左右滑动，或按住 Shift 滚动鼠标滚轮。",
                         "↔ Wide table, more columns to the right: swipe sideways over it, or hold Shift and scroll."),
     "ve_unmask": ("显示户主姓名和证件号", "Show heads' names and ID numbers"),
