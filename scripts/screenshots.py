@@ -42,7 +42,8 @@ def settle(page, quiet: float = 1.5, limit: float = 120) -> None:
     calm_since = None
     while time.monotonic() - start < limit:
         busy = page.evaluate("() => !!document.querySelector('[data-testid=\"stStatusWidget\"]')"
-                             " || !!document.querySelector('[data-stale=\"true\"]')")
+                             " || !!document.querySelector('[data-stale=\"true\"]')"
+                             " || !!document.querySelector('[data-testid=\"stSkeleton\"]')")  # still drawing
         now = time.monotonic()
         calm_since = None if busy else (calm_since or now)
         if calm_since and now - calm_since > quiet:
