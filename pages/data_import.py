@@ -133,17 +133,14 @@ if roster_files:
                      file=plain.md(draft.sample)))
         choices = list(importing.field_choices(view.language).values())
         st.markdown(f"**{t('imp_roster_columns')}**")
-        if st.get_option("client.disableDataExport") is not True:  # no toolbar download, as ui/tables.grid
-            st.set_option("client.disableDataExport", True)
-            st.rerun()
-        columns = st.data_editor(
+        columns = tables.editor(
             importing.columns_table(draft, view.language), key="roster_columns", hide_index=True,
             disabled=["column"], width="stretch",
             column_config={"column": st.column_config.TextColumn(t("imp_roster_column")),
                            "field": st.column_config.SelectboxColumn(t("imp_roster_field"), options=choices)},
         )
         st.markdown(f"**{t('imp_roster_values')}**")
-        values = st.data_editor(
+        values = tables.editor(
             importing.values_table(draft, view.language), key="roster_values", hide_index=True, num_rows="dynamic",
             width="stretch",
             column_config={"field": st.column_config.SelectboxColumn(t("imp_roster_field"), options=choices),

@@ -48,6 +48,15 @@ def grid(data, **kwargs):
         return st.dataframe(data, **kwargs)
 
 
+def editor(data, **kwargs):
+    """st.data_editor under the same rule as `grid`: no toolbar download or copy (an editable table of a
+    roster's columns and values holds what the file holds)."""
+    if st.get_option("client.disableDataExport") is not True:
+        st.set_option("client.disableDataExport", True)
+        st.rerun()
+    return st.data_editor(data, **kwargs)
+
+
 # A grid scrolls sideways when its columns are wider than the page: the cut-off columns give no sign of
 # themselves, so a hint above the grid says so. The server does not know the screen's width; it estimates
 # the grid's (text widths as st.dataframe sizes its columns) and puts grid and hint in a container keyed
