@@ -355,8 +355,11 @@ class User:
                 self._element(forward.delta, current)
             elif kind == "navigation":
                 current.raw.append(raw)
-                # the default page's url path is "" (dashboard.py: the overview)
-                self.pages = {p.url_pathname or "overview": p.page_script_hash for p in forward.navigation.app_pages}
+                # the default page is the overview (its url path is "" or "home"; dashboard.py's hidden
+                # /overview page only switches to it, so it is not a page of its own here)
+                self.pages = {"overview" if p.is_default else p.url_pathname: p.page_script_hash
+                              for p in forward.navigation.app_pages
+                              if p.is_default or p.url_pathname != "overview"}
                 self.page_hash = forward.navigation.page_script_hash
                 self.page = next((name for name, h in self.pages.items() if h == self.page_hash), "")
             elif kind == "page_info_changed":
