@@ -56,10 +56,12 @@ def moved_columns() -> dict[str, tuple[list[str], str | None]]:
 
 DATE_PARAMS = {"as_of", "year", "start", "end", "previous"}
 # Queries without a date parameter describe the package, not a day: its tree, boundaries and span, the
-# load and its warnings, the rule presets, the identities of a village, and the income check over every
-# household_year row. A new query taking a date is covered automatically; one without must be listed.
+# load and its warnings, the rule presets and the exit line, the identities of a village, the income check
+# over every household_year row, and the fingerprints of every event and member the archive of sent
+# reports compares. A new query taking a date is covered automatically; one without must be listed.
 UNDATED = {
-    "boundaries", "data_span", "default_region", "exit_criteria", "exit_rules", "household_identities", "load_info",
+    "boundaries", "data_span", "default_region", "event_fingerprints", "exit_criteria", "exit_rules",
+    "household_identities", "incidence_exit_line", "load_info", "member_fingerprints",
     "quality_implausible_incomes", "quality_load_problem_counts", "quality_load_problems",
     "quality_villages_without_boundary", "regions", "warning_rules",
 }
