@@ -78,7 +78,7 @@ def frame(run: dict) -> None:
     }
     next(iter(sections.values())).append(  # hidden: not in the menu
         st.Page(to_overview, title=t("page_overview"), url_path="overview", visibility="hidden"))
-    navigation = st.navigation(sections)
+    navigation = st.navigation(sections, expanded=True)  # every page listed: none behind "View more"
     run["navigated"] = True
     if (deep_link := st.query_params.get("page")) is not None:  # see ui/state.page_header
         del st.query_params["page"]

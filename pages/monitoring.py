@@ -80,7 +80,7 @@ def at_risk_bars(frame: pd.DataFrame, title: str, key: str) -> None:
     ])
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title=t("dyn_households"))
-    charts.count_axis(fig, frame.households_at_risk + frame.households_cleared)  # stacked
+    charts.count_axis(fig, frame.households_identified)  # stacked: at risk + cleared = identified
     fig.update_xaxes(type="category")
     shown = frame.drop(columns=["group_code", "ordinal"]).assign(group=labels)
     charts.show(fig, shown, f"{title} {view.as_of}", key=key, height=320)

@@ -551,7 +551,8 @@ def test_hostile_names_and_link_values_stay_text_in_the_browser(hostile_server, 
     # the names, as text: breadcrumb and the red-flag caption of the overview
     assert NAMES[HOSTILE_COUNTY] in shown
     # the region picker's options are plain text too
-    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(2).click()
+    # the sidebar's selectboxes: language, as-of date, comparison, then the first region picker
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(3).click()
     page.get_by_role("option").first.wait_for()
     assert NAMES[HOSTILE_JIA] in " ".join(page.get_by_role("option").all_inner_texts())
     assert page.evaluate(LIVE_LINKS_JS) == []

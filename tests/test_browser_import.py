@@ -33,7 +33,8 @@ def import_server(tiny_db_path, tmp_path_factory):
 
 
 def choose_and_import(page, files) -> None:
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(files)
+    # the package's uploader comes first; the roster uploader is below it
+    page.get_by_test_id("stFileUploaderDropzoneInput").first.set_input_files(files)
     # each chosen file is listed once uploaded; the button is enabled by the rerun that follows
     for path in files:
         page.get_by_test_id("stFileChipName").filter(has_text=path.name).wait_for(timeout=20_000)
