@@ -253,7 +253,7 @@ def test_drill_from_the_map_into_a_village_and_download_the_report(demo_server, 
     households = f"{figures.households_registered:,}户{figures.people_registered:,}人"
     expect(page.get_by_test_id("stMain")).to_contain_text(households, timeout=60_000)
     page.screenshot(path=str(SCREENSHOTS / "demo_report.png"), full_page=True)
-    with page.expect_download() as download:
+    with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="下载 Word（.docx）").click()
     docx_path = tmp_path / download.value.suggested_filename
     download.value.save_as(docx_path)
@@ -262,7 +262,10 @@ def test_drill_from_the_map_into_a_village_and_download_the_report(demo_server, 
     paragraphs = [p.text for p in document.paragraphs]
     assert village.region_name in paragraphs[1] and DEMO_AS_OF in paragraphs[1]  # the filters, first line
     assert households in "\n".join(paragraphs)
-    with page.expect_download() as download:
+    # the click is audited by a rerun of the page (ui/charts.export_button): the next button is clicked on
+    # the page that rerun draws, as a user clicks it, not on the one it is replacing
+    wait_idle(page)
+    with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="下载 Excel（.xlsx）").click()
     xlsx_path = tmp_path / download.value.suggested_filename
     download.value.save_as(xlsx_path)
