@@ -201,7 +201,9 @@ def in_browser(db: Path, rounds: int) -> list[float]:
                     label = link.inner_text().strip().splitlines()[-1]  # the title, not the icon's name
                     link.click()
                     rows.setdefault(f"page {label}", []).append(wait_ready(page, title_is(label)))
-                box = page.get_by_test_id("stSelectbox").filter(has_text="乡镇")
+                # the sidebar's region picker (its first level, 乡镇; the comparison picker is above it)
+                box = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(
+                    has=page.get_by_text("乡镇", exact=True))
                 box.click()
                 page.get_by_role("option").nth(1).click()
                 rows.setdefault("overview: pick a township", []).append(wait_ready(page, region_is(township)))

@@ -685,6 +685,8 @@ class Scenario:
             self.finished_clicking += 1
             while not self.imports_stopped.is_set():  # until the last import is in
                 await asyncio.sleep(0.1)
+            # then one more click after the user's usual thinking (not all 32 in the same instant)
+            await asyncio.sleep(rng.uniform(0.5, 1.5) * self.think)
             await self.final_check(user)
         except Exception as exc:  # noqa: BLE001 - every failure of a user is an error of the test
             self.results.errors.append(f"user {number}: {type(exc).__name__}: {exc}")

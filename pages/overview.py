@@ -236,8 +236,9 @@ else:
 # ---- on paper: the tiles, red flags and charts above as an A4 PDF (ui/paper.py, ui/pdf.py) ------------
 if pdf.has_font():
     township_table = (table,) if state.region_row(view.region).level != "村" else ()  # the table shown above
-    on_paper = paper.overview_paper(scoped.query, view.as_of, view.region, view.rules, view.language, previous,
-                                    township_table)
-    charts.export_button(t("overview_download_pdf"), partial(pdf.pdf_bytes, on_paper),
+    # drawn when the button is clicked, not on every run: the figures from this run's generation and scope
+    charts.export_button(t("overview_download_pdf"),
+                         partial(paper.overview_pdf, scoped.later(), view.as_of, view.region, view.rules,
+                                 view.language, previous, township_table),
                          f"{t('paper_overview_file_stem')}_{view.as_of:%Y-%m-%d}.pdf", "application/pdf",
                          key="overview_pdf", icon=":material/picture_as_pdf:")

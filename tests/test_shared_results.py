@@ -122,3 +122,19 @@ def test_sessions_of_a_county_and_a_township_account_alternate_on_one_server(tin
         assert tiles(jia)["建档立卡（现有）"] == "3户8人"
         assert set(jia.selectbox(key="pick_1").options) == {"全部村", "一村", "二村"}  # not 乙镇's 三村
     assert data.shared_results().hits > 0
+
+
+def test_a_query_bound_for_later_keeps_its_scope_in_another_thread(tiny_served):
+    """A download made when clicked (ui/data.bound) runs outside the script run, on a server thread: it
+    reads under the scope it was bound with and shares the results; household lists are refused."""
+    from ui import scoped
+
+    later = data.bound(Scope(JIA))
+    results = []
+    worker = threading.Thread(target=lambda: results.append(later("registry_summary", as_of=END_2019)))
+    worker.start()
+    worker.join()
+    assert (results[0].households_registered.iloc[0], results[0].people_registered.iloc[0]) == (3, 8)
+    assert registered(Scope(JIA)) == "3户8人" and data.shared_results().hits == 1  # the same result, shared
+    with pytest.raises(ValueError, match="lists households"):  # their audit belongs to the run showing them
+        scoped.later()("village_households", village="430101100001", as_of=END_2019)

@@ -293,10 +293,23 @@ def run(name: str, params: dict, scope: Scope | None) -> pd.DataFrame:
     """A catalog query on the run's database generation (cached per generation, shared by every
     session) under `scope` (None: unscoped, for what comes before sign-in). Pages go through
     ui/scoped.query, which takes the scope from the signed-in account and audits household lists."""
+    return bound(scope)(name, **params)
+
+
+def bound(scope: Scope | None) -> Callable[..., pd.DataFrame]:
+    """The run's queries as a function of (name, **params), tied to this run's database generation and
+    `scope`: work the run hands on to later, outside the script run (a file made when its download
+    button is clicked, ui/charts.export_button), reads exactly what the page showed, with the same
+    shared results, and needs nothing of the session."""
     version, database = _pinned()
     opened = _database(version) if database is None else database
-    key = (version, name, tuple(sorted((k, _frozen(v)) for k, v in params.items())), scope)
-    return shared_results().get(key, lambda: opened.query(name, scope=scope, **params))
+    results = shared_results()
+
+    def query(name: str, **params) -> pd.DataFrame:
+        key = (version, name, tuple(sorted((k, _frozen(v)) for k, v in params.items())), scope)
+        return results.get(key, lambda: opened.query(name, scope=scope, **params))
+
+    return query
 
 
 def load_stamp() -> dict:

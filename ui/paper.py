@@ -158,8 +158,9 @@ def _number(value, scale: float = 1.0) -> float | None:
 
 def overview_paper(source, as_of: dt.date, region: str, rules: str, language: str,
                    previous: dt.date | None = None, tables: tuple[Table, ...] = ()) -> pdf.Paper:
-    """What the overview's PDF holds — its figures, then `tables` (the page's township table); made in the
-    page's run (the queries are the page's own, cached), so that the download only draws it."""
+    """What the overview's PDF holds — its figures, then `tables` (the page's township table). The page
+    makes it when its PDF button is clicked (overview_pdf), from the queries of the run that drew the
+    button (ui/scoped.later: the same generation, scope and shared results)."""
     query = _query(source)
     tree = query("regions")
     name = str(tree[tree.code == region].name.iloc[0])

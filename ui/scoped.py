@@ -9,6 +9,8 @@ ui/data.py; this module puts the two together for the pages. No module imports b
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -32,3 +34,18 @@ def query(name: str, **params) -> pd.DataFrame:
         session.audit_once("unmask" if name == "household_identities" else "view_households", region,
                            f"{name} {sorted((k, str(v)) for k, v in params.items())}")
     return data.run(name, params, scope)
+
+
+def later() -> Callable[..., pd.DataFrame]:
+    """`query` for work done after the run, when a download button is clicked (its deferred file): the
+    run's generation and the account's scope fixed now (ui/data.bound). Household lists are refused:
+    their audit entry belongs to the run that shows them."""
+    scope = session.scope() if "_account" in st.session_state else None
+    run = data.bound(scope)
+
+    def query(name: str, **params) -> pd.DataFrame:
+        if name in HOUSEHOLD_LISTS:
+            raise ValueError(f"{name} lists households: run it in the page's run (scoped.query)")
+        return run(name, **params)
+
+    return query
