@@ -225,6 +225,15 @@ def test_drill_from_the_map_into_a_village_and_download_the_report(demo_server, 
     page.get_by_role("link", name="地图").click()
     page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
     wait_idle(page)
+    # every township's name drawn on the map (a MapLibre text layer, drawn with the browser's own font)
+    page.wait_for_function(
+        """(names) => { const g = document.querySelector('.js-plotly-plot');
+            const m = g && g._fullLayout.map && g._fullLayout.map._subplot.map;
+            if (!m) return false;
+            const shown = new Set(m.queryRenderedFeatures().filter(f => f.layer.type === 'symbol')
+                                   .map(f => f.properties.text || f.layer.layout['text-field']));
+            return names.every(n => [...shown].some(s => String(s).includes(n))); }""",
+        arg=list(townships.region_name), timeout=30_000)
     page.screenshot(path=str(SCREENSHOTS / "demo_map.png"), full_page=True)
     click_map_at(page, township.centroid_lon, township.centroid_lat)
     page.wait_for_function(f"() => location.search.includes('region={township.region_code}')", timeout=60_000)

@@ -90,9 +90,12 @@ def export_button(label: str, payload, filename: str, mime: str, *, key: str,
 def plain_categories(fig: go.Figure) -> go.Figure:
     """Plotly reads an HTML subset (<a href>, <b>, <br> …) in axis ticks, legend names and bar texts:
     category values are data (village, township, project category names), so their < > & are escaped
-    (ui/plain.html). Hover text a page builds with its own <b>/<br> escapes its data itself (pages/map.py)."""
+    (ui/plain.html). Hover text a page builds with its own <b>/<br> escapes its data itself (pages/map.py).
+    A map's text layer is left as it is: MapLibre draws it as plain text."""
     for trace in fig.data:
-        for attribute in ("x", "y", "text", "name"):
+        # a map's text layer (ui/maps.py: the area names) is drawn by MapLibre as it is, never read as HTML:
+        # escaped, it would show "&lt;" on the map
+        for attribute in ("x", "y", "name") if trace.type == "scattermap" else ("x", "y", "text", "name"):
             try:
                 values = trace[attribute]
             except (KeyError, ValueError):  # a trace type without it (a map has no x)

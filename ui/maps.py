@@ -1,8 +1,8 @@
 """Choropleth maps drawn offline: classes with a legend, GeoJSON from the database, the view fitted to it.
 
 The map page (pages/map.py) gives every area a class key; this module turns areas and classes into a
-plotly `choroplethmap` figure on the "white-bg" style — no tiles, and no text layers, so MapLibre never
-asks for its glyph fonts either: nothing is fetched from the internet. One trace per class, so the
+plotly `choroplethmap` figure on a white style — no tiles — with each area's name drawn on it (MapLibre
+draws the names with the browser's own font; see WHITE_STYLE): nothing is fetched from the internet. One trace per class, so the
 legend lists the classes (in the chosen language) and a click on an area reports its region code as
 the point's `location`.
 
@@ -36,7 +36,18 @@ SPENDING_COLORS = ["#d73027", "#fc8d59", "#d9ef8b", "#1a9850"]
 # screen (1:1 beside the table at about 1500 px), so it shows whole there and on anything wider.
 MAP_WIDTH_PX = 440
 LEGEND_PX = 80  # the legend and margins above the map itself
-NOT_POOR_COLOR = "#c6dbef"  # a village that was never a registered poor village: pale blue, not "no data" grey
+NOT_POOR_COLOR = "#c6dbef"
+# plotly's "white-bg" style (a white background, no tiles), with one change: the glyph fonts of the area
+# names. MapLibre draws CJK characters with the browser's own font; for any other character (a digit, a
+# Latin letter in a name) it asks the style's glyph URL, which plotly points at fonts.openmaptiles.org.
+# Here it is a path on the dashboard's own server, which has no glyph files: the request fails at once
+# and MapLibre draws that character with the browser's font too. Nothing is fetched from the internet.
+WHITE_STYLE = {
+    "version": 8,
+    "sources": {},
+    "layers": [{"id": "white-bg", "type": "background", "paint": {"background-color": "#FFFFFF"}}],
+    "glyphs": "/_tuopin/no-glyphs/{fontstack}/{range}.pbf",
+}  # a village that was never a registered poor village: pale blue, not "no data" grey
 
 
 @dataclass(frozen=True)
@@ -165,11 +176,22 @@ def choropleth(areas: pd.DataFrame, classes: list[MapClass], *, legend_title: st
             showlegend=False, hoverinfo="skip",
             marker=dict(line=dict(color=FOCUS_OUTLINE, width=3)),
         ))
+    named = areas[areas.centroid_lon.notna() & areas.centroid_lat.notna()] if "centroid_lon" in areas else areas.iloc[0:0]
+    if not named.empty:  # every area's name on it, not only on hover
+        fig.add_trace(go.Scattermap(
+            lon=list(named.centroid_lon), lat=list(named.centroid_lat), mode="markers+text",
+            # an invisible marker under each name: plotly selects (reports a click on) markers, not text
+            marker=dict(size=1, color="rgba(0,0,0,0)"),
+            text=list(named.region_name), textfont=dict(size=12, color="#1a1a1a"), showlegend=False,
+            # a pointer on the name is on its area: the same hover text, and a click picks the area
+            customdata=list(named.region_code), hovertext=list(named.hover),
+            hovertemplate="%{hovertext}<extra></extra>",
+        ))
     box = bounds(areas.geojson) or (-1.0, -1.0, 1.0, 1.0)
     plot_height = map_height(box)
     centre, zoom = fit_view(box, height_px=plot_height)
     fig.update_layout(
-        map=dict(style="white-bg", center=centre, zoom=zoom),
+        map=dict(style=WHITE_STYLE, center=centre, zoom=zoom),
         legend_title_text=legend_title,
         clickmode="event+select",
         height=plot_height + LEGEND_PX,
