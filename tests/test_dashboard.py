@@ -96,3 +96,31 @@ def test_the_first_start_removes_what_a_killed_import_left(tiny_db_path, tmp_pat
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
     assert not at.exception
     assert not stale.exists()
+
+
+def test_first_start_builds_the_demo_then_opens_the_overview_without_the_notices(tmp_path, monkeypatch,
+                                                                                  navigation_apptest):
+    """No database at the default path: the first run builds the demo on a screen of its own (progress
+    shown), then runs again — the overview with its figures, a toast saying the database was built, and
+    neither the build notice nor the pages/ file names left on screen."""
+    from etl import service
+    from ui import data
+
+    monkeypatch.delenv("TUOPIN_DB", raising=False)
+    default = tmp_path / "data" / "tuopin.duckdb"
+    monkeypatch.setattr(data, "DEFAULT_DB", default)
+    steps = []
+    build = service.build_demo
+
+    def watched(db_path, may_build, progress):  # the real build, its progress calls recorded on the way
+        build(db_path, may_build, lambda fraction, message: (steps.append(fraction), progress(fraction, message)))
+
+    monkeypatch.setattr(service, "build_demo", watched)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=300).run()
+    assert not at.exception
+    assert default.exists() and service.is_demo_package(service.inspect(default).package)
+    assert steps and steps == sorted(steps) and steps[-1] >= 0.99  # the bar moved forward to the end
+    assert [toast.value for toast in at.toast] == ["数据库已建立"]
+    assert "建档立卡（现有）" in metrics(at)  # the overview, in the same session
+    assert not [i.value for i in at.info if "正在生成演示数据" in i.value]  # the build notice is gone
+    assert len(at.get("progress")) == 0
