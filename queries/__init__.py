@@ -24,6 +24,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -226,10 +227,22 @@ def get_query(name: str) -> Query:
         raise QueryError(f"没有名为 {name!r} 的查询 / no query named {name!r}") from None
 
 
-def apply_scope(connection: duckdb.DuckDBPyConnection, query: Query, bound: dict, scope: Scope) -> dict:
+Inside = Callable[[str, str], bool]
+
+
+def region_inside(connection: duckdb.DuckDBPyConnection, ancestor: str, code: str) -> bool:
+    """Whether region `code` is `ancestor` or lies under it (region_closure)."""
+    return bool(connection.execute(
+        "select 1 from region_closure where ancestor_code = ? and descendant_code = ?", [ancestor, code],
+    ).fetchall())  # every row, so no result is left open on the cursor
+
+
+def apply_scope(connection: duckdb.DuckDBPyConnection, query: Query, bound: dict, scope: Scope,
+                inside: Inside | None = None) -> dict:
     """Limit a query to an account's scope, in the query layer itself: an empty region becomes the
     scope, any region or village named must lie inside it, a query that names no region runs only
-    when it holds no regional rows (SCOPE_FREE), personal data only for scopes allowed it."""
+    when it holds no regional rows (SCOPE_FREE), personal data only for scopes allowed it. `inside`
+    answers whether a region lies under another (Database keeps the answers of its one file)."""
     if query.personal and not scope.personal:
         raise ScopeError(f"{query.name} 含个人信息，当前账号无权查看 / {query.name} holds personal data this "
                          "account may not see")
@@ -245,11 +258,7 @@ def apply_scope(connection: duckdb.DuckDBPyConnection, query: Query, bound: dict
             if name == "region":
                 bound[name] = scope.region
             continue
-        inside = connection.execute(
-            "select 1 from region_closure where ancestor_code = ? and descendant_code = ?",
-            [scope.region, bound[name]],
-        ).fetchall()  # every row, so no result is left open on the cursor
-        if not inside:
+        if not (inside(scope.region, bound[name]) if inside else region_inside(connection, scope.region, bound[name])):
             raise ScopeError(f"区域 {bound[name]} 不在账号范围 {scope.region} 内 / region {bound[name]} is outside "
                              f"the account's scope {scope.region}")
     return bound
@@ -301,7 +310,8 @@ def exit_criteria(standard: str, *, needs_threshold: bool | None = None) -> tupl
 
 
 def run_query(connection: duckdb.DuckDBPyConnection, name: str, *, scope: Scope | None = None,
-              cursor: duckdb.DuckDBPyConnection | None = None, **params) -> pd.DataFrame:
+              cursor: duckdb.DuckDBPyConnection | None = None, inside: Inside | None = None,
+              **params) -> pd.DataFrame:
     """Run a catalog query on its own cursor and return every row as a DataFrame. With a scope, the
     query is limited to it (apply_scope) before it runs. Given a `cursor` (Database's pool: every
     shared macro already defined on it), the query runs there instead and the cursor is left open."""
@@ -311,14 +321,14 @@ def run_query(connection: duckdb.DuckDBPyConnection, name: str, *, scope: Scope 
     cursor = cursor if pooled else connection.cursor()
     if scope is not None:
         try:
-            bound = apply_scope(cursor, query, bound, scope)
+            bound = apply_scope(cursor, query, bound, scope, inside)
         except QueryError:
             if not pooled:
                 cursor.close()
             raise
     started = time.perf_counter()
     try:
-        frame = execute(cursor, query, bound, scope, macros_defined=pooled).df()
+        frame = execute(cursor, query, bound, scope, macros_defined=pooled, inside=inside).df()
     except duckdb.Error:
         log.exception("query %s failed; params=%r; sql file %s", name, bound, query.path)
         raise
@@ -330,14 +340,15 @@ def run_query(connection: duckdb.DuckDBPyConnection, name: str, *, scope: Scope 
 
 
 def execute(cursor: duckdb.DuckDBPyConnection, query: Query, bound: dict,
-            scope: Scope | None = None, *, macros_defined: bool = False) -> duckdb.DuckDBPyConnection:
+            scope: Scope | None = None, *, macros_defined: bool = False,
+            inside: Inside | None = None) -> duckdb.DuckDBPyConnection:
     """Run a query's SQL on a cursor of its own with bound (and scoped) values: the shared macros
     defined (unless `macros_defined`: all of them already are, on a pooled cursor), the queries it
     reads shown as tables. Returns the cursor with the result pending."""
     macros = "" if macros_defined else macros_for(query)
     if macros:  # temp macros live per cursor (queries/shared/macros.sql)
         cursor.execute(macros)
-    sql, values = _composed(cursor, query, bound, scope)
+    sql, values = _composed(cursor, query, bound, scope, inside=inside)
     return cursor.execute(sql, values)
 
 
@@ -350,7 +361,7 @@ def default_region(connection: duckdb.DuckDBPyConnection, scope: Scope | None = 
 
 
 def _composed(cursor: duckdb.DuckDBPyConnection, query: Query, bound: dict, scope: Scope | None,
-              prefix: str = "") -> tuple[str, dict]:
+              prefix: str = "", inside: Inside | None = None) -> tuple[str, dict]:
     """The SQL to run and the values it binds: a query that reads others gets each of them as a common
     table expression of its name (or alias) in front of its own, so the whole figure is one statement,
     planned once. Each query read runs with the parameters of the same names or as mapped (the values
@@ -366,8 +377,8 @@ def _composed(cursor: duckdb.DuckDBPyConnection, query: Query, bound: dict, scop
         fed = {name: bound.get(fed_by) for name, fed_by in read.params(source, query).items()}
         fed = bind(source, {**fed, **dict(read.fixed)})
         if scope is not None:  # what it reads is limited to the scope as well
-            fed = apply_scope(cursor, source, fed, scope)
-        sql, more = _composed(cursor, source, fed, scope, f"{prefix}{read.alias}__")
+            fed = apply_scope(cursor, source, fed, scope, inside)
+        sql, more = _composed(cursor, source, fed, scope, f"{prefix}{read.alias}__", inside)
         ctes.append(f'"{read.alias}" as (\n{sql}\n)')
         values.update(more)
     if ctes:
@@ -391,12 +402,15 @@ class Database:
         self.path = Path(path)
         if not self.path.exists():
             raise FileNotFoundError(f"数据库文件不存在 / database file not found: {self.path}")
+        self.read_only = read_only
         self.connection = duckdb.connect(str(self.path), read_only=read_only)
         # idle cursors with every shared macro defined: defining them costs ~1 ms a macro, so a query
         # takes one from here instead of defining its macros on a fresh cursor each time (one thread
         # at a time per cursor; a cursor whose query failed is closed, not reused)
         self._idle: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
+        # scope checks answered once: the file's regions never change while it is open (read-only)
+        self._inside: dict[tuple[str, str], bool] = {}
 
     def query(self, name: str, *, scope: Scope | None = None, **params) -> pd.DataFrame:
         with self._lock:
@@ -405,13 +419,23 @@ class Database:
             cursor = self.connection.cursor()
             cursor.execute(";".join(MACROS.values()))
         try:
-            frame = run_query(self.connection, name, scope=scope, cursor=cursor, **params)
+            frame = run_query(self.connection, name, scope=scope, cursor=cursor, inside=self._region_inside,
+                              **params)
         except BaseException:
             cursor.close()
             raise
         with self._lock:
             self._idle.append(cursor)
         return frame
+
+    def _region_inside(self, ancestor: str, code: str) -> bool:
+        known = self._inside.get((ancestor, code))
+        if known is None:
+            with self.connection.cursor() as cursor:
+                known = region_inside(cursor, ancestor, code)
+            if self.read_only and len(self._inside) < 100_000:
+                self._inside[(ancestor, code)] = known
+        return known
 
     def default_region(self, *, scope: Scope | None = None) -> str | None:
         return default_region(self.connection, scope)

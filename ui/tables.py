@@ -87,8 +87,7 @@ def estimated_width(data, column_config=None, column_order=None, *, index: bool 
             if label.get("hidden"):
                 continue
             label = label.get("label") or column
-        cells = data[column].head(100).map(lambda v: "" if v is None else str(v))
-        widest = max([text_px(v) for v in cells], default=0.0)
+        widest = max([text_px("" if v is None else str(v)) for v in data[column].iloc[:100].tolist()], default=0.0)
         total += min(max(text_px(str(label)) + 34, widest + 24, _COLUMN_MIN_PX), _COLUMN_MAX_PX)
     if index:
         total += min(max([text_px(str(v)) + 24 for v in data.index[:100]], default=0.0), _COLUMN_MAX_PX)
