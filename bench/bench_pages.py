@@ -170,6 +170,15 @@ def region_is(code: str) -> str:
     return f"new URLSearchParams(location.search).get('region') === {code!r}"
 
 
+def open_options(page, box) -> None:
+    """Open a selectbox's list (a click at the foot of the window may only focus it: then the arrow key)."""
+    box.get_by_role("combobox").click()
+    try:
+        page.get_by_role("option").first.wait_for(timeout=2_000)
+    except Exception:  # noqa: BLE001 - playwright's TimeoutError: focused, not opened
+        page.keyboard.press("ArrowDown")
+
+
 def in_browser(db: Path, rounds: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
@@ -204,10 +213,11 @@ def in_browser(db: Path, rounds: int) -> list[float]:
                 # the sidebar's region picker (its first level, 乡镇; the comparison picker is above it)
                 box = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(
                     has=page.get_by_text("乡镇", exact=True))
-                box.click()
+                wait_ready(page, title_is("总览"))
+                open_options(page, box)
                 page.get_by_role("option").nth(1).click()
                 rows.setdefault("overview: pick a township", []).append(wait_ready(page, region_is(township)))
-                box.click()
+                open_options(page, box)
                 page.get_by_role("option").nth(0).click()
                 rows.setdefault("overview: back to all townships", []).append(wait_ready(page, region_is(county)))
                 page.close()
