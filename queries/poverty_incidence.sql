@@ -35,14 +35,17 @@ poor_by_village as (  -- the registered and the poor households and people at th
         count(*) filter (where s.unit = 'person' and s.status = '未脱贫') as people_poor,
         count(*) filter (where s.unit = 'household') as households_registered,
         count(*) filter (where s.unit = 'person') as people_registered
-    from registry_at((select as_of from params)) as s
+    -- the date named as a value (= params.as_of, macro view_params), not (select as_of from params): with a
+    -- constant the planner filters the spans at the scan; with the subquery it misjudged them and
+    -- built a hash table of every span (at scale 100, 6 million rows: 2.1 s instead of 0.7 s)
+    from registry_at(coalesce($as_of, current_date)) as s
     where s.village_code in (select village_code from unit_villages)
     group by s.village_code
 ),
 
 population_by_village as (  -- the 村年度情况 row in force at the date (macro village_year_at)
     select v.village_code, v.rural_population
-    from village_year_at((select as_of from params)) as v
+    from village_year_at(coalesce($as_of, current_date)) as v
     where v.village_code in (select village_code from unit_villages)
 ),
 

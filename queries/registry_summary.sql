@@ -21,7 +21,10 @@ registered as (  -- the households and people in the registry at the date (macro
         count(*) filter (where s.unit = 'person') as people_registered,
         count(*) filter (where s.unit = 'person' and s.status = '未脱贫') as people_poor,
         count(*) filter (where s.unit = 'person' and s.status = '已脱贫') as people_exited
-    from registry_at((select as_of from params)) as s
+    -- the date named as a value (= params.as_of, macro view_params), not (select as_of from params): with a
+    -- constant the planner filters the spans at the scan; with the subquery it misjudged them and
+    -- built a hash table of every span (at scale 100, 6 million rows: 2.1 s instead of 0.7 s)
+    from registry_at(coalesce($as_of, current_date)) as s
     where s.village_code in (select code from area)
 ),
 
@@ -35,7 +38,7 @@ poor_villages as (
 
 population as (
     select cast(coalesce(sum(v.rural_population), 0) as bigint) as rural_population
-    from village_year_at((select as_of from params)) as v  -- the rows in force at the date (macro)
+    from village_year_at(coalesce($as_of, current_date)) as v  -- the rows in force at the date (macro)
     where v.village_code in (select code from area)
 ),
 
