@@ -27,16 +27,13 @@ import datetime as dt
 import hashlib
 import json
 import os
-import sqlite3
 import zlib
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from access.store import BUSY_TIMEOUT_SECONDS
+from access import sqlite
 from access.store import default_path as accounts_path
-from common.files import private_file, private_folder
 
 KINDS = ("txt", "docx", "xlsx", "pdf")  # the files of a report, in the order they are offered
 MIMES = {
@@ -153,22 +150,9 @@ class Archive:
     def __init__(self, path: Path):
         self.path = Path(path)
 
-    @contextmanager
-    def _db(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
-        if not self.path.exists():  # owner only (SQLite's journals take the file's mode)
-            private_file(private_folder(self.path.parent) / self.path.name)
-        con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        try:
-            con.executescript(SCHEMA)
-            con.execute("begin immediate" if write else "begin")
-            try:
-                yield con
-            except BaseException:
-                con.execute("rollback")
-                raise
-            con.execute("commit")
-        finally:
-            con.close()
+    def _db(self, *, write: bool = False):
+        """One transaction (access/sqlite.py), the file made owner only and its tables sure of first."""
+        return sqlite.transaction(sqlite.connect(self.path, SCHEMA), write=write)
 
     def save(self, *, saved_by: str, saved_role: str | None, region_code: str, region_name: str, as_of: dt.date,
              rules: str, language: str, title: str, recipient: str, note: str, generation: Generation,

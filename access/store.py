@@ -31,22 +31,19 @@ import re
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from common.files import private_file, private_folder
+from access import sqlite
 
 MAX_FAILURES = 5  # wrong passwords in a row lock the account ...
 LOCK_MINUTES = 15  # ... for this long
 ACCOUNT_MAX_FAILURES_PER_DAY = 20  # wrong passwords on one account within 24 hours close it
 ADDRESS_MAX_FAILURES = 20  # failed sign-ins from one client address (any names) ...
 ADDRESS_WINDOW_MINUTES = 15  # ... within this window stop that address
-BUSY_TIMEOUT_SECONDS = 30  # how long a writer waits for another's transaction
 MIN_PASSWORD_LENGTH = 10
 MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = about 10^8 guesses or more
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
@@ -66,7 +63,6 @@ THROTTLED = (f"此地址登录失败次数过多，请 {ADDRESS_WINDOW_MINUTES} 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # At most this many Argon2 computations at once in a process: each holds its memory while it runs.
 _ARGON2_SLOTS = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
-_ready: set[Path] = set()  # stores whose tables and columns this process has made sure of
 _CHANGED = object()  # the account changed between the password check and the decision: check again
 
 
@@ -155,40 +151,20 @@ create index if not exists audit_at on audit(at);
 """
 
 
+def _add_session_version(con: sqlite3.Connection) -> None:
+    """A store made before session_version existed gets the column."""
+    if "session_version" not in {row[1] for row in con.execute("pragma table_info(accounts)")}:
+        con.execute("alter table accounts add column session_version integer not null default 0")
+
+
 class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
 
-    def _connect(self) -> sqlite3.Connection:
-        """A connection in autocommit mode (transactions are begun explicitly by `_db`)."""
-        new = not self.path.exists()
-        if new:  # accounts and audit log: owner only (SQLite's journals take its mode)
-            private_file(private_folder(self.path.parent) / self.path.name)
-        con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
-        if new or self.path not in _ready:
-            con.executescript(SCHEMA)
-            con.execute("begin immediate")  # a store made before session_version existed gets the column
-            if "session_version" not in {row[1] for row in con.execute("pragma table_info(accounts)")}:
-                con.execute("alter table accounts add column session_version integer not null default 0")
-            con.execute("commit")
-            _ready.add(self.path)
-        return con
-
-    @contextmanager
-    def _db(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
-        """One transaction; a writing one takes the write lock at once (BEGIN IMMEDIATE), so what it
-        reads stays true until it commits, and a concurrent writer waits up to BUSY_TIMEOUT_SECONDS."""
-        con = self._connect()
-        try:
-            con.execute("begin immediate" if write else "begin")
-            try:
-                yield con
-            except BaseException:
-                con.execute("rollback")
-                raise
-            con.execute("commit")
-        finally:
-            con.close()
+    def _db(self, *, write: bool = True):
+        """One transaction (access/sqlite.transaction); a concurrent writer waits up to
+        BUSY_TIMEOUT_SECONDS (access/sqlite.py)."""
+        return sqlite.transaction(sqlite.connect(self.path, SCHEMA, _add_session_version), write=write)
 
     # ---- accounts ------------------------------------------------------------------------------
 

@@ -183,7 +183,7 @@ def test_clicking_an_area_or_a_row_drills_in_and_a_village_is_outlined(boundarie
     assert [(trace["locations"], trace["hoverinfo"]) for trace in outline] == [([SANCUN], "skip")]
     # every village's name drawn on its area (ui/maps.py): the text layer, a click on a name picks the area
     names = [trace for trace in spec(at)["data"] if trace["type"] == "scattermap"]
-    assert [(trace["mode"], sorted(zip(trace["text"], trace["customdata"]))) for trace in names] == [
+    assert [(trace["mode"], sorted(zip(trace["text"], trace["customdata"], strict=True))) for trace in names] == [
         ("markers+text", [("三村", SANCUN)])]  # 乙镇's one village with a boundary
     assert at.subheader[0].value == "乙镇各村贫困发生率"
 
