@@ -10,10 +10,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import data, paper, plain, recovery, session, state
+from ui import data, paper, plain, recovery, run_cpu, session, state
 from ui.i18n import language, t
 from ui.navigation import PAGE_NAMES, PAGES
 
+cpu_started = run_cpu.started()  # the run's CPU, logged for the load test when asked (ui/run_cpu.py)
 st.set_page_config(page_title="脱贫攻坚进展看板 Tuopin", page_icon="📊", layout="wide")
 state.language_from_url()
 
@@ -88,6 +89,7 @@ def frame(run: dict) -> None:
             st.warning(t("page_not_allowed", page=t("page_" + deep_link)))
     state.sidebar()
     session.sidebar_badge()
+    run["page"] = navigation.url_path or "overview"  # the default page's url path is ""
     navigation.run()
 
     stamp = data.load_stamp()
@@ -97,8 +99,10 @@ def frame(run: dict) -> None:
         st.caption(t("loaded_from", at=f"{stamp['loaded_at']:%Y-%m-%d %H:%M}", package=plain.md(package)))
 
 
-run = {"navigated": False}
+run = {"navigated": False, "page": None}
 try:
     frame(run)
 except Exception as error:  # a visitor never sees a traceback: a short message, the details in the log
     recovery.failed(error, run["navigated"])
+finally:  # st.stop and st.rerun end a run by an exception too
+    run_cpu.finished(cpu_started, run["page"])

@@ -56,6 +56,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ui import run_cpu  # noqa: E402 - after the path: the dashboard's per-run CPU log
+
+RUN_CPU_ENV = run_cpu.ENV
+
 TINY = ROOT / "tests" / "fixtures" / "tiny"
 USERNAME, PASSWORD = "leader", "load-test-password"
 # What tells the two variants apart (both are searched in every message of a run, as UTF-8 and as the
@@ -171,9 +175,11 @@ class Server:
         return found
 
 
-def start_server(db: Path, accounts: Path, log: Path, timeout: float = 90) -> Server:
+def start_server(db: Path, accounts: Path, log: Path, timeout: float = 90, run_cpu_log: Path | None = None) -> Server:
     port = free_port()
     env = dict(os.environ, TUOPIN_DB=str(db), TUOPIN_ACCOUNTS=str(accounts))
+    if run_cpu_log is not None:  # every script run's CPU (ui/run_cpu.py)
+        env[RUN_CPU_ENV] = str(run_cpu_log)
     out = open(log, "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",
@@ -215,14 +221,17 @@ class ClusterServer:
                 for t in Server(None, "", self.cluster.log(i)).tracebacks()]
 
 
-def start_cluster(db: Path, accounts: Path, folder: Path, workers: int) -> ClusterServer:
+def start_cluster(db: Path, accounts: Path, folder: Path, workers: int,
+                  run_cpu_log: Path | None = None) -> ClusterServer:
     """`workers` servers behind nginx on a free port (scripts/serve.py; needs nginx installed)."""
     from scripts.serve import Cluster
 
     run_dir = folder / "serve"
     run_dir.mkdir()
-    cluster = Cluster(workers, port=free_port(), address="127.0.0.1", run_dir=run_dir,
-                      env={"TUOPIN_DB": str(db), "TUOPIN_ACCOUNTS": str(accounts)},
+    env = {"TUOPIN_DB": str(db), "TUOPIN_ACCOUNTS": str(accounts)}
+    if run_cpu_log is not None:
+        env[RUN_CPU_ENV] = str(run_cpu_log)
+    cluster = Cluster(workers, port=free_port(), address="127.0.0.1", run_dir=run_dir, env=env,
                       streamlit_args=["--server.fileWatcherType", "none"])
     return ClusterServer(cluster.start())
 
@@ -459,6 +468,7 @@ class Results:
     client_cpu: float = 0.0  # CPU seconds of this process (the simulated users)
     server_cpu: float | None = None  # CPU seconds of the streamlit server during the scenario
     server_peak_mib: float | None = None  # the server's peak resident memory (VmHWM) at the end
+    run_cpu: list[tuple[str, float]] = field(default_factory=list)  # (page, CPU ms) of every script run
 
 
 def evidence(run: Run, figures: dict[str, dict[str, str]], as_of: str | None,
@@ -552,8 +562,10 @@ class Scenario:
     "kill" (one import of the other variant, SIGKILLed midway) or "none"."""
 
     def __init__(self, setup: Setup, url: str, users: int, clicks: int, think: float, timeout: float,
-                 min_imports: int, seed: int, imports: str = "alternate", import_pause: float = 0.5):
+                 min_imports: int, seed: int, imports: str = "alternate", import_pause: float = 0.5,
+                 arrive: float = 2.0):
         self.setup, self.url = setup, url
+        self.arrive = arrive  # the users arrive (open the page and sign in) at random over this many seconds
         self.n_users, self.clicks, self.think, self.timeout = users, clicks, think, timeout
         self.min_imports = min_imports if imports != "none" else 0
         self.imports = imports
@@ -670,7 +682,7 @@ class Scenario:
         rng = random.Random(seed)
         user = User(number, self.url, self.timeout)
         try:
-            await asyncio.sleep(rng.random() * 2)  # users arrive over two seconds
+            await asyncio.sleep(rng.random() * self.arrive)  # users arrive over `arrive` seconds
             await self.sign_in(user)
             self.signed_in += 1
             if self.signed_in == self.n_users:
@@ -808,6 +820,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+def _run_cpu(results: Results, measure) -> float | None:
+    values = [ms for _page, ms in results.run_cpu]
+    return round(measure(values), 1) if values else None
+
+
 def report(results: Results, server_errors: list[str]) -> dict:
     clicks = [i for i in results.interactions if i.label not in ("open", "sign in")]
     times = [i.seconds * 1000 for i in clicks]
@@ -833,6 +850,11 @@ def report(results: Results, server_errors: list[str]) -> dict:
                                           if results.server_cpu is not None and results.interactions else None),
         "server peak memory MiB": (round(results.server_peak_mib) if results.server_peak_mib is not None
                                    else None),
+        # each script run's own thread (ui/run_cpu.py): what one click costs the server, hits and misses apart
+        "script runs": len(results.run_cpu),
+        "script run CPU ms median": _run_cpu(results, statistics.median),
+        "script run CPU ms p95": _run_cpu(results, lambda v: percentile(v, 0.95)),
+        "script run CPU ms mean": _run_cpu(results, statistics.mean),
         "client CPU seconds": round(results.client_cpu, 1),
     }
     return figures
@@ -849,6 +871,14 @@ def print_report(figures: dict, results: Results, server_errors: list[str]) -> N
             print(f"\n{title} ({len(items)}), first 10:")
             for item in items[:10]:
                 print("  " + item.replace("\n", "\n    ")[:2000])
+    by_page: dict[str, list[float]] = {}
+    for page, ms in results.run_cpu:
+        by_page.setdefault(page, []).append(ms)
+    if by_page:
+        print(f"\n{'script runs by page':<22}{'n':>6}{'CPU ms median':>15}{'p95':>8}{'total s':>9}")
+        for page, values in sorted(by_page.items(), key=lambda item: -sum(item[1])):
+            print(f"{page:<22}{len(values):>6}{statistics.median(values):>15.0f}{percentile(values, 0.95):>8.0f}"
+                  f"{sum(values) / 1000:>9.1f}")
     by_label: dict[str, list[float]] = {}
     for i in results.interactions:
         by_label.setdefault(i.label.split(" ")[0] if i.label.startswith("page") else i.label, []).append(
@@ -861,24 +891,26 @@ def print_report(figures: dict, results: Results, server_errors: list[str]) -> N
 def load_test(users: int, clicks: int, think: float, min_imports: int, timeout: float = 120, seed: int = 5,
               import_pause: float = 0.5, folder: Path | None = None,
               verbose: bool = True, profile: Path | None = None,
-              workers: int = 0) -> tuple[dict, Results, list[str]]:
+              workers: int = 0, arrive: float = 2.0) -> tuple[dict, Results, list[str]]:
     """`workers` > 0: that many Streamlit processes behind nginx (scripts/serve.py), not one server."""
     own = folder is None
     folder = Path(folder or tempfile.mkdtemp(prefix="tuopin-load-test-"))
     try:
         setup = prepare(folder)
-        server = (start_cluster(setup.db, setup.accounts, folder, workers) if workers
-                  else start_server(setup.db, setup.accounts, folder / "server.log"))
+        run_cpu_log = folder / "run-cpu.log"
+        server = (start_cluster(setup.db, setup.accounts, folder, workers, run_cpu_log) if workers
+                  else start_server(setup.db, setup.accounts, folder / "server.log", run_cpu_log=run_cpu_log))
         spy = start_profiler(server.proc.pid, profile) if profile and not workers else None
         try:
             results = Scenario(setup, server.url, users, clicks, think, timeout, min_imports, seed,
                                imports="alternate" if min_imports > 0 else "none",
-                               import_pause=import_pause).run(server.pids if workers else server.proc.pid)
+                               import_pause=import_pause, arrive=arrive).run(server.pids if workers else server.proc.pid)
         finally:
             if spy is not None:
                 stop_profiler(spy)
             server.stop()
         server_errors = server.tracebacks()
+        results.run_cpu = run_cpu.read(run_cpu_log) if run_cpu_log.exists() else []
         figures = report(results, server_errors)
         if verbose:
             print_report(figures, results, server_errors)
@@ -901,17 +933,19 @@ def main() -> None:
     parser.add_argument("--import-pause", type=float, default=10, help="seconds between one import and the next")
     parser.add_argument("--timeout", type=float, default=120, help="seconds one interaction may take")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--arrive", type=float, default=2.0, help="the users arrive (open and sign in) at random "
+                        "over this many seconds: 2, a burst; longer, sign-ins among the others' clicks")
     parser.add_argument("--workers", type=int, default=0, help="N > 0: N servers behind nginx "
                         "(scripts/serve.py, sticky sessions) instead of one `streamlit run`")
     parser.add_argument("--profile", type=Path, help="sample the server with py-spy into this file (collapsed "
                         "stacks) and print where its CPU went")
     args = parser.parse_args()
     print(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}: {args.users} users × {args.clicks} clicks, think {args.think} s, "
-          f"≥ {args.imports} imports, {args.import_pause} s apart"
+          f"≥ {args.imports} imports, {args.import_pause} s apart, arriving over {args.arrive} s"
           + (f", {args.workers} workers behind nginx" if args.workers else "")
           + f"; load average {os.getloadavg()[0]:.1f}")
     figures, _, _ = load_test(args.users, args.clicks, args.think, args.imports, args.timeout, args.seed,
-                              args.import_pause, profile=args.profile, workers=args.workers)
+                              args.import_pause, profile=args.profile, workers=args.workers, arrive=args.arrive)
     sys.exit(0 if figures["errors"] == 0 and figures["consistency violations"] == 0 and not figures["stale runs"]
              and not figures["page runs showing neither variant"] else 1)
 

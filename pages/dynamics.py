@@ -103,10 +103,10 @@ def waterfall(flows: pd.DataFrame, stock: str, unit: str) -> tuple[go.Figure, pd
         hovertemplate="%{x}: %{y:,}<extra></extra>",
     ))
     bottom, top = zoomed_range(values, frame.measure)
-    fig.update_yaxes(title=t("dyn_" + unit), range=[bottom, top], tickformat=",d")
+    charts.axes(fig, y=dict(title=t("dyn_" + unit), range=[bottom, top], tickformat=",d"))
     if bottom > 0:  # zoomed to show a quarter's few dozen movements on a stock of thousands: say so
         charts.axis_break(fig, bottom)
-    fig.update_xaxes(type="category")
+    charts.axes(fig, x=dict(type="category"))
     fig.update_layout(showlegend=False)
     shown = frame.drop(columns="measure").rename(columns={"step": t("dyn_col_step"), "value": t("dyn_" + unit)})
     return fig, shown
@@ -200,9 +200,9 @@ with left:
         for unit, color in (("households", charts.ACCENT), ("people", charts.SEQUENCE[1]))
     ])
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title=t("dyn_count_axis"))
+    charts.axes(fig, y=dict(title=t("dyn_count_axis")))
     charts.count_axis(fig, [*reasons.households, *reasons.people])
-    fig.update_xaxes(title=t("dyn_reason_axis"), type="category")
+    charts.axes(fig, x=dict(title=t("dyn_reason_axis"), type="category"))
     shown = reasons.assign(movement=reason_labels).rename(columns={
         "movement": t("dyn_reason_axis"), "households": t("dyn_households"), "people": t("dyn_people")})
     charts.show(fig, shown, f"{t('dyn_deregistration')} {window_start}_{window_end}", key="dyn_deregistration",
@@ -232,7 +232,7 @@ with right:
             fig.update_layout(barmode="group", yaxis=dict(title=t("dyn_" + unit), rangemode="tozero", tickformat=",d"),
                               yaxis2=dict(title=t("dyn_completion"), overlaying="y", side="right", showgrid=False,
                                           range=[0, top_rate * 1.05], dtick=25, ticksuffix="%"))
-            fig.update_xaxes(title=t("dyn_col_year"), type="category")
+            charts.axes(fig, x=dict(title=t("dyn_col_year"), type="category"))
             charts.show(fig, exits, f"{t('dyn_exits_title')} {t('dyn_' + unit)}", key=f"dyn_exits_{unit}", height=330)
     st.caption(t("dyn_exits_span", first=f"{first_day:%Y-%m-%d}", end=f"{view.as_of:%Y-%m-%d}"))
 planned = exits[["planned_households", "planned_people"]].astype("float64")  # NULL plan → NaN → "—"

@@ -21,13 +21,29 @@ year_start = dt.date(view.year, 1, 1)
 span = scoped.query("data_span").iloc[0]
 first_day = span.first_date.date() if pd.notna(span.first_date) else year_start
 
-now = scoped.query("registry_summary", as_of=view.as_of, region=view.region).iloc[0]
+# the registry at the date, at the comparison date (shown beside the tiles) and the change between them:
+# registry_change carries registry_summary's figures at both dates, <figure> and <figure>_previous
 moved = scoped.query("registry_change", as_of=view.as_of, previous=previous, region=view.region).iloc[0]
-this_year = scoped.query("exits_by_period", start=year_start, end=view.as_of, period="year", region=view.region)
-# the same figures at the comparison date, shown beside the tiles
-before = scoped.query("registry_summary", as_of=previous, region=view.region).iloc[0]
+now = moved
+before = moved.filter(like="_previous").rename(lambda column: column.removesuffix("_previous"))
+# every year's exits to the date (the chart below): its last row is this year's to the date, as
+# exits_by_period from 1 January would count them (the data begins on first_day: nothing exits before)
+exits = scoped.query("exits_by_period", start=first_day, end=view.as_of, period="year", region=view.region)
+this_year = (exits[exits.period.dt.year == view.year] if first_day <= view.as_of else
+             scoped.query("exits_by_period", start=year_start, end=view.as_of, period="year", region=view.region))
 that_year = scoped.query("exits_by_period", start=dt.date(previous.year, 1, 1), end=previous, period="year",
                          region=view.region)
+
+
+def trend_to(day: dt.date) -> pd.DataFrame:
+    """incidence_trend by quarter from the data's first day to `day`. At a quarter end its rows are those
+    of the trend to the last quarter end the picker offers, up to `day` (each quarter measured at its
+    end either way): that one trend serves every quarter end, instead of one query per date."""
+    last = state.quarter_ends()[0]
+    if day > last or pd.Timestamp(day) != pd.Timestamp(day) + pd.offsets.QuarterEnd(0):
+        return scoped.query("incidence_trend", start=first_day, end=day, period="quarter", region=view.region)
+    whole = scoped.query("incidence_trend", start=first_day, end=last, period="quarter", region=view.region)
+    return whole[whole.as_of <= pd.Timestamp(day)].reset_index(drop=True)
 
 
 def at_previous(value: str) -> None:
@@ -83,12 +99,14 @@ st.caption(t("overview_counts_note", exited=pair(now.households_exited, now.peop
 # ---- which townships are behind: the parts of the region, sortable (township_progress_change) ----------
 level = progress.part_level(state.region_row(view.region).level)
 if state.region_row(view.region).level != "村":
-    parts = scoped.query("township_progress_change", as_of=view.as_of, previous=previous, level=level,
-                         region=view.region)
     st.subheader(t("tp_title_" + level))
+    # the two dates side by side only when asked for: township_progress_change works out the table twice
     if st.toggle(t("tp_show_compare"), key="tp_compare"):
+        parts = scoped.query("township_progress_change", as_of=view.as_of, previous=previous, level=level,
+                             region=view.region)
         table = progress.compare_table(view.language, parts, level, view.as_of, previous, total=False)
     else:
+        parts = scoped.query("township_progress", as_of=view.as_of, level=level, region=view.region)
         table = progress.progress_table(view.language, parts, level, total=False)
     tables.show(table, key="overview_progress", file_name=f"{table.title}_{view.as_of:%Y-%m-%d}")
     st.caption(t("tp_note"))
@@ -170,7 +188,7 @@ if span.has_monitoring:
 # ---- charts ------------------------------------------------------------------------------------
 left, right = st.columns(2)
 with left:
-    trend = scoped.query("incidence_trend", start=first_day, end=view.as_of, period="quarter", region=view.region)
+    trend = trend_to(view.as_of)
     st.subheader(t("incidence_trend"))
     fig = go.Figure(go.Scatter(
         x=trend.as_of, y=trend.incidence * 100, mode="lines+markers", name=t("incidence"),
@@ -184,13 +202,12 @@ with left:
     if len(exit_line) and pd.notna(exit_line.threshold.iloc[0]):
         charts.target_line(fig, trend.as_of, exit_line.threshold.iloc[0] * 100,
                            t("exit_line", threshold=percent(exit_line.threshold.iloc[0])))
-    fig.update_yaxes(title=t("incidence") + " (%)", rangemode="tozero")
-    fig.update_xaxes(title=t("quarter_end_axis"))
+    charts.axes(fig, y=dict(title=t("incidence") + " (%)", rangemode="tozero"))
+    charts.axes(fig, x=dict(title=t("quarter_end_axis")))
     charts.show(fig, trend, t("incidence_trend"), key="overview_trend", height=340)
 
 with right:
     if not st.toggle(t("exits_view_quarter"), key="overview_exits_by_quarter"):
-        exits = scoped.query("exits_by_period", start=first_day, end=view.as_of, period="year", region=view.region)
         st.subheader(t("exits_vs_plan"))
         years = exits.period.dt.year.astype(str)
         fig = go.Figure([
@@ -200,8 +217,8 @@ with right:
                        line=dict(color=charts.TARGET_COLOR, dash="dot"),
                        hovertemplate="%{x}: %{y:,}" + t("unit_people") + "<extra></extra>"),
         ])
-        fig.update_yaxes(title=t("unit_people_axis"))
-        fig.update_xaxes(title=t("year_axis"), type="category")
+        charts.axes(fig, y=dict(title=t("unit_people_axis")))
+        charts.axes(fig, x=dict(title=t("year_axis"), type="category"))
         charts.show(fig, exits, t("exits_vs_plan"), key="overview_exits", height=340)
     else:  # this year's exits so far at each quarter end, against the year's plan (exits_by_period)
         quarters = scoped.query("exits_by_period", start=year_start, end=view.as_of, period="quarter",
@@ -213,8 +230,8 @@ with right:
                                hovertemplate="%{x}: %{y:,}" + t("unit_people") + "<extra></extra>"))
         if len(quarters) and pd.notna(quarters.planned_people.iloc[-1]):
             charts.target_line(fig, labels, quarters.planned_people.iloc[-1], t("planned_people"), percent=False)
-        fig.update_yaxes(title=t("unit_people_axis"), rangemode="tozero")
-        fig.update_xaxes(title=t("quarter_axis"), type="category")
+        charts.axes(fig, y=dict(title=t("unit_people_axis"), rangemode="tozero"))
+        charts.axes(fig, x=dict(title=t("quarter_axis"), type="category"))
         charts.show(fig, quarters, t("exits_year_to_date", year=view.year), key="overview_exits_quarters", height=340)
 
 st.subheader(t("spending_vs_schedule", year=view.year))
@@ -229,8 +246,8 @@ else:
                    name=t("spending_target"), mode="markers+lines", line=dict(color="#333333", dash="dot"),
                    hovertemplate="%{x}: %{y:.2f}%<extra></extra>"),
     ])
-    fig.update_yaxes(title=t("spending_rate") + " (%)", rangemode="tozero")
-    fig.update_xaxes(title=t("deadline_axis"), type="category")
+    charts.axes(fig, y=dict(title=t("spending_rate") + " (%)", rangemode="tozero"))
+    charts.axes(fig, x=dict(title=t("deadline_axis"), type="category"))
     charts.show(fig, schedule, t("spending_vs_schedule", year=view.year), key="overview_schedule", height=300)
 
 # ---- on paper: the tiles, red flags and charts above as an A4 PDF (ui/paper.py, ui/pdf.py) ------------

@@ -112,9 +112,9 @@ def failing_by_criterion(checks: pd.DataFrame, townships: list[str], view: state
                marker_color=charts.NO_DATA_COLOR, hovertemplate="%{y}: %{x}<extra></extra>"),
     ])
     fig.update_layout(barmode="stack", legend_traceorder="normal")
-    fig.update_yaxes(autorange="reversed", title=None)
+    charts.axes(fig, y=dict(autorange="reversed", title=None))
     # no bar is longer than the number of failing villages: whole-number ticks while that is small
-    fig.update_xaxes(title=t("ve_axis_villages"), dtick=1 if len(failing) <= 10 else None, rangemode="tozero")
+    charts.axes(fig, x=dict(title=t("ve_axis_villages"), dtick=1 if len(failing) <= 10 else None, rangemode="tozero"))
     download = pd.DataFrame({t("ve_col_criterion"): labels, t("ve_not_met"): counts.villages_not_met,
                              t("no_data"): counts.villages_no_data})
     charts.show(fig, download, t("ve_chart_title"), key="ve_failing_chart", height=90 + 34 * len(counts))
@@ -259,8 +259,8 @@ def trend_section(view: state.Filters, check: pd.Series | None) -> None:
     ))
     if check is not None and pd.notna(check.incidence_threshold):
         charts.target_line(fig, x, check.incidence_threshold * 100, t("ve_threshold_line"))
-    fig.update_yaxes(title=t("incidence") + " (%)", rangemode="tozero")
-    fig.update_xaxes(title=t("ve_axis_" + period), type="category" if period == "year" else "date")
+    charts.axes(fig, y=dict(title=t("incidence") + " (%)", rangemode="tozero"))
+    charts.axes(fig, x=dict(title=t("ve_axis_" + period), type="category" if period == "year" else "date"))
     charts.show(fig, trend, t("ve_trend_title"), key="ve_trend", height=320)
 
 

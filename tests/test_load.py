@@ -23,7 +23,7 @@ def leftovers(setup: load_test.Setup) -> list[str]:
 def served(tmp_path_factory):
     folder = tmp_path_factory.mktemp("load")
     setup = load_test.prepare(folder)
-    server = load_test.start_server(setup.db, setup.accounts, folder / "server.log")
+    server = load_test.start_server(setup.db, setup.accounts, folder / "server.log", run_cpu_log=folder / "cpu.log")
     yield setup, server
     server.stop()
 
@@ -71,6 +71,14 @@ def test_thirty_users_click_through_while_imports_replace_the_database(served):
     assert results.seen.get("A", 0) > 0 and results.seen.get("B", 0) > 0  # sessions saw the swaps
     assert results.tile_checks > 0
     assert figures["median ms"] is not None
+    # every script run logged its page and CPU time (ui/run_cpu.py): at least one run per interaction
+    from ui.navigation import PAGE_NAMES
+    from ui.run_cpu import read
+
+    runs = read(setup.folder / "cpu.log")
+    assert len(runs) >= len(results.interactions)
+    assert {page for page, _ms in runs} <= {"-", *PAGE_NAMES} and "overview" in {page for page, _ms in runs}
+    assert all(ms > 0 for _page, ms in runs)
 
 
 @pytest.mark.slow

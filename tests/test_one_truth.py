@@ -3,10 +3,13 @@ pages, the report and the command line read the same definition (README, Layerin
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
+from contextlib import nullcontext
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -184,6 +187,22 @@ def test_the_overview_change_is_registry_change(tiny):
     assert (same.registered_unchanged, same.poor_unchanged, same.incidence_unchanged) == (True, True, True)
 
 
+@pytest.mark.parametrize(("as_of", "previous"), [("2018-12-31", "2018-09-30"), ("2019-12-31", "2018-12-31"),
+                                                 ("2016-06-30", "2020-12-31")])
+def test_registry_change_carries_registry_summary_at_both_dates(tiny, as_of, previous):
+    # the overview reads the tiles at both dates from registry_change: each figure is registry_summary's
+    row = tiny.query("registry_change", as_of=as_of, previous=previous).iloc[0]
+    now = tiny.query("registry_summary", as_of=as_of).iloc[0]
+    before = tiny.query("registry_summary", as_of=previous).iloc[0]
+    figures = [c for c in now.index if c not in ("region_code", "region_name")]
+    assert len(figures) == 11
+    for figure in figures:
+        assert row[figure] == pytest.approx(now[figure], nan_ok=True), figure
+        assert row[figure + "_previous"] == pytest.approx(before[figure], nan_ok=True), figure
+    assert row.people_poor_change == now.people_poor - before.people_poor
+    assert (row.region_code, row.region_name) == (now.region_code, now.region_name)
+
+
 def test_deadlines_are_due_by_the_query(demo_db_path):
     # the demo county's 2020 schedule (30% by 03-31, 60% by 06-30, 85% by 09-30, 100% by 12-31) at 2020-06-30
     with Database(demo_db_path) as db:
@@ -226,3 +245,35 @@ def test_the_exit_criteria_are_listed_once(tiny):
     for path in [*FIGURE_MODULES, ROOT / "etl" / "load.py"]:
         assert '"broadband", "clinic", "culture_center"' not in path.read_text(encoding="utf-8"), path
         assert '"education", "medical", "housing"' not in path.read_text(encoding="utf-8"), path
+
+
+def _quarter_ends(db: Database) -> list[dt.date]:
+    span = db.query("data_span").iloc[0]
+    ends = pd.date_range(span.first_date.date(), span.last_date.date() + pd.offsets.QuarterEnd(0), freq="QE")
+    return [end.date() for end in ends]
+
+
+@pytest.mark.parametrize("which", ["tiny", "demo"])
+def test_one_trend_serves_every_quarter_end(which, tiny, demo_db_path):
+    # the overview cuts the trend to the last quarter end at the date: the rows are the trend to that date's
+    with Database(demo_db_path) if which == "demo" else nullcontext(tiny) as db:
+        first, ends = db.query("data_span").iloc[0].first_date.date(), _quarter_ends(db)
+        whole = db.query("incidence_trend", start=first, end=ends[-1], period="quarter")
+        for end in ends[:: max(1, len(ends) // 6)] + ends[-2:]:
+            direct = db.query("incidence_trend", start=first, end=end, period="quarter")
+            cut = whole[whole.as_of <= pd.Timestamp(end)].reset_index(drop=True)
+            assert len(direct) > 0
+            pd.testing.assert_frame_equal(cut, direct)
+
+
+@pytest.mark.parametrize("which", ["tiny", "demo"])
+def test_the_years_exits_are_the_last_row_of_every_years(which, tiny, demo_db_path):
+    # the overview's "exited this year" tile reads the chart's every-year query: its row of the date's year
+    with Database(demo_db_path) if which == "demo" else nullcontext(tiny) as db:
+        first, ends = db.query("data_span").iloc[0].first_date.date(), _quarter_ends(db)
+        for end in ends[:: max(1, len(ends) // 8)] + [ends[-1], ends[-1] - dt.timedelta(days=40)]:
+            every = db.query("exits_by_period", start=first, end=end, period="year")
+            direct = db.query("exits_by_period", start=dt.date(end.year, 1, 1), end=end, period="year")
+            assert len(direct) == 1
+            pd.testing.assert_frame_equal(every[every.period.dt.year == end.year].reset_index(drop=True), direct,
+                                          check_dtype=False)  # Int64 where another year has no plan

@@ -88,8 +88,8 @@ def overview_figures(source, as_of: dt.date, region: str, rules: str, language: 
     year_start = dt.date(as_of.year, 1, 1)
     span = query("data_span").iloc[0]
     first_day = span.first_date.date() if not is_missing(span.first_date) else year_start
-    now = query("registry_summary", as_of=as_of, region=region).iloc[0]
     moved = query("registry_change", as_of=as_of, previous=previous, region=region).iloc[0]
+    now = moved  # registry_change carries registry_summary's figures at the date too (as the overview reads them)
     exits = query("exits_by_period", start=first_day, end=as_of, period="year", region=region)
     this_year = query("exits_by_period", start=year_start, end=as_of, period="year", region=region)
 

@@ -15,7 +15,8 @@ widgets exist, because Streamlit forbids changing a widget's value after it was 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
@@ -74,6 +75,20 @@ class RegionTree:
     kids: dict[str, list[str]]
     parent: dict[str, str | None]
     top: str
+    # each region's row and each region's children, taken out of the frame once (the sidebar asks on
+    # every run: a pandas selection each time was 3% of a loaded server's CPU)
+    rows: dict[str, pd.Series] = field(default_factory=dict)
+    children: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def row(self, code: str) -> pd.Series:
+        if code not in self.rows:
+            self.rows[code] = self.frame.loc[code]
+        return self.rows[code].copy(deep=False)
+
+    def children_of(self, code: str) -> pd.DataFrame:
+        if code not in self.children:
+            self.children[code] = self.frame.loc[self.kids.get(code, [])].reset_index(drop=True)
+        return self.children[code].copy(deep=False)
 
 
 def _build_tree(frame: pd.DataFrame, top: str) -> RegionTree:
@@ -104,12 +119,11 @@ def regions() -> pd.DataFrame:
 
 
 def region_row(code: str) -> pd.Series:
-    return tree().frame.loc[code]
+    return tree().row(code)
 
 
 def children(code: str) -> pd.DataFrame:
-    regions_tree = tree()
-    return regions_tree.frame.loc[regions_tree.kids.get(code, [])].reset_index(drop=True)
+    return tree().children_of(code)
 
 
 def top_region() -> str:
@@ -146,9 +160,13 @@ def quarter_ends() -> list[dt.date]:
     span = scoped.query("data_span").iloc[0]
     if pd.isna(span.first_date):
         return [dt.date.today()]
-    first, last = span.first_date.date(), span.last_date.date()
+    return list(_quarter_ends_between(span.first_date.date(), span.last_date.date()))
+
+
+@functools.lru_cache(maxsize=16)
+def _quarter_ends_between(first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
     ends = [d.date() for d in pd.date_range(first, last + pd.offsets.QuarterEnd(0), freq="QE")]
-    return sorted(ends, reverse=True)
+    return tuple(sorted(ends, reverse=True))
 
 
 def previous_quarter_end(day: dt.date) -> dt.date:

@@ -1,0 +1,38 @@
+"""The house chart style (ui/charts.style): the house font, colours, margins and horizontal legend over any
+figure, merged with what the page set itself, as plotly's update_layout would merge them."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from ui import charts
+
+
+def figure() -> go.Figure:
+    return go.Figure([go.Bar(x=["2019", "2020"], y=[1, 2], name="甲"), go.Scatter(x=["2019", "2020"], y=[1, 2])])
+
+
+def test_the_house_style_is_applied():
+    layout = charts.style(figure(), height=340).to_dict()["layout"]
+    assert layout["font"] == {"family": charts.FONT_FAMILY}
+    assert layout["colorway"] == charts.SEQUENCE
+    assert layout["margin"] == {"l": 10, "r": 10, "t": 40, "b": 10}
+    assert layout["legend"] == {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0}
+    assert (layout["separators"], layout["height"]) == (".,", 340)
+    assert "height" not in charts.style(figure()).to_dict()["layout"]
+
+
+def test_the_page_settings_that_the_house_style_does_not_name_stay():
+    fig = figure().update_layout(margin=dict(pad=3, t=5), legend=dict(title_text="图例", orientation="v"),
+                                 font=dict(size=13, color="#333333"), height=200)
+    layout = charts.style(fig).to_dict()["layout"]
+    assert layout["font"] == {"family": charts.FONT_FAMILY, "size": 13, "color": "#333333"}
+    assert layout["margin"] == {"pad": 3, "l": 10, "r": 10, "t": 40, "b": 10}  # the house top margin wins
+    assert layout["legend"]["title"] == {"text": "图例"} and layout["legend"]["orientation"] == "h"
+    assert layout["height"] == 200  # no height asked for: the page's stays
+    # exactly what update_layout with the same values makes
+    expected = figure().update_layout(margin=dict(pad=3, t=5), legend=dict(title_text="图例", orientation="v"),
+                                      font=dict(size=13, color="#333333"), height=200)
+    expected.update_layout(font_family=charts.FONT_FAMILY, colorway=charts.SEQUENCE, margin=charts.HOUSE_MARGIN,
+                           legend=charts.HOUSE_LEGEND, separators=".,")
+    assert layout == expected.to_dict()["layout"]

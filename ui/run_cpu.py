@@ -1,0 +1,40 @@
+"""How much CPU each script run takes, for the load test (bench/load_test.py). When the environment
+variable TUOPIN_RUN_CPU_LOG names a file, every run of dashboard.py appends one line to it: the page it
+drew (its url path; "-" before the navigation, e.g. the sign-in form) and the CPU milliseconds of the
+run's own thread (time.thread_time: the script, its queries' planning and Python, Argon2id — not the
+event loop sending the run's messages, nor DuckDB's worker threads). Nothing is written otherwise.
+Several server processes may append to one file: each line is one small O_APPEND write."""
+
+from __future__ import annotations
+
+import os
+import time
+
+ENV = "TUOPIN_RUN_CPU_LOG"
+
+
+def started() -> float:
+    return time.thread_time()
+
+
+def finished(start: float, page: str | None) -> None:
+    path = os.environ.get(ENV)
+    if not path:
+        return
+    line = f"{page or '-'}\t{(time.thread_time() - start) * 1000:.2f}\n".encode()
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(descriptor, line)
+    finally:
+        os.close(descriptor)
+
+
+def read(path) -> list[tuple[str, float]]:
+    """The (page, CPU ms) of every run logged in `path`."""
+    runs = []
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            page, _, ms = line.rstrip("\n").partition("\t")
+            if ms:
+                runs.append((page, float(ms)))
+    return runs
