@@ -398,17 +398,12 @@ def _in_sql(query: Query, bound: dict) -> dict:
 class Database:
     """One DuckDB file, opened read-only: the single door every figure goes through."""
 
-    def __init__(self, path: str | Path, read_only: bool = True, threads: int | None = None):
-        """`threads`: how many threads DuckDB may use for one query (None: DuckDB's default, every core).
-        A server whose sessions already keep the cores busy gains nothing from a query's parallel tasks
-        and pays for scheduling them (ui/data.py, scripts/serve.py)."""
+    def __init__(self, path: str | Path, read_only: bool = True):
         self.path = Path(path)
         if not self.path.exists():
             raise FileNotFoundError(f"数据库文件不存在 / database file not found: {self.path}")
         self.read_only = read_only
         self.connection = duckdb.connect(str(self.path), read_only=read_only)
-        if threads is not None:
-            self.connection.execute(f"set threads = {int(threads)}")
         # idle cursors with every shared macro defined: defining them costs ~1 ms a macro, so a query
         # takes one from here instead of defining its macros on a fresh cursor each time (one thread
         # at a time per cursor; a cursor whose query failed is closed, not reused)

@@ -18,9 +18,6 @@ X-Real-IP, which the workers read for the sign-in throttle (TUOPIN_CLIENT_ADDRES
     scripts/serve.sh --workers 2 --port 8501                 # http://<address>:8501
     TUOPIN_DB=/srv/tuopin/county.duckdb scripts/serve.sh --workers 4 --address 127.0.0.1
 
-Each worker's DuckDB runs a query on the cores divided among the workers (TUOPIN_DUCKDB_THREADS, 1 for
-two workers on two cores; set it to override): the sessions already keep the cores busy.
-
 A worker that exits is started again. Ctrl-C (or SIGTERM) stops nginx and the workers.
 """
 
@@ -116,13 +113,6 @@ def healthy(url: str) -> bool:
         return False
 
 
-def duckdb_threads(workers: int, cores: int | None = None) -> int:
-    """The cores divided among the workers (at least 1): the workers' sessions keep every core busy, so a
-    query's own parallel tasks only cost their scheduling (measured: 10–13% less CPU for the overview's
-    queries with one thread; README, Benchmarks)."""
-    return max(1, (cores or os.cpu_count() or 1) // max(1, workers))
-
-
 @dataclass
 class Cluster:
     """N Streamlit workers and nginx in front of them."""
@@ -156,9 +146,7 @@ class Cluster:
 
     def start_worker(self, index: int) -> None:
         env = {**os.environ, "TUOPIN_CLIENT_ADDRESS_HEADER": "X-Real-IP",
-               "STREAMLIT_SERVER_COOKIE_SECRET": self.cookie_secret,
-               "TUOPIN_DUCKDB_THREADS": os.environ.get("TUOPIN_DUCKDB_THREADS") or str(duckdb_threads(self.workers)),
-               **self.env}
+               "STREAMLIT_SERVER_COOKIE_SECRET": self.cookie_secret, **self.env}
         with open(self.log(index), "ab") as out:
             self.procs[index] = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",

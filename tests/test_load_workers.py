@@ -50,20 +50,6 @@ def test_a_browser_gets_a_sticky_cookie_and_keeps_its_worker(cluster):
     assert len(workers) == 1 and workers <= {f"127.0.0.1:{p}" for p in server.cluster.worker_ports}
 
 
-def test_the_workers_divide_the_cores_among_their_queries(cluster, monkeypatch):
-    # each worker's DuckDB gets the cores divided among the workers (scripts/serve.duckdb_threads)
-    from scripts.serve import duckdb_threads
-
-    _, server = cluster
-    assert (duckdb_threads(2, cores=2), duckdb_threads(2, cores=16), duckdb_threads(3, cores=2)) == (1, 8, 1)
-    expected = str(duckdb_threads(2))
-    for pid in server.pids:
-        environ = dict(item.split("=", 1) for item in
-                       open(f"/proc/{pid}/environ", "rb").read().decode(errors="replace").split("\0") if "=" in item)
-        if "TUOPIN_DB" in environ:  # a Streamlit worker, not nginx
-            assert environ["TUOPIN_DUCKDB_THREADS"] == expected
-
-
 @pytest.mark.slow  # about a minute; CI (scripts/test.sh) runs every test, slow ones included
 def test_users_on_two_workers_while_imports_replace_the_database(cluster):
     setup, server = cluster

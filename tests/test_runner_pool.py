@@ -19,16 +19,3 @@ def test_pooled_cursor_gives_the_rows_of_a_fresh_cursor_and_keeps_no_read_tables
     for cursor in tiny._idle:
         left = cursor.execute("select table_name from duckdb_tables() where temporary").fetchall()
         assert left == []  # no table of current, previous or village_exit_check is left on the cursor
-
-
-def test_a_database_opened_for_one_thread_uses_one(tiny_db_path, monkeypatch):
-    from queries import Database
-    from ui import data
-
-    with Database(tiny_db_path, threads=1) as one:
-        assert one.connection.execute("select current_setting('threads')").fetchone()[0] == 1
-        pd.testing.assert_frame_equal(one.query("registry_summary", as_of="2019-12-31"),
-                                      run_query(one.connection, "registry_summary", as_of="2019-12-31"))
-    for value, threads in (("1", 1), ("4", 4), ("", None), ("0", None), ("two", None), ("-1", None)):
-        monkeypatch.setenv(data.THREADS_ENV, value)
-        assert data.duckdb_threads() == threads

@@ -193,20 +193,9 @@ def build_demo_database(progress: Callable[[float, str], None]) -> None:
     service.build_demo(db_path(), needs_build, progress)
 
 
-THREADS_ENV = "TUOPIN_DUCKDB_THREADS"
-
-
-def duckdb_threads() -> int | None:
-    """The threads one query may use: TUOPIN_DUCKDB_THREADS (scripts/serve.py sets the cores divided
-    among its workers), else DuckDB's default (every core: one worker serving one user at a time gets
-    its answers soonest). A value that is not a whole number ≥ 1 is ignored."""
-    value = os.environ.get(THREADS_ENV, "").strip()
-    return int(value) if value.isdigit() and int(value) >= 1 else None
-
-
 @st.cache_resource(max_entries=2)
 def _database(version: DbVersion) -> Database:
-    return Database(serving_path(version), read_only=True, threads=duckdb_threads())
+    return Database(serving_path(version), read_only=True)
 
 
 class SharedResults:
