@@ -28,7 +28,10 @@ while imports replace the database under them.
     .venv/bin/python bench/load_test.py --users 1 --clicks 30 --imports 0    # one user alone
 
 It prints users, interactions, errors, median / p95 interaction time, imports done, consistency
-violations, and the server's CPU time per interaction (the capacity of one server process).
+violations, the server's CPU time per interaction (the whole process, every thread, over the
+interactions: the capacity of one server process), and each script run's own CPU (ui/run_cpu.py:
+median, p95, mean, and by page). The users arrive over 2 s (a burst of sign-ins); `--arrive S` spreads
+them over S seconds, so that sign-ins happen while the others click.
 
 tests/test_load.py runs a smaller version of the same and asserts 0 errors and 0 violations.
 """
