@@ -267,6 +267,7 @@ class Interaction:
     page: str
     as_of: str | None
     region: str | None
+    session: str | None = None  # the server's id of the user's session (its run CPU log names it)
 
     @property
     def seconds(self) -> float:
@@ -295,6 +296,7 @@ class User:
         self.query_string = ""
         self.values: dict[str, object] = {}  # widget id -> WidgetState we set (kept like a browser)
         self.last: Run | None = None
+        self.session_id: str | None = None  # the server's, from its new_session messages
 
     async def connect(self) -> None:
         import websockets
@@ -359,6 +361,7 @@ class User:
             if kind == "new_session":
                 current = Run()
                 runs.append(current)
+                self.session_id = forward.new_session.initialize.session_id or self.session_id
                 continue
             if current is None:
                 continue  # a message of an earlier run (nothing we asked for)
@@ -471,7 +474,7 @@ class Results:
     client_cpu: float = 0.0  # CPU seconds of this process (the simulated users)
     server_cpu: float | None = None  # CPU seconds of the streamlit server during the scenario
     server_peak_mib: float | None = None  # the server's peak resident memory (VmHWM) at the end
-    run_cpu: list[tuple[str, float]] = field(default_factory=list)  # (page, CPU ms) of every script run
+    run_cpu: list[tuple[str, float, str]] = field(default_factory=list)  # (page, CPU ms, session) of every run
 
 
 def evidence(run: Run, figures: dict[str, dict[str, str]], as_of: str | None,
@@ -621,7 +624,8 @@ class Scenario:
         match = re.search(r"region=(\d+)", user.query_string)
         if match:
             region = match.group(1)
-        interaction = Interaction(user.number, label, started, finished, runs, user.page, as_of, region)
+        interaction = Interaction(user.number, label, started, finished, runs, user.page, as_of, region,
+                                  user.session_id)
         self.results.interactions.append(interaction)
         served = self.timeline.served_during(started, finished)
         for run in runs:
@@ -824,7 +828,31 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def _run_cpu(results: Results, measure) -> float | None:
-    values = [ms for _page, ms in results.run_cpu]
+    values = [ms for _page, ms, _session in results.run_cpu]
+    return round(measure(values), 1) if values else None
+
+
+def interaction_cpu(results: Results) -> tuple[list[float], int]:
+    """The script CPU of each interaction: its runs' CPU added up. Each session's logged runs are taken in
+    the order they ended, as many for each of its interactions (in order) as the user saw runs. Returns
+    the interactions' CPU ms and how many interactions could not be matched (fewer runs logged)."""
+    from collections import deque
+
+    logged: dict[str, deque] = {}
+    for _page, ms, session in results.run_cpu:
+        logged.setdefault(session, deque()).append(ms)
+    totals, unmatched = [], 0
+    for interaction in sorted(results.interactions, key=lambda i: i.started):
+        queue = logged.get(interaction.session or "", deque())
+        if len(queue) < len(interaction.runs) or not interaction.runs:
+            unmatched += 1
+            continue
+        totals.append(sum(queue.popleft() for _ in interaction.runs))
+    return totals, unmatched
+
+
+def _interaction_cpu(results: Results, measure) -> float | None:
+    values, _ = interaction_cpu(results)
     return round(measure(values), 1) if values else None
 
 
@@ -858,6 +886,10 @@ def report(results: Results, server_errors: list[str]) -> dict:
         "script run CPU ms median": _run_cpu(results, statistics.median),
         "script run CPU ms p95": _run_cpu(results, lambda v: percentile(v, 0.95)),
         "script run CPU ms mean": _run_cpu(results, statistics.mean),
+        # the runs of one interaction added up (a sign-in is the form's run and the overview's)
+        "CPU per interaction ms median (its runs)": _interaction_cpu(results, statistics.median),
+        "CPU per interaction ms p95 (its runs)": _interaction_cpu(results, lambda v: percentile(v, 0.95)),
+        "interactions without their runs logged": interaction_cpu(results)[1] if results.run_cpu else None,
         "client CPU seconds": round(results.client_cpu, 1),
     }
     return figures
@@ -875,7 +907,7 @@ def print_report(figures: dict, results: Results, server_errors: list[str]) -> N
             for item in items[:10]:
                 print("  " + item.replace("\n", "\n    ")[:2000])
     by_page: dict[str, list[float]] = {}
-    for page, ms in results.run_cpu:
+    for page, ms, _session in results.run_cpu:
         by_page.setdefault(page, []).append(ms)
     if by_page:
         print(f"\n{'script runs by page':<22}{'n':>6}{'CPU ms median':>15}{'p95':>8}{'total s':>9}")

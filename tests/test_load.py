@@ -77,8 +77,14 @@ def test_thirty_users_click_through_while_imports_replace_the_database(served):
 
     runs = read(setup.folder / "cpu.log")
     assert len(runs) >= len(results.interactions)
-    assert {page for page, _ms in runs} <= {"-", *PAGE_NAMES} and "overview" in {page for page, _ms in runs}
-    assert all(ms > 0 for _page, ms in runs)
+    assert {page for page, _ms, _session in runs} <= {"-", *PAGE_NAMES}
+    assert "overview" in {page for page, _ms, _session in runs}
+    assert all(ms > 0 for _page, ms, _session in runs)
+    # each interaction's runs are found by its session: every interaction gets its CPU
+    assert len({session for _page, _ms, session in runs}) == users
+    results.run_cpu = runs
+    per_interaction, unmatched = load_test.interaction_cpu(results)
+    assert unmatched == 0 and len(per_interaction) == len(results.interactions)
 
 
 @pytest.mark.slow

@@ -1,9 +1,10 @@
 """How much CPU each script run takes, for the load test (bench/load_test.py). When the environment
 variable TUOPIN_RUN_CPU_LOG names a file, every run of dashboard.py appends one line to it: the page it
-drew (its url path; "-" before the navigation, e.g. the sign-in form) and the CPU milliseconds of the
+drew (its url path; "-" before the navigation, e.g. the sign-in form), the CPU milliseconds of the
 run's own thread (time.thread_time: the script, its queries' planning and Python, Argon2id — not the
-event loop sending the run's messages, nor DuckDB's worker threads). Nothing is written otherwise.
-Several server processes may append to one file: each line is one small O_APPEND write."""
+event loop sending the run's messages, nor DuckDB's worker threads) and the session's id, so that the
+load test can add up the runs of one click. Nothing is written otherwise. Several server processes
+may append to one file: each line is one small O_APPEND write."""
 
 from __future__ import annotations
 
@@ -21,7 +22,11 @@ def finished(start: float, page: str | None) -> None:
     path = os.environ.get(ENV)
     if not path:
         return
-    line = f"{page or '-'}\t{(time.thread_time() - start) * 1000:.2f}\n".encode()
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    session = ctx.session_id if ctx is not None else "-"
+    line = f"{page or '-'}\t{(time.thread_time() - start) * 1000:.2f}\t{session}\n".encode()
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(descriptor, line)
@@ -29,12 +34,12 @@ def finished(start: float, page: str | None) -> None:
         os.close(descriptor)
 
 
-def read(path) -> list[tuple[str, float]]:
-    """The (page, CPU ms) of every run logged in `path`."""
+def read(path) -> list[tuple[str, float, str]]:
+    """The (page, CPU ms, session id) of every run logged in `path`, in the order they ended."""
     runs = []
     with open(path, encoding="utf-8") as lines:
         for line in lines:
-            page, _, ms = line.rstrip("\n").partition("\t")
-            if ms:
-                runs.append((page, float(ms)))
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) == 3:
+                runs.append((fields[0], float(fields[1]), fields[2]))
     return runs
