@@ -134,8 +134,8 @@ else:
         for stage, color in zip(MONEY, charts.STAGE_COLORS, strict=True)
     ])
     fig.update_layout(barmode="group")
-    charts.axes(fig, y=dict(title=t("funds_amount_axis"), rangemode="tozero"))
-    charts.axes(fig, x=dict(title=t("funds_dim_" + dimension), type="category"))
+    charts.axes(fig, y=dict(title=t("funds_amount_axis"), rangemode="tozero"),
+                x=dict(title=t("funds_dim_" + dimension), type="category"))
     table = pd.DataFrame({
         "group": labels,
         "projects": groups.projects,
@@ -176,8 +176,8 @@ else:
                    mode="markers+lines", line=dict(color="#333333", dash="dot"),
                    hovertemplate="%{x}: %{y:.2f}%<extra></extra>"),
     ])
-    charts.axes(fig, y=dict(title=t("funds_rate_axis"), rangemode="tozero"))
-    charts.axes(fig, x=dict(title=t("funds_deadline"), type="category"))
+    charts.axes(fig, y=dict(title=t("funds_rate_axis"), rangemode="tozero"),
+                x=dict(title=t("funds_deadline"), type="category"))
     reached = schedule[due]
     schedule_table = pd.DataFrame({
         "deadline": reached.deadline.dt.strftime("%Y-%m-%d"),

@@ -55,8 +55,8 @@ def tallies(year: int, risks: pd.DataFrame) -> None:
                    hovertemplate="%{x}: %{y:,}" + t("unit_people") + "<extra></extra>"),
         ])
         fig.update_layout(barmode="group")
-        charts.axes(fig, x=dict(title=t("hhc_col_village"), type="category"))
-        charts.axes(fig, y=dict(title=t("hhc_households_axis") + " / " + t("hhc_people_axis")))
+        charts.axes(fig, x=dict(title=t("hhc_col_village"), type="category"),
+                    y=dict(title=t("hhc_households_axis") + " / " + t("hhc_people_axis")))
         charts.count_axis(fig, [*villages.households, *villages.people])
         frame = villages[["village", "households", "people"]].rename(columns={
             "village": t("hhc_col_village"), "households": t("hhc_col_households"), "people": t("hhc_col_people")})
@@ -71,8 +71,8 @@ def tallies(year: int, risks: pd.DataFrame) -> None:
             hovertemplate="%{y}: %{x:,}" + t("unit_households") + "%{customdata:,}" + t("unit_people")
             + "<extra></extra>",
         ))
-        charts.axes(fig, y=dict(title=t("hhc_col_failing"), autorange="reversed"))
-        charts.axes(fig, x=dict(title=t("hhc_households_axis")))
+        charts.axes(fig, y=dict(title=t("hhc_col_failing"), autorange="reversed"),
+                    x=dict(title=t("hhc_households_axis")))
         charts.count_axis(fig, criteria.households, axis="x")
         frame = pd.DataFrame({t("hhc_col_failing"): names, t("hhc_col_households"): criteria.households,
                               t("hhc_col_people"): criteria.people})

@@ -122,8 +122,7 @@ def waterfall(unit: str) -> tuple[go.Figure, pd.DataFrame]:
         totals=dict(marker_color=TOTAL_COLOR), connector=dict(line=dict(color="#999999", width=1)),
         hovertemplate="%{x}: %{y:,}<extra></extra>",
     ))
-    charts.axes(fig, y=dict(title=t("dyn_" + unit), rangemode="tozero", tickformat=",d"))
-    charts.axes(fig, x=dict(type="category"))
+    charts.axes(fig, y=dict(title=t("dyn_" + unit), rangemode="tozero", tickformat=",d"), x=dict(type="category"))
     fig.update_layout(showlegend=False)
     shown = pd.DataFrame({t("dyn_col_step"): labels, t("dyn_" + unit): steps[unit].tolist()})
     return fig, shown
@@ -240,8 +239,7 @@ fig = go.Figure([
     for part in [by_measure[by_measure.population == population]]
 ])
 fig.update_layout(barmode="group")
-charts.axes(fig, y=dict(title=t("mon_coverage_axis"), range=[0, 105], ticksuffix="%"))
-charts.axes(fig, x=dict(type="category"))
+charts.axes(fig, y=dict(title=t("mon_coverage_axis"), range=[0, 105], ticksuffix="%"), x=dict(type="category"))
 coverage_shown = coverage.assign(population=[t("mon_population_" + p) for p in coverage.population]).drop(
     columns="ordinal")
 charts.show(fig, coverage_shown, f"{t('mon_assistance_title')} {view.as_of}", key="mon_coverage", height=320)

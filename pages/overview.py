@@ -96,7 +96,7 @@ with tiles[3].container(border=True):
 st.caption(t("overview_counts_note", exited=pair(now.households_exited, now.people_exited),
              remaining=count(now.poor_villages_remaining), total=count(now.poor_villages_total)))
 
-# ---- which townships are behind: the parts of the region, sortable (township_progress_change) ----------
+# ---- which townships are behind: the parts of the region, sortable (township_progress, or _change) -----
 level = progress.part_level(state.region_row(view.region).level)
 if state.region_row(view.region).level != "村":
     st.subheader(t("tp_title_" + level))
@@ -202,8 +202,7 @@ with left:
     if len(exit_line) and pd.notna(exit_line.threshold.iloc[0]):
         charts.target_line(fig, trend.as_of, exit_line.threshold.iloc[0] * 100,
                            t("exit_line", threshold=percent(exit_line.threshold.iloc[0])))
-    charts.axes(fig, y=dict(title=t("incidence") + " (%)", rangemode="tozero"))
-    charts.axes(fig, x=dict(title=t("quarter_end_axis")))
+    charts.axes(fig, y=dict(title=t("incidence") + " (%)", rangemode="tozero"), x=dict(title=t("quarter_end_axis")))
     charts.show(fig, trend, t("incidence_trend"), key="overview_trend", height=340)
 
 with right:
@@ -217,8 +216,7 @@ with right:
                        line=dict(color=charts.TARGET_COLOR, dash="dot"),
                        hovertemplate="%{x}: %{y:,}" + t("unit_people") + "<extra></extra>"),
         ])
-        charts.axes(fig, y=dict(title=t("unit_people_axis")))
-        charts.axes(fig, x=dict(title=t("year_axis"), type="category"))
+        charts.axes(fig, y=dict(title=t("unit_people_axis")), x=dict(title=t("year_axis"), type="category"))
         charts.show(fig, exits, t("exits_vs_plan"), key="overview_exits", height=340)
     else:  # this year's exits so far at each quarter end, against the year's plan (exits_by_period)
         quarters = scoped.query("exits_by_period", start=year_start, end=view.as_of, period="quarter",
@@ -230,8 +228,8 @@ with right:
                                hovertemplate="%{x}: %{y:,}" + t("unit_people") + "<extra></extra>"))
         if len(quarters) and pd.notna(quarters.planned_people.iloc[-1]):
             charts.target_line(fig, labels, quarters.planned_people.iloc[-1], t("planned_people"), percent=False)
-        charts.axes(fig, y=dict(title=t("unit_people_axis"), rangemode="tozero"))
-        charts.axes(fig, x=dict(title=t("quarter_axis"), type="category"))
+        charts.axes(fig, y=dict(title=t("unit_people_axis"), rangemode="tozero"),
+                    x=dict(title=t("quarter_axis"), type="category"))
         charts.show(fig, quarters, t("exits_year_to_date", year=view.year), key="overview_exits_quarters", height=340)
 
 st.subheader(t("spending_vs_schedule", year=view.year))
@@ -246,8 +244,8 @@ else:
                    name=t("spending_target"), mode="markers+lines", line=dict(color="#333333", dash="dot"),
                    hovertemplate="%{x}: %{y:.2f}%<extra></extra>"),
     ])
-    charts.axes(fig, y=dict(title=t("spending_rate") + " (%)", rangemode="tozero"))
-    charts.axes(fig, x=dict(title=t("deadline_axis"), type="category"))
+    charts.axes(fig, y=dict(title=t("spending_rate") + " (%)", rangemode="tozero"),
+                x=dict(title=t("deadline_axis"), type="category"))
     charts.show(fig, schedule, t("spending_vs_schedule", year=view.year), key="overview_schedule", height=300)
 
 # ---- on paper: the tiles, red flags and charts above as an A4 PDF (ui/paper.py, ui/pdf.py) ------------

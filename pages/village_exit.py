@@ -259,8 +259,8 @@ def trend_section(view: state.Filters, check: pd.Series | None) -> None:
     ))
     if check is not None and pd.notna(check.incidence_threshold):
         charts.target_line(fig, x, check.incidence_threshold * 100, t("ve_threshold_line"))
-    charts.axes(fig, y=dict(title=t("incidence") + " (%)", rangemode="tozero"))
-    charts.axes(fig, x=dict(title=t("ve_axis_" + period), type="category" if period == "year" else "date"))
+    charts.axes(fig, y=dict(title=t("incidence") + " (%)", rangemode="tozero"),
+                x=dict(title=t("ve_axis_" + period), type="category" if period == "year" else "date"))
     charts.show(fig, trend, t("ve_trend_title"), key="ve_trend", height=320)
 
 
