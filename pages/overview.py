@@ -191,9 +191,9 @@ with left:
     trend = trend_to(view.as_of)
     st.subheader(t("incidence_trend"))
     fig = go.Figure(go.Scatter(
-        x=trend.as_of, y=trend.incidence * 100, mode="lines+markers", name=t("incidence"),
-        line=dict(color=charts.STATUS_COLORS["未脱贫"]),
-        customdata=trend[["households_poor", "people_poor"]],
+        x=charts.values(trend.as_of), y=charts.values(trend.incidence * 100), mode="lines+markers",
+        name=t("incidence"), line=dict(color=charts.STATUS_COLORS["未脱贫"]),
+        customdata=list(zip(charts.values(trend.households_poor), charts.values(trend.people_poor), strict=True)),
         hovertemplate="%{x|%Y-%m-%d}<br>" + t("incidence") + " %{y:.2f}%<br>" + t("still_poor")
         + " %{customdata[0]:,}" + t("unit_households") + "%{customdata[1]:,}" + t("unit_people") + "<extra></extra>",
     ))
@@ -208,11 +208,12 @@ with left:
 with right:
     if not st.toggle(t("exits_view_quarter"), key="overview_exits_by_quarter"):
         st.subheader(t("exits_vs_plan"))
-        years = exits.period.dt.year.astype(str)
+        years = exits.period.dt.year.astype(str).tolist()
         fig = go.Figure([
-            go.Bar(x=years, y=exits.people, name=t("exited_people"), marker_color=charts.STATUS_COLORS["已脱贫"],
+            go.Bar(x=years, y=charts.values(exits.people), name=t("exited_people"),
+                   marker_color=charts.STATUS_COLORS["已脱贫"],
                    hovertemplate="%{x}: %{y:,}" + t("unit_people") + "<extra></extra>"),
-            go.Scatter(x=years, y=exits.planned_people, name=t("planned_people"), mode="markers+lines",
+            go.Scatter(x=years, y=charts.values(exits.planned_people), name=t("planned_people"), mode="markers+lines",
                        line=dict(color=charts.TARGET_COLOR, dash="dot"),
                        hovertemplate="%{x}: %{y:,}" + t("unit_people") + "<extra></extra>"),
         ])
@@ -237,10 +238,12 @@ if schedule.empty:
     st.caption(t("no_schedule"))
 else:
     fig = go.Figure([
-        go.Bar(x=schedule.deadline.dt.strftime("%Y-%m-%d"), y=schedule.spending_rate * 100, name=t("spending_rate"),
+        go.Bar(x=schedule.deadline.dt.strftime("%Y-%m-%d").tolist(), y=charts.values(schedule.spending_rate * 100),
+               name=t("spending_rate"),
                marker_color=[charts.PASS_COLOR if met else charts.FAIL_COLOR for met in schedule.is_met.fillna(False)],
                hovertemplate="%{x}: %{y:.2f}%<extra></extra>"),
-        go.Scatter(x=schedule.deadline.dt.strftime("%Y-%m-%d"), y=schedule.spending_target * 100,
+        go.Scatter(x=schedule.deadline.dt.strftime("%Y-%m-%d").tolist(),
+                   y=charts.values(schedule.spending_target * 100),
                    name=t("spending_target"), mode="markers+lines", line=dict(color="#333333", dash="dot"),
                    hovertemplate="%{x}: %{y:.2f}%<extra></extra>"),
     ])

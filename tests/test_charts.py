@@ -36,3 +36,22 @@ def test_the_page_settings_that_the_house_style_does_not_name_stay():
     expected.update_layout(font_family=charts.FONT_FAMILY, colorway=charts.SEQUENCE, margin=charts.HOUSE_MARGIN,
                            legend=charts.HOUSE_LEGEND, separators=".,")
     assert layout == expected.to_dict()["layout"]
+
+
+def test_a_column_becomes_a_plain_list_for_a_trace():
+    import datetime as dt
+
+    import pandas as pd
+
+    assert charts.values(pd.Series([1, 2], dtype="int64")) == [1.0, 2.0]
+    with_gap = charts.values(pd.Series([1, None], dtype="Int64"))  # a year without a plan: a gap, not an error
+    assert with_gap[0] == 1.0 and with_gap[1] != with_gap[1]  # NaN
+    assert charts.values(pd.Series([0.5, float("nan")]))[0] == 0.5
+    assert charts.values(pd.Series(["甲乡", "<b>"])) == ["甲乡", "<b>"]
+    days = charts.values(pd.Series(pd.to_datetime(["2020-03-31", "2020-06-30"])))
+    assert [day.date() for day in days] == [dt.date(2020, 3, 31), dt.date(2020, 6, 30)]
+    assert charts.values(pd.Series([True, False])) == [True, False]
+    # a figure built from them serialises the gap as null, as plotly.js draws a gap
+    fig = go.Figure(go.Scatter(x=["2019", "2020"], y=with_gap))
+    assert fig.to_plotly_json()["data"][0]["y"][0] == 1.0
+    assert '"y":[1.0,null]' in fig.to_json().replace(" ", "")
