@@ -71,6 +71,26 @@ MARKERS = {
     "A": ("小试县", "variant_A_package"),
     "B": ("新名县", "variant_B_package"),
 }
+
+
+@dataclass(frozen=True)
+class County:
+    """Which county the server serves: its two variants' marks and the county's code (the leader's scope)."""
+
+    name: str
+    markers: dict[str, tuple[str, str]]
+    root: str
+
+
+COUNTIES = {
+    # tests/fixtures/tiny: 4户10人 (variant B 5户11人); a load takes about a second
+    "tiny": County("tiny", MARKERS, "430101000000"),
+    # the bundled demo county (etl/demo, scale 1): 12 乡镇, 200 村, about 15,000户 50,000人; variant B is
+    # the same county renamed 演示县 → 新名县 (figures equal; the marks tell the variants apart); a load
+    # takes about 5 s
+    "demo": County("demo", {"A": ("演示县", "variant_A_package"), "B": ("新名县", "variant_B_package")},
+                   "439901000000"),
+}
 REGISTERED_LABEL = "建档立卡（现有）"  # the overview tile whose figure differs (t("registered"), zh)
 
 
@@ -82,11 +102,15 @@ def _check_digit(first17: str) -> str:
     return "10X98765432"[sum(int(c) * w for c, w in zip(first17, weights, strict=True)) % 11]
 
 
-def write_variants(folder: Path) -> dict[str, Path]:
-    """Variant A = the tiny fixture as it is; variant B = the county renamed 新名县 and a seventh
-    household H7 (1 person, 三村, registered 2014-05-01), so the county registers 5户11人, not 4户10人."""
+def write_variants(folder: Path, county: County = COUNTIES["tiny"]) -> dict[str, Path]:
+    """Tiny: variant A = the fixture as it is; variant B = the county renamed 新名县 and a seventh
+    household H7 (1 person, 三村, registered 2014-05-01), so the county registers 5户11人, not 4户10人.
+    Demo: variant A = the demo package (data/demo when this version's generator wrote it, else written
+    here); variant B = the same, the county renamed 新名县."""
     from tests.packages import copy_package, edit_csv
 
+    if county.name == "demo":
+        return _demo_variants(folder, county)
     a = copy_package(TINY, folder / MARKERS["A"][1])
     b = copy_package(TINY, folder / MARKERS["B"][1])
     edit_csv(b, "区划", lambda rows: [dict(r, 名称="新名县") if r["名称"] == "小试县" else r for r in rows])
@@ -98,6 +122,23 @@ def write_variants(folder: Path) -> dict[str, Path]:
         出生日期="1960-01-01", 加入日期="", 减少日期="", 减少原因="")])
     edit_csv(b, "动态管理记录", lambda rows: rows + [dict(
         rows[-1], 记录编号="E14", 户编号="H7", 变动类型="识别纳入", 变动日期="2014-05-01", 变动原因="")])
+    return {"A": a, "B": b}
+
+
+def _demo_variants(folder: Path, county: County) -> dict[str, Path]:
+    from etl import service
+    from etl.demo import write_demo_package
+    from tests.packages import copy_package, edit_csv
+
+    source = service.DEMO_PACKAGE
+    if not service.demo_package_current():
+        source = folder / "demo"
+        write_demo_package(source, scale=1, seed=2014)
+    a = copy_package(source, folder / county.markers["A"][1])
+    b = copy_package(source, folder / county.markers["B"][1])
+    old, new = county.markers["A"][0], county.markers["B"][0]
+    edit_csv(b, "区划", lambda rows: [dict(r, 名称=r["名称"].replace(old, new)) if r["区划代码"] == county.root
+                                    else r for r in rows])
     return {"A": a, "B": b}
 
 
@@ -125,14 +166,16 @@ class Setup:
     accounts: Path
     packages: dict[str, Path]
     figures: dict[str, dict[str, str]]  # variant -> as-of -> registered tile
+    county: County = COUNTIES["tiny"]
 
 
-def prepare(folder: Path) -> Setup:
+def prepare(folder: Path, county: str = "tiny") -> Setup:
     """Both variants' packages, the served database (variant A) and the accounts store."""
     from access import Store
     from etl.load import load_package
 
-    packages = write_variants(folder / "packages")
+    chosen = COUNTIES[county]
+    packages = write_variants(folder / "packages", chosen)
     served = folder / "served" / "tuopin.duckdb"
     load_package(packages["A"], served)
     probe = folder / "probe" / "tuopin.duckdb"
@@ -140,8 +183,8 @@ def prepare(folder: Path) -> Setup:
     figures = {"A": registered_figures(served), "B": registered_figures(probe)}
     shutil.rmtree(probe.parent)
     accounts = folder / "accounts.sqlite"
-    Store(accounts).add(USERNAME, PASSWORD, "leader", "430101000000", display_name="县扶贫办")
-    return Setup(folder, served, accounts, packages, figures)
+    Store(accounts).add(USERNAME, PASSWORD, "leader", chosen.root, display_name="县扶贫办")
+    return Setup(folder, served, accounts, packages, figures, chosen)
 
 
 # ---- the server --------------------------------------------------------------------------------
@@ -278,8 +321,12 @@ def _escaped(text: str) -> bytes:
     return "".join(f"\\u{ord(c):04x}" if ord(c) > 127 else c for c in text).encode()
 
 
-MARKER_BYTES = {variant: [m.encode() for m in marks] + [_escaped(m) for m in marks if not m.isascii()]
-                for variant, marks in MARKERS.items()}
+def marker_bytes(markers: dict[str, tuple[str, str]]) -> dict[str, list[bytes]]:
+    return {variant: [m.encode() for m in marks] + [_escaped(m) for m in marks if not m.isascii()]
+            for variant, marks in markers.items()}
+
+
+MARKER_BYTES = marker_bytes(MARKERS)
 
 
 class User:
@@ -478,11 +525,11 @@ class Results:
 
 
 def evidence(run: Run, figures: dict[str, dict[str, str]], as_of: str | None,
-             at_top: bool) -> tuple[set[str], list[str], int]:
+             at_top: bool, markers: dict[str, list[bytes]] = MARKER_BYTES) -> tuple[set[str], list[str], int]:
     """The variants a run's content belongs to, what in it belongs to neither, and how many
     registered tiles were compared."""
     found = set()
-    for variant, needles in MARKER_BYTES.items():
+    for variant, needles in markers.items():
         if any(needle in raw for raw in run.raw for needle in needles):
             found.add(variant)
     odd, tiles = [], 0
@@ -571,6 +618,7 @@ class Scenario:
                  min_imports: int, seed: int, imports: str = "alternate", import_pause: float = 0.5,
                  arrive: float = 2.0):
         self.setup, self.url = setup, url
+        self.markers = marker_bytes(setup.county.markers)
         self.arrive = arrive  # the users arrive (open the page and sign in) at random over this many seconds
         self.n_users, self.clicks, self.think, self.timeout = users, clicks, think, timeout
         self.min_imports = min_imports if imports != "none" else 0
@@ -631,8 +679,8 @@ class Scenario:
         for run in runs:
             for error in run.errors:
                 self.results.errors.append(f"user {user.number} {label} on {user.page}: {error}")
-            at_top = region in (None, "430101000000") and user.page == "overview"
-            found, odd, tiles = evidence(run, self.setup.figures, as_of, at_top)
+            at_top = region in (None, self.setup.county.root) and user.page == "overview"
+            found, odd, tiles = evidence(run, self.setup.figures, as_of, at_top, self.markers)
             self.results.tile_checks += tiles
             if not found and run is runs[-1] and label != "open":
                 self.results.unmarked.append(f"user {user.number} {label} on {user.page}")
@@ -716,7 +764,7 @@ class Scenario:
     async def final_check(self, user: User) -> None:
         """After the last import: the next click shows the last variant, in every session."""
         interaction = await self.click(user, "after the imports", page_hash=user.pages["overview"])
-        found, _, _ = evidence(interaction.runs[-1], self.setup.figures, None, False)
+        found, _, _ = evidence(interaction.runs[-1], self.setup.figures, None, False, self.markers)
         if found != {self.results.final_variant}:
             self.results.violations.append(
                 f"user {user.number}: after the last import ({self.results.final_variant}) shows {sorted(found)}")
@@ -836,19 +884,28 @@ def interaction_cpu(results: Results) -> tuple[list[float], int]:
     """The script CPU of each interaction: its runs' CPU added up. Each session's logged runs are taken in
     the order they ended, as many for each of its interactions (in order) as the user saw runs. Returns
     the interactions' CPU ms and how many interactions could not be matched (fewer runs logged)."""
+    matched, unmatched = _matched_cpu(results)
+    return [ms for _interaction, ms in matched], unmatched
+
+
+def _matched_cpu(results: Results) -> tuple[list[tuple[Interaction, float]], int]:
     from collections import deque
 
     logged: dict[str, deque] = {}
     for _page, ms, session in results.run_cpu:
         logged.setdefault(session, deque()).append(ms)
-    totals, unmatched = [], 0
+    matched, unmatched = [], 0
     for interaction in sorted(results.interactions, key=lambda i: i.started):
         queue = logged.get(interaction.session or "", deque())
         if len(queue) < len(interaction.runs) or not interaction.runs:
             unmatched += 1
             continue
-        totals.append(sum(queue.popleft() for _ in interaction.runs))
-    return totals, unmatched
+        matched.append((interaction, sum(queue.popleft() for _ in interaction.runs)))
+    return matched, unmatched
+
+
+def _label(interaction: Interaction) -> str:
+    return "page" if interaction.label.startswith("page") else interaction.label
 
 
 def _interaction_cpu(results: Results, measure) -> float | None:
@@ -916,22 +973,26 @@ def print_report(figures: dict, results: Results, server_errors: list[str]) -> N
                   f"{sum(values) / 1000:>9.1f}")
     by_label: dict[str, list[float]] = {}
     for i in results.interactions:
-        by_label.setdefault(i.label.split(" ")[0] if i.label.startswith("page") else i.label, []).append(
-            i.seconds * 1000)
-    print(f"\n{'interaction':<22}{'n':>6}{'median ms':>12}{'p95 ms':>10}")
+        by_label.setdefault(_label(i), []).append(i.seconds * 1000)
+    cpu_by_label: dict[str, list[float]] = {}
+    for i, ms in _matched_cpu(results)[0]:
+        cpu_by_label.setdefault(_label(i), []).append(ms)
+    print(f"\n{'interaction':<22}{'n':>6}{'median ms':>12}{'p95 ms':>10}{'CPU ms median':>15}{'p95':>8}")
     for label, times in sorted(by_label.items()):
-        print(f"{label:<22}{len(times):>6}{statistics.median(times):>12.0f}{percentile(times, 0.95):>10.0f}")
+        cpu = cpu_by_label.get(label)
+        print(f"{label:<22}{len(times):>6}{statistics.median(times):>12.0f}{percentile(times, 0.95):>10.0f}"
+              + (f"{statistics.median(cpu):>15.0f}{percentile(cpu, 0.95):>8.0f}" if cpu else ""))
 
 
 def load_test(users: int, clicks: int, think: float, min_imports: int, timeout: float = 120, seed: int = 5,
               import_pause: float = 0.5, folder: Path | None = None,
               verbose: bool = True, profile: Path | None = None,
-              workers: int = 0, arrive: float = 2.0) -> tuple[dict, Results, list[str]]:
+              workers: int = 0, arrive: float = 2.0, county: str = "tiny") -> tuple[dict, Results, list[str]]:
     """`workers` > 0: that many Streamlit processes behind nginx (scripts/serve.py), not one server."""
     own = folder is None
     folder = Path(folder or tempfile.mkdtemp(prefix="tuopin-load-test-"))
     try:
-        setup = prepare(folder)
+        setup = prepare(folder, county)
         run_cpu_log = folder / "run-cpu.log"
         server = (start_cluster(setup.db, setup.accounts, folder, workers, run_cpu_log) if workers
                   else start_server(setup.db, setup.accounts, folder / "server.log", run_cpu_log=run_cpu_log))
@@ -972,15 +1033,18 @@ def main() -> None:
                         "over this many seconds: 2, a burst; longer, sign-ins among the others' clicks")
     parser.add_argument("--workers", type=int, default=0, help="N > 0: N servers behind nginx "
                         "(scripts/serve.py, sticky sessions) instead of one `streamlit run`")
+    parser.add_argument("--county", choices=sorted(COUNTIES), default="demo", help="the county served: the demo "
+                        "county (about 15,000 households; the default) or the tiny fixture (4, a quick check)")
     parser.add_argument("--profile", type=Path, help="sample the server with py-spy into this file (collapsed "
                         "stacks) and print where its CPU went")
     args = parser.parse_args()
-    print(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}: {args.users} users × {args.clicks} clicks, think {args.think} s, "
+    print(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}: the {args.county} county, {args.users} users × {args.clicks} clicks, think {args.think} s, "
           f"≥ {args.imports} imports, {args.import_pause} s apart, arriving over {args.arrive} s"
           + (f", {args.workers} workers behind nginx" if args.workers else "")
           + f"; load average {os.getloadavg()[0]:.1f}")
     figures, _, _ = load_test(args.users, args.clicks, args.think, args.imports, args.timeout, args.seed,
-                              args.import_pause, profile=args.profile, workers=args.workers, arrive=args.arrive)
+                              args.import_pause, profile=args.profile, workers=args.workers, arrive=args.arrive,
+                              county=args.county)
     sys.exit(0 if figures["errors"] == 0 and figures["consistency violations"] == 0 and not figures["stale runs"]
              and not figures["page runs showing neither variant"] else 1)
 

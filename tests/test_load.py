@@ -113,3 +113,39 @@ def test_an_import_killed_midway_leaves_the_old_database_serving(served):
                                seed=9, imports="none").run()
     assert after.errors == [] and after.violations == [] and after.stale == []
     assert set(after.seen) == {new}
+
+
+def test_the_demo_variants_differ_in_the_county_name_only(tmp_path):
+    """The demo county's two variants (bench/load_test.py --county demo): B is A with the county renamed,
+    every other file byte for byte the same, so the marks tell the variants apart and nothing else does."""
+    county = load_test.COUNTIES["demo"]
+    packages = load_test.write_variants(tmp_path, county)
+    a, b = packages["A"], packages["B"]
+    assert sorted(p.name for p in a.iterdir()) == sorted(p.name for p in b.iterdir())
+    changed = [p.name for p in a.iterdir() if p.read_bytes() != (b / p.name).read_bytes()]
+    assert changed == ["区划.csv"]
+    rows_a = (a / "区划.csv").read_text(encoding="utf-8-sig").splitlines()
+    rows_b = (b / "区划.csv").read_text(encoding="utf-8-sig").splitlines()
+    differing = [(x, y) for x, y in zip(rows_a, rows_b, strict=True) if x != y]
+    assert len(differing) == 1 and differing[0][0].startswith(county.root)
+    assert county.markers["A"][0] in differing[0][0] and county.markers["B"][0] in differing[0][1]
+    assert county.markers["A"][0] not in "".join(rows_b)
+
+
+@pytest.mark.slow  # about a minute: the demo county loaded three times
+def test_users_on_the_demo_county_while_an_import_replaces_it(tmp_path):
+    """The issue's county: users signed in on the demo county (about 15,000 households) click pages,
+    dates and townships while an import of its renamed variant swaps the file; no errors, no mixed runs."""
+    setup = load_test.prepare(tmp_path, "demo")
+    server = load_test.start_server(setup.db, setup.accounts, tmp_path / "server.log")
+    try:
+        results = load_test.Scenario(setup, server.url, users=8, clicks=2, think=0.5, timeout=150,
+                                     min_imports=1, seed=13).run(server.proc.pid)
+        figures_of(results, server)
+        assert results.errors == [] and results.import_failures == [] and server.tracebacks() == []
+        assert results.imports >= 1
+        assert results.violations == [] and results.stale == [] and results.unmarked == []
+        assert results.seen.get("A", 0) > 0 and results.seen.get("B", 0) > 0
+        assert results.tile_checks > 0
+    finally:
+        server.stop()
