@@ -904,6 +904,20 @@ def _matched_cpu(results: Results) -> tuple[list[tuple[Interaction, float]], int
     return matched, unmatched
 
 
+def write_interactions(results: Results, path: Path) -> None:
+    """Every interaction with its wall time and its runs' script CPU (empty when not matched)."""
+    import csv
+
+    cpu = {id(i): ms for i, ms in _matched_cpu(results)[0]}
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["user", "kind", "page", "as_of", "region", "started_s", "wall_ms", "script_cpu_ms", "runs"])
+        first = min((i.started for i in results.interactions), default=0.0)
+        for i in sorted(results.interactions, key=lambda i: i.started):
+            writer.writerow([i.user, _label(i), i.page, i.as_of or "", i.region or "", f"{i.started - first:.3f}",
+                             f"{i.seconds * 1000:.1f}", f"{cpu[id(i)]:.1f}" if id(i) in cpu else "", len(i.runs)])
+
+
 def _label(interaction: Interaction) -> str:
     return "page" if interaction.label.startswith("page") else interaction.label
 
@@ -987,7 +1001,8 @@ def print_report(figures: dict, results: Results, server_errors: list[str]) -> N
 def load_test(users: int, clicks: int, think: float, min_imports: int, timeout: float = 120, seed: int = 5,
               import_pause: float = 0.5, folder: Path | None = None,
               verbose: bool = True, profile: Path | None = None,
-              workers: int = 0, arrive: float = 2.0, county: str = "tiny") -> tuple[dict, Results, list[str]]:
+              workers: int = 0, arrive: float = 2.0, county: str = "tiny",
+              interactions_csv: Path | None = None) -> tuple[dict, Results, list[str]]:
     """`workers` > 0: that many Streamlit processes behind nginx (scripts/serve.py), not one server."""
     own = folder is None
     folder = Path(folder or tempfile.mkdtemp(prefix="tuopin-load-test-"))
@@ -1008,6 +1023,8 @@ def load_test(users: int, clicks: int, think: float, min_imports: int, timeout: 
         server_errors = server.tracebacks()
         results.run_cpu = run_cpu.read(run_cpu_log) if run_cpu_log.exists() else []
         figures = report(results, server_errors)
+        if interactions_csv is not None:
+            write_interactions(results, interactions_csv)
         if verbose:
             print_report(figures, results, server_errors)
             if profile and profile.exists():
@@ -1035,6 +1052,8 @@ def main() -> None:
                         "(scripts/serve.py, sticky sessions) instead of one `streamlit run`")
     parser.add_argument("--county", choices=sorted(COUNTIES), default="demo", help="the county served: the demo "
                         "county (about 15,000 households; the default) or the tiny fixture (4, a quick check)")
+    parser.add_argument("--interactions", type=Path, help="write every interaction (user, kind, page, date, "
+                        "region, wall ms, script CPU ms) to this CSV file")
     parser.add_argument("--profile", type=Path, help="sample the server with py-spy into this file (collapsed "
                         "stacks) and print where its CPU went")
     args = parser.parse_args()
@@ -1044,7 +1063,7 @@ def main() -> None:
           + f"; load average {os.getloadavg()[0]:.1f}")
     figures, _, _ = load_test(args.users, args.clicks, args.think, args.imports, args.timeout, args.seed,
                               args.import_pause, profile=args.profile, workers=args.workers, arrive=args.arrive,
-                              county=args.county)
+                              county=args.county, interactions_csv=args.interactions)
     sys.exit(0 if figures["errors"] == 0 and figures["consistency violations"] == 0 and not figures["stale runs"]
              and not figures["page runs showing neither variant"] else 1)
 
