@@ -18,10 +18,6 @@ X-Real-IP, which the workers read for the sign-in throttle (TUOPIN_CLIENT_ADDRES
     scripts/serve.sh --workers 2 --port 8501                 # http://<address>:8501
     TUOPIN_DB=/srv/tuopin/county.duckdb scripts/serve.sh --workers 4 --address 127.0.0.1
 
-The workers share the query results they compute (TUOPIN_SHARED_RESULT_FILES=1, ui/result_files.py):
-a view one worker computed for the database's current generation, another reads from a file beside
-the database instead of asking DuckDB again.
-
 A worker that exits is started again. Ctrl-C (or SIGTERM) stops nginx and the workers.
 """
 
@@ -42,7 +38,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_RESULT_FILES = "TUOPIN_SHARED_RESULT_FILES"  # ui/result_files.ENV: the workers share their results
 
 NGINX_CONF = """\
 {user}worker_processes 1;
@@ -151,9 +146,7 @@ class Cluster:
 
     def start_worker(self, index: int) -> None:
         env = {**os.environ, "TUOPIN_CLIENT_ADDRESS_HEADER": "X-Real-IP",
-               "STREAMLIT_SERVER_COOKIE_SECRET": self.cookie_secret,
-               SHARED_RESULT_FILES: "1",  # a view one worker computed, the others read
-               **self.env}
+               "STREAMLIT_SERVER_COOKIE_SECRET": self.cookie_secret, **self.env}
         with open(self.log(index), "ab") as out:
             self.procs[index] = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.headless", "true",

@@ -70,9 +70,3 @@ def test_users_on_two_workers_while_imports_replace_the_database(cluster):
         by_cookie.setdefault(cookie, set()).add(worker)
     streams = [cookie for cookie, _, _, path in access_log(server) if path == "/_stcore/stream"]
     assert len(streams) >= users and all(len(by_cookie[c]) == 1 for c in streams)
-    # the workers shared their results through files (ui/result_files.py): only the served generation's
-    # folder is left, and it holds results
-    from ui import data, result_files
-
-    folders = list((setup.db.parent / data.SERVING_DIR).glob(f"{result_files.PREFIX}*"))
-    assert len(folders) == 1 and any(folders[0].glob("*.pickle"))

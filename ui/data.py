@@ -24,8 +24,7 @@ import streamlit as st
 from common.files import private_folder
 from common.paths import BUNDLED_DB, default_db_path
 from etl import service
-from queries import Database, Scope, get_query
-from ui import result_files
+from queries import Database, Scope
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = BUNDLED_DB  # the bundled demo's place (tests point it elsewhere)
@@ -130,15 +129,7 @@ def serving_path(version: DbVersion) -> Path:
     for old in folder.glob(f"{source.stem}-*.duckdb"):
         if old != target:
             old.unlink(missing_ok=True)
-    results = private_folder(_results_folder(version), parents=False)  # written by the workers (ui/result_files.py)
-    result_files.remove_older(folder, source.stem, keep=results.name)
     return target
-
-
-def _results_folder(version: DbVersion) -> Path:
-    """Where the workers of one server share the results of one generation (ui/result_files.py)."""
-    source = Path(version.path)
-    return source.parent / SERVING_DIR / result_files.folder_name(source.stem, version.inode, version.mtime_ns)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -319,39 +310,12 @@ def bound(scope: Scope | None) -> Callable[..., pd.DataFrame]:
     version, database = _pinned()
     opened = _database(version) if database is None else database
     results = shared_results()
-    files = _result_files(version) if result_files.enabled() else None
 
     def query(name: str, **params) -> pd.DataFrame:
-        frozen = tuple(sorted((k, _frozen(v)) for k, v in params.items()))
-        key = (version, name, frozen, scope)
-
-        def compute() -> pd.DataFrame:
-            path = None if files is None or get_query(name).personal else files.path(name, frozen, scope)
-            if path is not None and (shared := files.read(path)) is not None:
-                return shared  # another worker of this server computed it for this generation
-            frame = opened.query(name, scope=scope, **params)
-            if path is not None:
-                files.write(path, frame, _nbytes(frame))
-            return frame
-
-        return results.get(key, compute)
+        key = (version, name, tuple(sorted((k, _frozen(v)) for k, v in params.items())), scope)
+        return results.get(key, lambda: opened.query(name, scope=scope, **params))
 
     return query
-
-
-_FILES: dict[DbVersion, result_files.ResultFiles] = {}
-_FILES_LOCK = threading.Lock()
-
-
-def _result_files(version: DbVersion) -> result_files.ResultFiles:
-    """The result files of a generation, one object per process (it counts what it wrote)."""
-    with _FILES_LOCK:
-        files = _FILES.get(version)
-        if files is None:
-            for old in list(_FILES)[:-1]:  # the newest two generations are kept
-                del _FILES[old]
-            files = _FILES[version] = result_files.ResultFiles(_results_folder(version))
-        return files
 
 
 def load_stamp() -> dict:
