@@ -134,18 +134,22 @@ def test_the_demo_variants_differ_in_the_county_name_only(tmp_path):
 
 @pytest.mark.slow  # about a minute: the demo county loaded three times
 def test_users_on_the_demo_county_while_an_import_replaces_it(tmp_path):
-    """The issue's county: users signed in on the demo county (about 15,000 households) click pages,
-    dates and townships while an import of its renamed variant swaps the file; no errors, no mixed runs."""
+    """The demo county (about 15,000 households): the county leader and township staff (every other
+    user, each township's own account) click pages, dates and places while an import of the county's
+    renamed variant swaps the file; no errors, no mixed runs, and everyone sees the last import."""
     setup = load_test.prepare(tmp_path, "demo")
+    assert len(setup.townships) == 12  # etl/demo at scale 1
     server = load_test.start_server(setup.db, setup.accounts, tmp_path / "server.log")
     try:
         results = load_test.Scenario(setup, server.url, users=8, clicks=2, think=0.5, timeout=150,
-                                     min_imports=1, seed=13).run(server.proc.pid)
+                                     min_imports=1, seed=13, mixed=True).run(server.proc.pid)
         figures_of(results, server)
         assert results.errors == [] and results.import_failures == [] and server.tracebacks() == []
         assert results.imports >= 1
         assert results.violations == [] and results.stale == [] and results.unmarked == []
         assert results.seen.get("A", 0) > 0 and results.seen.get("B", 0) > 0
         assert results.tile_checks > 0
+        # the township staff signed in and clicked too (users 2, 4, 6, 8), and their clicks were checked
+        assert {i.user for i in results.interactions if i.label not in ("open", "sign in")} >= {2, 4, 6, 8}
     finally:
         server.stop()
