@@ -1,9 +1,13 @@
 """Load test ("concurrent use and faults"): many users click through a real `streamlit run`
 while imports replace the database under them.
 
-- The server: `streamlit run dashboard.py` (a subprocess) on a temporary copy of a database built from
-  variant A of the tiny fixture county (tests/fixtures/tiny); an accounts store with one leader
-  account (county scope) that every simulated user signs in with, through the sign-in form.
+- The server: `streamlit run dashboard.py` (a subprocess; `--workers N`: N of them behind nginx) on a
+  temporary database built from variant A of a county: the demo county (`--county demo`, the default:
+  12 乡镇, 200 村, about 15,000 households, as etl/demo writes it) or the tiny fixture county
+  (`--county tiny`: 4 households, for quick checks; tests/test_load.py uses it). An accounts store
+  with one leader account (county scope) that every simulated user signs in with, through the
+  sign-in form, and an account for each township: with `--accounts mixed` every other user signs in
+  as a township's staff (scoped to it, so fewer sessions share its views).
 - The users: real websocket sessions (`/_stcore/stream`), one per user, all in one asyncio loop here.
   Each speaks the browser's protocol (BackMsg with ClientState and widget states; ForwardMsg back)
   without rendering, so 30+ of them fit on a small machine that could not run 30 browsers. Each signs
@@ -11,8 +15,9 @@ while imports replace the database under them.
   county. An interaction is timed from sending the click until its script run finished (including a
   rerun it triggers, e.g. after sign-in) — the server's round trip, without the browser's drawing.
 - The imports: meanwhile a loader thread runs `python -m etl load` (a separate process, as an
-  administrator would) alternately with variant B (the county renamed 小试县 → 新名县 and one more
-  household, 4户10人 → 5户11人) and variant A, each swapping the served file atomically. (Scenario's
+  administrator would) alternately with variant B and variant A, each swapping the served file
+  atomically. Variant B of the tiny county is renamed 小试县 → 新名县 with one more household (4户10人 →
+  5户11人); variant B of the demo county is renamed 演示县 → 新名县 (a load takes about 5 s). (Scenario's
   imports="kill" instead SIGKILLs one import midway; tests/test_load.py uses it.)
 - Errors: an exception element in any run, a run that does not finish (timeout), a closed websocket,
   a page not found, an error alert, a Python traceback in the server's log.
@@ -21,16 +26,22 @@ while imports replace the database under them.
   belong to ONE variant: a run showing anything of A and anything of B is a violation; so is a tile
   that matches neither variant's figure. A run must also show a variant that was being served at
   some moment during the interaction ("stale" otherwise). After the last import every user clicks
-  once more and must see the last variant.
+  once more and must see the last variant. A leader's run showing neither variant is counted
+  ("unmarked": the check saw nothing); a township's page names the township, the same in both
+  variants, so its runs are told apart by the footer's package name, which a page stopping early for
+  want of data never reaches.
 
     .venv/bin/python bench/load_test.py                      # 32 users, 8 clicks each, ≥ 4 imports
+    .venv/bin/python bench/load_test.py --accounts mixed     # every other user a township's staff
+    .venv/bin/python bench/load_test.py --county tiny        # the four-household county (quick)
     .venv/bin/python bench/load_test.py --users 50 --clicks 20 --think 1 --import-pause 0.5
     .venv/bin/python bench/load_test.py --users 1 --clicks 30 --imports 0    # one user alone
 
 It prints users, interactions, errors, median / p95 interaction time, imports done, consistency
 violations, the server's CPU time per interaction (the whole process, every thread, over the
 interactions: the capacity of one server process), and each script run's own CPU (ui/run_cpu.py:
-median, p95, mean, and by page). The users arrive over 2 s (a burst of sign-ins); `--arrive S` spreads
+median, p95, mean, and by page), and each interaction's CPU, its runs added up (median, p95, and by
+kind of interaction; `--interactions FILE` writes them all to a CSV file). The users arrive over 2 s (a burst of sign-ins); `--arrive S` spreads
 them over S seconds, so that sign-ins happen while the others click.
 
 tests/test_load.py runs a smaller version of the same and asserts 0 errors and 0 violations.
