@@ -1,10 +1,11 @@
 """Concurrent use and faults: 30 users on a real `streamlit run` while imports replace the
-database, and an import SIGKILLed midway while users are served.
+database, an import SIGKILLed midway while users are served, and 8 users on the demo county (half of
+them township staff) while an import of its renamed variant swaps it.
 
 The machinery is bench/load_test.py (which also prints the figures for a bigger run): real websocket
 sessions speaking Streamlit's protocol, the two variants of the tiny fixture (A: 小试县 4户10人,
-B: 新名县 5户11人), imports by the etl CLI in a separate process. See its docstring for what counts as
-an error and as a consistency violation.
+B: 新名县 5户11人) or of the demo county (演示县 / 新名县), imports by the etl CLI in a separate process.
+See its docstring for what counts as an error and as a consistency violation.
 """
 
 from __future__ import annotations
