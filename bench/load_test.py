@@ -545,6 +545,9 @@ class Results:
     import_failures: list[str] = field(default_factory=list)
     seen: dict[str, int] = field(default_factory=dict)
     unmarked: list[str] = field(default_factory=list)  # a page run showing neither variant's marks
+    # a township's page run showing neither (stopped before its footer, or a failure of the check): counted
+    # and listed, not an error, so that a rise shows
+    unmarked_township: list[str] = field(default_factory=list)
     tile_checks: int = 0  # registered tiles compared with both variants' figures
     final_variant: str = ""
     seconds: float = 0.0
@@ -716,8 +719,9 @@ class Scenario:
             # every run of the leader's names the county (its breadcrumb); a township's page names the
             # township, the same in both variants, and shows the package's name in the footer, which a page
             # stopping early for want of data (st.stop: no projects in the township that year) never reaches
-            if not found and run is runs[-1] and label != "open" and user.username == USERNAME:
-                self.results.unmarked.append(f"user {user.number} {label} on {user.page}")
+            if not found and run is runs[-1] and label != "open":
+                (self.results.unmarked if user.username == USERNAME else self.results.unmarked_township).append(
+                    f"user {user.number} {label} on {user.page}")
             for problem in odd:
                 self.results.violations.append(f"user {user.number} {label}: {problem}")
             if len(found) > 1:
@@ -981,6 +985,7 @@ def report(results: Results, server_errors: list[str]) -> dict:
         "consistency violations": len(results.violations),
         "stale runs": len(results.stale),
         "page runs showing neither variant": len(results.unmarked),
+        "township page runs without the footer": len(results.unmarked_township),
         "registered tiles checked": results.tile_checks,
         "runs showing A / B": f"{results.seen.get('A', 0)} / {results.seen.get('B', 0)}",
         "wall seconds": round(results.seconds, 1),
@@ -1008,7 +1013,8 @@ def print_report(figures: dict, results: Results, server_errors: list[str]) -> N
         print(f"{key:<{width}}  {value}")
     for title, items in (("errors", results.errors), ("server log", server_errors),
                          ("import failures", results.import_failures), ("violations", results.violations),
-                         ("stale", results.stale), ("unmarked", results.unmarked)):
+                         ("stale", results.stale), ("unmarked", results.unmarked),
+                         ("township page runs without the footer", results.unmarked_township)):
         if items:
             print(f"\n{title} ({len(items)}), first 10:")
             for item in items[:10]:
