@@ -10,8 +10,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import data, paper, plain, recovery, run_cpu, session, state
-from ui.i18n import language, t
+from ui import data, recovery, run_cpu, session, state
+from ui.i18n import t
 from ui.navigation import PAGE_NAMES, PAGES
 
 cpu_started = run_cpu.started()  # the run's CPU, logged for the load test when asked (ui/run_cpu.py)
@@ -91,12 +91,7 @@ def frame(run: dict) -> None:
     session.sidebar_badge()
     run["page"] = navigation.url_path or "overview"  # the default page's url path is ""
     navigation.run()
-
-    stamp = data.load_stamp()
-    if stamp:
-        st.divider()
-        package = paper.package_name(stamp["package"], language())  # its name, never the server's path
-        st.caption(t("loaded_from", at=f"{stamp['loaded_at']:%Y-%m-%d %H:%M}", package=plain.md(package)))
+    state.page_footer()  # when and from which package the data was loaded (a page ending early draws it itself)
 
 
 run = {"navigated": False, "page": None}

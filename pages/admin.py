@@ -13,7 +13,7 @@ from ui.i18n import language, t
 state.page_header("page_admin")
 if not session.can("manage"):  # the navigation hides this page; a typed URL still lands here
     st.error(t("admin_only"))
-    st.stop()
+    state.stop_page()
 
 store = session.store()
 zh = language() == "zh"

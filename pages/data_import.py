@@ -52,7 +52,7 @@ else:
 st.subheader(t("imp_new"))
 if not session.can("import"):  # the navigation hides this page then; a direct run still stops here
     st.info(t("imp_not_allowed"))
-    st.stop()
+    state.stop_page()
 st.markdown(t("imp_how"))
 if data.uses_bundled_demo():
     st.warning(t("imp_replaces_demo", path=str(data.db_path())), icon=":material/warning:")

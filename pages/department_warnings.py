@@ -27,7 +27,7 @@ view = state.page_header("page_department_warnings")
 rules = scoped.query("warning_rules")
 if rules.empty or int(rules.records.iloc[0]) == 0:
     st.info(t("dw_no_data"))
-    st.stop()
+    state.stop_page()
 
 # ---- the rule set and the window ----------------------------------------------------------------
 rule_sets = list(dict.fromkeys(rules.rule_set))

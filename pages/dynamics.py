@@ -150,7 +150,7 @@ flows = scoped.query("flows", start=window_start, end=window_end, region=view.re
 reconciled = scoped.query("flows_reconciliation", start=window_start, end=window_end, region=view.region)
 if flows.empty:
     st.info(t("no_data"))
-    st.stop()
+    state.stop_page()
 
 tiles = st.columns(4)
 for tile, stock in zip((tiles[:2], tiles[2:]), STOCK_ROWS, strict=True):

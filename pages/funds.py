@@ -75,7 +75,7 @@ summary = scoped.query("funds_summary", as_of=view.as_of, year=year, region=view
 projects = scoped.query("projects", as_of=view.as_of, year=year, region=view.region)
 if summary.empty:
     st.info(t("no_data"))
-    st.stop()
+    state.stop_page()
 total = summary.iloc[0]
 st.caption(t("funds_tiles_note", year=year, as_of=f"{view.as_of:%Y-%m-%d}"))
 
@@ -210,7 +210,7 @@ else:
 st.subheader(t("funds_projects_title"))
 if projects.empty:
     st.caption(t("funds_no_projects", year=year))
-    st.stop()
+    state.stop_page()
 with st.container(horizontal=True, vertical_alignment="bottom"):
     statuses = st.multiselect(t("funds_filter_status"), STATUSES, default=list(STATUSES), key="funds_status",
                               format_func=lambda s: t("funds_status_" + s), width=420)

@@ -40,7 +40,7 @@ else:
     level = state.region_row(view.region).level
 if level not in FUNDS_DIMENSION:
     st.info(t("map_level_unsupported"))
-    st.stop()
+    state.stop_page()
 level_name = t("map_level_" + level)
 
 

@@ -29,7 +29,7 @@ view = state.page_header("page_monitoring")
 span = scoped.query("data_span").iloc[0]
 if not span.has_monitoring:
     st.info(t("mon_no_data"))
-    st.stop()
+    state.stop_page()
 
 previous = state.previous_quarter_end(view.as_of)
 now = scoped.query("monitoring_summary", as_of=view.as_of, region=view.region).iloc[0]

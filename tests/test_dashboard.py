@@ -124,3 +124,15 @@ def test_first_start_builds_the_demo_then_opens_the_overview_without_the_notices
     assert "建档立卡（现有）" in metrics(at)  # the overview, in the same session
     assert not [i.value for i in at.info if "正在生成演示数据" in i.value]  # the build notice is gone
     assert len(at.get("progress")) == 0
+
+
+def test_no_page_ends_without_its_footer():
+    """A page that ends early ends through state.stop_page, which draws the footer (when and from which
+    package the data was loaded) first: a bare st.stop() would leave the view without it."""
+    import ast
+
+    bare = [f"{path.name}:{node.lineno}" for path in sorted((ROOT / "pages").glob("*.py"))
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "stop"
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "st"]
+    assert bare == []

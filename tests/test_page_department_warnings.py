@@ -108,6 +108,7 @@ def test_english_and_a_package_without_department_records(departments_db_path, m
     assert {m.label for m in at.metric} == {"Open warnings", "Open more than 15 days", "Longest open"}
     none = open_page(monitoring_db_path, monkeypatch)
     assert "没有部门比对数据" in none.info[0].value and len(none.dataframe) == 0
+    assert any(c.value.startswith("数据导入于") for c in none.caption)  # the footer, though the page ended early
 
 
 def test_round_trip_export_fill_in_reload_closed(tmp_path, monkeypatch, navigation_apptest, deferred):

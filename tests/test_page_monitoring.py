@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from access import Store
+from queries import Database
 from tests.conftest import ROOT
 
 FULL_NAMES = ("孙立国", "李春花", "周大海", "吴小梅", "郑志强", "王建军", "冯秀兰", "陈二牛", "褚小燕", "卫长青")
@@ -135,6 +136,11 @@ def test_a_package_without_monitoring_data_says_so(tiny_db_path, monkeypatch, na
     at = open_page(tiny_db_path, monkeypatch)
     assert at.info[0].value == "该数据包没有防返贫监测对象数据（防返贫监测对象.csv），本页无可显示的内容。"
     assert not at.metric
+    # the page ends there, and still says which load its (absent) figures come from
+    with Database(tiny_db_path) as db:
+        loaded_at = db.query("load_info").loaded_at.iloc[0]
+    assert [c.value for c in at.caption if c.value.startswith("数据导入于")] == [
+        f"数据导入于 {loaded_at:%Y-%m-%d %H:%M}，来源：tiny"]
 
 
 @pytest.mark.slow

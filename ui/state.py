@@ -17,13 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from ui import data, scoped
-from ui.i18n import LANGUAGES, has_string, t
+from ui.i18n import LANGUAGES, has_string, language, t
 from ui.report import escape_markdown
 
 URL_KEYS = ("region", "as_of", "rules", "lang")
@@ -433,3 +434,23 @@ def page_header(title_key: str) -> Filters:
         notice = t("demo_notice") + (" " + t("demo_signin_off") if session.demo_open() else "")
         st.info(notice, icon=":material/info:")
     return current
+
+
+def page_footer() -> None:
+    """Under every page: when the data was loaded and from which package (the load_info row), so a
+    figure on screen can be traced to the load it came from. dashboard.py draws it after a page has
+    run; a page that ends early draws it through stop_page."""
+    from ui import paper, plain
+
+    stamp = data.load_stamp()
+    if stamp:
+        st.divider()
+        package = paper.package_name(stamp["package"], language())
+        st.caption(t("loaded_from", at=f"{stamp['loaded_at']:%Y-%m-%d %H:%M}", package=plain.md(package)))
+
+
+def stop_page() -> NoReturn:
+    """End a page early (no data for the view, not allowed): the footer first, which st.stop would skip."""
+    page_footer()
+    st.stop()
+
