@@ -234,6 +234,8 @@ class Store:
                               f"{scope} 是{region_level} / a {ROLES[role].en} account must be scoped to a "
                               f"{'/'.join(ROLES[role].scope_level)}; {scope} is a {region_level}")
         with self._db() as con:
+            if role != "admin":
+                _keep_an_administrator(con, username)
             con.execute("update accounts set role = ?, scope = ?, session_version = session_version + 1"
                         " where username = ?", (role, scope, username))
             self._audit(con, None, None, "account", scope, f"{username}: {current.role} {current.scope} → "
@@ -243,6 +245,7 @@ class Store:
     def disable(self, username: str) -> None:
         """The account can no longer sign in; its open sessions end at their next interaction."""
         with self._db() as con:
+            _keep_an_administrator(con, username)
             changed = con.execute("update accounts set disabled = 1, session_version = session_version + 1"
                                   " where username = ? and not disabled", (username,)).rowcount
             if changed:
@@ -391,6 +394,17 @@ class Store:
 
 def _now() -> str:
     return dt.datetime.now().isoformat(timespec="seconds")
+
+
+def _keep_an_administrator(con: sqlite3.Connection, username: str) -> None:
+    """Refuse to disable or demote the only enabled administrator: nobody could manage accounts or
+    roll back an import afterwards (in the same transaction as the change, so two administrators
+    cannot each remove the other)."""
+    admins = [name for (name,) in con.execute("select username from accounts where role = 'admin' and not disabled")]
+    if admins == [username]:
+        raise AccessError(f"{username} 是唯一的管理员，不能停用或改为其他角色；请先另设一名管理员 / {username} is the "
+                          "only administrator and cannot be disabled or given another role; make another "
+                          "administrator first")
 
 
 def _no_such_account(username: str) -> AccessError:

@@ -29,6 +29,8 @@ with accounts_tab:
                  t("admin_scope"), t("admin_email")],
     )
     tables.grid(listed, hide_index=True)
+    if notice := st.session_state.pop("_admin_notice", None):  # what the last change did (it reran the page)
+        st.success(notice)
     with st.form("new_account", border=True):
         st.subheader(t("admin_new_account"))
         left, right = st.columns(2)
@@ -50,6 +52,46 @@ with accounts_tab:
             else:
                 session.audit("account", scope, f"created {username.strip()} ({role})")
                 st.success(t("admin_created", user=plain.md(username.strip())))
+
+    # ---- an existing account: a new password, another role or scope, or disabled (停用) ----------------
+    # Each change ends the account's open sessions (access/store.py); the only administrator cannot be
+    # disabled or demoted (the store refuses), and nobody disables or demotes the account they are using.
+    accounts = {a.username: a for a in store.accounts()}
+    with st.form("change_account", border=True):
+        st.subheader(t("admin_change_account"))
+        left, right = st.columns(2)
+        name = left.selectbox(t("admin_account"), list(accounts), format_func=lambda u: (
+            f"{u} · {role_labels[accounts[u].role]} · {names.get(accounts[u].scope, accounts[u].scope)}"))
+        change = right.radio(t("admin_change"), ("password", "role", "disable"), horizontal=True,
+                             format_func=lambda key: t("admin_change_" + key))
+        new_password = left.text_input(t("admin_new_password"), type="password", max_chars=256)
+        new_role = left.selectbox(t("admin_new_role"), list(ROLES), format_func=role_labels.__getitem__)
+        new_scope = right.selectbox(t("admin_new_scope"), list(scope_labels), format_func=scope_labels.__getitem__)
+        confirmed = right.checkbox(t("admin_confirm_disable"))
+        st.caption(t("admin_change_note"))
+        if st.form_submit_button(t("admin_apply")) and name is not None:
+            own = name == session.account().username
+            try:
+                if own and change != "password":
+                    raise AccessError(t("admin_not_own_account"))
+                if change == "password":
+                    store.set_password(name, new_password)
+                    detail = f"new password for {name}"
+                elif change == "role":
+                    store.set_role(name, new_role, new_scope,
+                                   region_level=regions.set_index("code").at[new_scope, "level"])
+                    detail = f"{name}: {accounts[name].role} {accounts[name].scope} → {new_role} {new_scope}"
+                else:
+                    if not confirmed:
+                        raise AccessError(t("admin_confirm_first"))
+                    store.disable(name)
+                    detail = f"disabled {name}"
+            except AccessError as error:
+                st.error(plain.md(error))  # it may repeat what was typed
+            else:
+                session.audit("account", new_scope if change == "role" else accounts[name].scope, detail)
+                st.session_state["_admin_notice"] = t("admin_changed_" + change, user=plain.md(name))
+                st.rerun()  # the list above without the disabled account, with the new role
 
 with audit_tab:
     log = pd.DataFrame(store.audit_log(5000), columns=["at", "username", "role", "action", "region", "detail"])

@@ -7,7 +7,7 @@ import os
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from access import Store
+from access import AccessError, Store
 from etl.load import load_package
 from tests.conftest import ROOT, TINY
 from tests.packages import copy_package, edit_csv
@@ -75,3 +75,85 @@ def test_the_account_form_refuses_weak_passwords_with_the_reason(tiny_db_path, m
         assert not at.exception and not at.success
         assert reason in at.error[0].value, (password, at.error[0].value)
     assert "jia-staff" not in {a.username for a in Store(os.environ["TUOPIN_ACCOUNTS"]).accounts()}
+
+
+def change_account(at: AppTest, username: str, change: str, **fields) -> AppTest:
+    """Fill the 修改账号 form (`change`: 重设密码 / 改角色与范围 / 停用) and apply it."""
+    next(s for s in at.selectbox if s.label == "账号").set_value(username)
+    next(r for r in at.radio if r.label == "修改内容").set_value(change)
+    if "password" in fields:
+        next(w for w in at.text_input if w.label == "新密码").input(fields["password"])
+    if "role" in fields:
+        next(s for s in at.selectbox if s.label == "新角色").set_value(fields["role"])
+        next(s for s in at.selectbox if s.label == "新范围").set_value(fields["scope"])
+    if fields.get("confirm"):
+        next(c for c in at.checkbox if c.label.startswith("确认停用")).check()
+    return next(b for b in at.button if b.label == "确定修改").click().run()
+
+
+def test_an_administrator_disables_an_account_and_its_session_ends(tiny_db_path, monkeypatch, navigation_apptest):
+    monkeypatch.setenv("TUOPIN_DB", str(tiny_db_path))
+    store = Store(os.environ["TUOPIN_ACCOUNTS"])
+    # the township's staff member is signed in (a session of their own) when the administrator acts
+    staff = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), role="township",
+                      scope="430101100000", username="jia-staff").run()
+    assert not staff.exception and staff.metric
+    at = admin_page(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run())
+
+    at = change_account(at, "jia-staff", "disable")  # not confirmed: nothing happens
+    assert not at.exception and "请先勾选「确认停用」" in at.error[0].value
+    assert store.account("jia-staff") is not None
+
+    at = change_account(at, "jia-staff", "disable", confirm=True)
+    assert not at.exception
+    assert any("已停用 jia\\-staff" in s.value for s in at.success)
+    assert store.account("jia-staff") is None
+    with pytest.raises(AccessError, match="用户名或密码错误"):  # the same answer as a wrong password
+        store.authenticate("jia-staff", "test-password-jia-staff")
+    assert "jia-staff" not in set(at.dataframe[0].value["用户名"])  # the list drawn after the change
+    assert ("tester", "account", "disabled jia-staff") in {(row[1], row[3], row[5]) for row in store.audit_log()}
+    staff.run()  # the disabled account's next click: its session is over, the sign-in form instead
+    assert not staff.metric and any(b.label == "登录" for b in staff.button)
+
+
+def test_a_new_password_and_a_new_role_end_the_accounts_sessions(tiny_db_path, monkeypatch, navigation_apptest):
+    monkeypatch.setenv("TUOPIN_DB", str(tiny_db_path))
+    store = Store(os.environ["TUOPIN_ACCOUNTS"])
+    store.add("yi-staff", "an older long password", "township", "430101100000")
+    at = admin_page(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run())
+    at = change_account(at, "yi-staff", "password", password="woaini1314")  # a common one: refused, says why
+    assert "常见密码" in at.error[0].value
+    at = change_account(at, "yi-staff", "password", password="a brand new long password")
+    assert not at.exception and any("已为 yi\\-staff 重设密码" in s.value for s in at.success)
+    with pytest.raises(AccessError):
+        store.authenticate("yi-staff", "an older long password")
+    assert store.authenticate("yi-staff", "a brand new long password").role == "township"
+
+    # a township role scoped to the county is refused with the reason; a viewer of the county is not
+    at = change_account(at, "yi-staff", "role", role="township", scope="430101000000")
+    assert "须为 乡镇" in at.error[0].value and store.account("yi-staff").scope == "430101100000"
+    at = change_account(at, "yi-staff", "role", role="viewer", scope="430101000000")
+    assert not at.exception
+    changed = store.account("yi-staff")
+    assert (changed.role, changed.scope) == ("viewer", "430101000000")
+
+
+def test_nobody_disables_or_demotes_their_own_account_or_the_only_administrator(tiny_db_path, monkeypatch,
+                                                                               navigation_apptest):
+    monkeypatch.setenv("TUOPIN_DB", str(tiny_db_path))
+    store = Store(os.environ["TUOPIN_ACCOUNTS"])
+    at = admin_page(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run())
+    at = change_account(at, "tester", "disable", confirm=True)
+    assert "不能停用当前登录的账号" in at.error[0].value and store.account("tester") is not None
+    at = change_account(at, "tester", "role", role="viewer", scope="430101000000")
+    assert "不能停用当前登录的账号" in at.error[0].value and store.account("tester").role == "admin"
+    # the store itself keeps one administrator, whoever asks (the command line too)
+    with pytest.raises(AccessError, match="唯一的管理员"):
+        store.disable("tester")
+    with pytest.raises(AccessError, match="唯一的管理员"):
+        store.set_role("tester", "leader")
+    store.add("second-admin", "another long password", "admin", "430101000000")
+    store.set_role("tester", "leader")  # two administrators: one may step down
+    assert store.account("tester").role == "leader"
+    with pytest.raises(AccessError, match="唯一的管理员"):
+        store.disable("second-admin")

@@ -133,6 +133,30 @@ STRINGS: dict[str, tuple[str, str]] = {
     "admin_new_account": ("新建账号", "New account"),
     "admin_create": ("创建", "Create"),
     "admin_created": ("已创建账号 {user}", "Account {user} created"),
+    "admin_change_account": ("修改账号", "Change an account"),
+    "admin_account": ("账号", "Account"),
+    "admin_change": ("修改内容", "Change"),
+    "admin_change_password": ("重设密码", "New password"),
+    "admin_change_role": ("改角色与范围", "Role and scope"),
+    "admin_change_disable": ("停用", "Disable"),
+    "admin_new_password": ("新密码", "New password"),
+    "admin_new_role": ("新角色", "New role"),
+    "admin_new_scope": ("新范围", "New scope"),
+    "admin_confirm_disable": ("确认停用（停用后不能再登录）", "Confirm: disable (it can no longer sign in)"),
+    "admin_change_note": ("重设密码用「新密码」，改角色与范围用「新角色」「新范围」。每项修改都会结束该账号已打开的会话。",
+                          "A new password uses “New password”; a role change uses “New role” and “New scope”. Every "
+                          "change ends the account's open sessions."),
+    "admin_apply": ("确定修改", "Apply"),
+    "admin_not_own_account": ("不能停用当前登录的账号或改它的角色；请用另一个管理员账号操作。",
+                              "You cannot disable or change the role of the account you are signed in with; use "
+                              "another administrator's account."),
+    "admin_confirm_first": ("请先勾选「确认停用」。", "Tick “Confirm: disable” first."),
+    "admin_changed_password": ("已为 {user} 重设密码，其已打开的会话已结束。", "New password set for {user}; its open "
+                               "sessions have ended."),
+    "admin_changed_role": ("已修改 {user} 的角色与范围，其已打开的会话已结束。", "Role and scope of {user} changed; its "
+                           "open sessions have ended."),
+    "admin_changed_disable": ("已停用 {user}：不能再登录，已打开的会话已结束。", "{user} disabled: it can no longer sign "
+                              "in, and its open sessions have ended."),
     "admin_actions": ("操作类型", "Actions"),
     "admin_at": ("时间", "Time"),
     "admin_action": ("操作", "Action"),
