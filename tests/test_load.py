@@ -151,9 +151,7 @@ def test_users_on_the_demo_county_while_an_import_replaces_it(tmp_path):
         assert results.seen.get("A", 0) > 0 and results.seen.get("B", 0) > 0
         assert results.tile_checks > 0
         # the township staff signed in and clicked too (users 2, 4, 6, 8), and their clicks were checked
+        # (every one of their runs showed a variant's mark: results.unmarked is empty above)
         assert {i.user for i in results.interactions if i.label not in ("open", "sign in")} >= {2, 4, 6, 8}
-        # a township's run without the footer is one stopped early for want of data: never most of them
-        township_runs = sum(1 for i in results.interactions if i.user % 2 == 0 and i.label != "open")
-        assert len(results.unmarked_township) < township_runs / 2
     finally:
         server.stop()
