@@ -428,6 +428,16 @@ class Database:
             self._idle.append(cursor)
         return frame
 
+    def scoped_params(self, name: str, scope: Scope | None, **params) -> dict:
+        """The values a query runs with under `scope`: every declared parameter converted (bind), an empty
+        region the scope's, a region outside the scope refused (ScopeError), personal data refused to a
+        scope without the right (apply_scope). Two scopes that give the same values get the same rows:
+        nothing else of the scope reaches the SQL (the queries a query reads take their region from the
+        reading query's: tests/test_shared_results.py checks the catalog for it)."""
+        query = get_query(name)
+        bound = bind(query, params)
+        return bound if scope is None else apply_scope(self.connection, query, bound, scope, self._region_inside)
+
     def _region_inside(self, ancestor: str, code: str) -> bool:
         known = self._inside.get((ancestor, code))
         if known is None:

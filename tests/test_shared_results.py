@@ -1,6 +1,8 @@
 """Query results are shared by every session of a server process (ui/data.SharedResults), keyed by
-the database generation, the query, its parameters and the scope: two sessions with different
-scopes never see each other's results, and a personal-data result never reaches a masked scope."""
+the database generation, the query and the values it runs with under the session's scope: two
+scopes asking for different regions never see each other's rows, two asking for the same region
+share them, a region outside a scope is refused before any lookup, and a personal-data result never
+reaches a masked scope."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import threading
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from queries import Scope, ScopeError
+from queries import REGION_PARAMS, Scope, ScopeError, catalog
 from tests.conftest import ROOT
 from tests.support import navigation_apptest_patch, signed_in
 from ui import data
@@ -42,6 +44,37 @@ def test_two_scopes_asking_the_same_query_get_their_own_rows(tiny_served):
         assert registered(Scope(YI)) == "1户2人"
     shared = data.shared_results()
     assert (shared.misses, shared.hits) == (3, 3)
+
+
+def test_a_leader_and_the_townships_own_account_share_the_townships_rows(tiny_served):
+    county, jia = Scope(COUNTY), Scope(JIA)
+    leader = data.run("registry_summary", {"as_of": END_2019, "region": JIA}, county)  # the leader picks 甲乡
+    own = data.run("registry_summary", {"as_of": END_2019}, jia)  # 甲乡's staff: their scope, no region named
+    assert (leader.households_registered.iloc[0], leader.people_registered.iloc[0]) == (3, 8)
+    assert own.equals(leader)
+    shared = data.shared_results()
+    assert (shared.misses, shared.hits) == (1, 1)
+    # 乙镇's account asking for 甲乡 is refused, though 甲乡's rows are there to be handed out
+    with pytest.raises(ScopeError):
+        data.run("registry_summary", {"as_of": END_2019, "region": JIA}, Scope(YI))
+    assert (shared.misses, shared.hits) == (1, 1)
+
+
+def test_what_a_query_reads_takes_its_region_from_the_reading_query():
+    """Why a scope's region is all of the scope a result depends on: a query read by another runs with
+    the reader's region (already the scope's, or checked against it), never with one of its own that the
+    scope would fill in (queries/__init__.py, _composed)."""
+    queries = catalog()
+    reads = [(query, read) for query in queries.values() for read in query.reads]
+    assert len(reads) >= 10
+    for query, read in reads:
+        source = queries[read.name]
+        fed = read.params(source, query)
+        for name in (p.name for p in source.params if p.name in REGION_PARAMS):
+            if name == "region":  # filled with the scope's when empty: must come from the reader's region
+                assert fed.get(name) == "region", (query.name, read.name)
+            else:  # a village named by the reader, or none (every village of the region)
+                assert fed.get(name) in (None, "village"), (query.name, read.name)
 
 
 def test_a_personal_result_is_never_served_to_a_masked_scope(tiny_served):

@@ -200,9 +200,11 @@ def _database(version: DbVersion) -> Database:
 
 class SharedResults:
     """Query results shared by every session of this server process, keyed by everything that decides
-    a result: the database generation, the query, its parameters and the scope (the region, and whether
-    personal data is shown unmasked). Nothing else enters a query (language and labels are applied by
-    the pages after it), so two sessions asking the same get the same rows, computed once.
+    a result: the database generation, the query and the values it runs with under the session's scope
+    (queries.Database.scoped_params: an empty region is the scope's, a region outside it is refused
+    before any lookup). Nothing else enters a query (language and labels are applied by the pages after
+    it), so two sessions asking the same get the same rows, computed once — a county leader looking at
+    a township and that township's own staff too.
 
     Instead of st.cache_data, which pickles every result on the way in and unpickles a copy on every
     hit (py-spy: a tenth of the server's CPU under bench/load_test.py), a hit hands out a shallow copy:
@@ -312,10 +314,19 @@ def bound(scope: Scope | None) -> Callable[..., pd.DataFrame]:
     results = shared_results()
 
     def query(name: str, **params) -> pd.DataFrame:
-        key = (version, name, tuple(sorted((k, _frozen(v)) for k, v in params.items())), scope)
-        return results.get(key, lambda: opened.query(name, scope=scope, **params))
+        return results.get(result_key(opened, version, name, params, scope),
+                           lambda: opened.query(name, scope=scope, **params))
 
     return query
+
+
+def result_key(database: Database, version: DbVersion, name: str, params: dict, scope: Scope | None) -> tuple:
+    """What decides a query's rows: the generation, the query, the values it runs with under `scope`
+    (ScopeError here, before any lookup, when the scope does not reach them) and, unscoped (what comes
+    before sign-in), that it ran without a scope."""
+    values = database.scoped_params(name, scope, **params)
+    return (version, name, tuple(sorted((k, _frozen(v)) for k, v in values.items())),
+            "unscoped" if scope is None else "scoped")
 
 
 def load_stamp() -> dict:
