@@ -1072,6 +1072,32 @@ def load_test(users: int, clicks: int, think: float, min_imports: int, timeout: 
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def yardstick(rounds: int = 5) -> str:
+    """How fast this machine's core is at the moment, to set one day's figures beside another's (shared
+    hosts differ by half and more): the fastest of `rounds` runs of a fixed pure-Python loop and of a
+    fixed DuckDB aggregate, in CPU ms. The page runs' CPU scales with both."""
+    import duckdb
+
+    def fastest(work) -> float:
+        times = []
+        for _ in range(rounds):
+            started = time.process_time()
+            work()
+            times.append((time.process_time() - started) * 1000)
+        return min(times)
+
+    def loop() -> None:
+        total = 0
+        for i in range(2_000_000):
+            total += i
+
+    with duckdb.connect() as connection:
+        connection.execute("set threads = 1")
+        sql = "select count(distinct i % 9973), sum(i) from range(2000000) t(i)"
+        return (f"yardstick: Python loop {fastest(loop):.0f} ms, DuckDB aggregate "
+                f"{fastest(lambda: connection.execute(sql).fetchall()):.0f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=32)
@@ -1099,7 +1125,7 @@ def main() -> None:
     print(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}: the {args.county} county, {args.users} users{mixed} × "
           f"{args.clicks} clicks, think {args.think} s, ≥ {args.imports} imports, {args.import_pause} s apart, arriving over {args.arrive} s"
           + (f", {args.workers} workers behind nginx" if args.workers else "")
-          + f"; load average {os.getloadavg()[0]:.1f}")
+          + f"; load average {os.getloadavg()[0]:.1f}; {yardstick()}")
     figures, _, _ = load_test(args.users, args.clicks, args.think, args.imports, args.timeout, args.seed,
                               args.import_pause, profile=args.profile, workers=args.workers, arrive=args.arrive,
                               county=args.county, interactions_csv=args.interactions,
