@@ -1,14 +1,17 @@
-"""The same package as a folder, .zip, XLSX, GB18030 / UTF-8-BOM CSV and English headers loads to
-identical tables (data contract: every form is the same data)."""
+"""The same package as a folder, .zip, XLSX, XLS (Excel 97–2003), GB18030 / UTF-8-BOM CSV and English
+headers loads to identical tables (data contract: every form is the same data)."""
 
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from etl.contract import contract
 from etl.load import load_package
-from tests.conftest import TINY
+from tests.conftest import FIXTURES, TINY
 from tests.packages import to_english, to_gb18030, to_utf8_bom, to_xlsx, to_zip
 
 COMPARED_TABLES = [f.table for f in contract().files] + [
@@ -42,10 +45,25 @@ VARIANTS = {
     "zip": lambda src, tmp: to_zip(src, tmp / "package.zip"),
     "zip_flat": lambda src, tmp: to_zip(src, tmp / "flat.zip", folder_inside=None),
     "xlsx": lambda src, tmp: to_xlsx(src, tmp / "xlsx"),
+    "xls": lambda src, tmp: to_xls(src, tmp / "xls"),
     "gb18030": lambda src, tmp: to_gb18030(src, tmp / "gb18030"),
     "utf8_bom": lambda src, tmp: to_utf8_bom(src, tmp / "bom"),
     "english": lambda src, tmp: to_english(src, tmp / "english"),
 }
+
+
+def to_xls(source: Path, target: Path) -> Path:
+    """The tiny package as Excel 97–2003 workbooks, as older county systems export them: the committed
+    tests/fixtures/tiny_xls/*.xls (title row, date and number cells; tests/fixtures/make_xls.py wrote
+    them from the tiny CSVs) in place of the CSV files."""
+    assert source == TINY  # the .xls files are the tiny package's
+    shutil.copytree(FIXTURES / "tiny_xls", target)
+    stems = {p.stem for p in target.glob("*.xls")}
+    assert stems == {p.stem for p in TINY.glob("*.csv")}  # every file of the package, none left as CSV
+    for path in TINY.iterdir():
+        if path.suffix != ".csv":
+            shutil.copy(path, target / path.name)
+    return target
 
 
 @pytest.fixture(scope="module")

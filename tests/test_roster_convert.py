@@ -152,6 +152,18 @@ def test_a_saved_mapping_a_folder_and_a_zip_give_the_same_package(converted, tmp
             assert (tmp_path / name / file).read_bytes() == (package / file).read_bytes(), (name, file)
 
 
+def test_august_as_an_xls_export_gives_the_same_package(converted, tmp_path):
+    """The August roster as Excel 97–2003 (tests/fixtures/rosters/2019年8月花名册.xls, the same cells as the
+    .xlsx) in place of the .xlsx: the same package, byte for byte."""
+    package, _ = converted
+    mapping = Mapping.load(package.parent / "mapping.toml")
+    files = [ROSTERS / "roster_2019-07-31.csv", ROSTERS / "2019年8月花名册.xls", ROSTERS / "2019年9月花名册.xlsx"]
+    result = convert(files, tmp_path / "from_xls", mapping=mapping, regions=REGIONS)
+    assert result.counts["events"] == 13
+    for file in ("动态管理记录.csv", "家庭成员.csv", "贫困户.csv", "日期区间.csv", "区划.csv", "村年度情况.csv"):
+        assert (tmp_path / "from_xls" / file).read_bytes() == (package / file).read_bytes(), file
+
+
 def test_a_date_ranges_row_naming_no_record_is_warned_about_at_its_own_row(tmp_path):
     package = shutil.copytree(FIXTURES / "tiny", tmp_path / "tiny")
     (package / "日期区间.csv").write_text(

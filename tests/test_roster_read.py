@@ -36,6 +36,17 @@ def test_the_gb18030_csv_and_the_merged_xlsx_read_into_the_same_header_and_rows(
     assert [n for n, _ in xlsx_table.rows] == list(range(4, 21)) and len(xlsx_table.skipped) == 2
 
 
+def test_the_xls_roster_reads_as_its_xlsx_does():
+    """An Excel 97–2003 export (tests/fixtures/make_xls.py wrote it from the August .xlsx: the same
+    cells, the header groups merged the same way) reads into the same header, rows and skipped rows."""
+    xls = read_table(read_sheet(ROSTERS / "2019年8月花名册.xls"))
+    xlsx = read_table(read_sheet(ROSTERS / "2019年8月花名册.xlsx"))
+    assert (xls.header_row, xls.header_rows, xls.labels) == (xlsx.header_row, xlsx.header_rows, xlsx.labels)
+    assert xls.labels[4:6] == ["户主信息/姓名", "户主信息/证件号码"]  # the merged group over its two columns
+    assert xls.rows == xlsx.rows and len(xls.rows) == 17
+    assert xls.skipped == xlsx.skipped
+
+
 def test_the_proposal_places_known_headers_and_lists_the_others(tmp_path):
     columns = SIMPLE_COLUMNS + ["帮扶责任人", "联系电话", "备注", "识别年度", "脱贫年度", "身份证号码"]
     columns.remove("证件号码")
