@@ -65,9 +65,10 @@ with accounts_tab:
         change = right.radio(t("admin_change"), ("password", "role", "disable"), horizontal=True,
                              format_func=lambda key: t("admin_change_" + key))
         new_password = left.text_input(t("admin_new_password"), type="password", max_chars=256)
+        left, right = st.columns(2)  # the role and its scope side by side, under the password
         new_role = left.selectbox(t("admin_new_role"), list(ROLES), format_func=role_labels.__getitem__)
         new_scope = right.selectbox(t("admin_new_scope"), list(scope_labels), format_func=scope_labels.__getitem__)
-        confirmed = right.checkbox(t("admin_confirm_disable"))
+        confirmed = st.checkbox(t("admin_confirm_disable"))
         st.caption(t("admin_change_note"))
         if st.form_submit_button(t("admin_apply")) and name is not None:
             own = name == session.account().username
