@@ -91,6 +91,8 @@ with accounts_tab:
                 st.error(plain.md(error))  # it may repeat what was typed
             else:
                 session.audit("account", new_scope if change == "role" else accounts[name].scope, detail)
+                if own:  # one's own new password: this session goes on (the others of the account end)
+                    st.session_state["_account"] = store.account(name)
                 st.session_state["_admin_notice"] = t("admin_changed_" + change, user=plain.md(name))
                 st.rerun()  # the list above without the disabled account, with the new role
 

@@ -147,6 +147,16 @@ def test_nobody_disables_or_demotes_their_own_account_or_the_only_administrator(
     assert "不能停用当前登录的账号" in at.error[0].value and store.account("tester") is not None
     at = change_account(at, "tester", "role", role="viewer", scope="430101000000")
     assert "不能停用当前登录的账号" in at.error[0].value and store.account("tester").role == "admin"
+    # one's own new password: this session goes on with it, the account's other sessions end
+    other = admin_page(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run())
+    before = store.session_version("tester")
+    at = change_account(at, "tester", "password", password="my own brand new password")
+    assert not at.exception and any("已为 tester 重设密码" in s.value for s in at.success)
+    assert store.session_version("tester") == before + 1
+    at.run()
+    assert any(t.value == "系统管理" for t in at.title)  # still signed in
+    other.run()
+    assert not any(t.value == "系统管理" for t in other.title) and any(b.label == "登录" for b in other.button)
     # the store itself keeps one administrator, whoever asks (the command line too)
     with pytest.raises(AccessError, match="唯一的管理员"):
         store.disable("tester")
