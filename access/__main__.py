@@ -5,6 +5,7 @@
     python -m access role NAME --role viewer [--scope 439901101000]
     python -m access list
     python -m access disable NAME
+    python -m access enable NAME
     python -m access audit [--limit 50]
 
 The store is TUOPIN_ACCOUNTS, or <database>.accounts.sqlite beside the database (--db / TUOPIN_DB /
@@ -72,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("list", help="list the accounts")
     disable = sub.add_parser("disable", help="disable an account")
     disable.add_argument("username")
+    enable = sub.add_parser("enable", help="let a disabled account sign in again")
+    enable.add_argument("username")
     audit = sub.add_parser("audit", help="print the audit log, newest first")
     audit.add_argument("--limit", type=int, default=50)
     args = parser.parse_args(argv)
@@ -102,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "disable":
             store.disable(args.username)
             print("已停用 / disabled")
+        elif args.command == "enable":
+            store.enable(args.username)
+            print("已重新启用 / enabled again")
         elif args.command == "audit":
             for row in store.audit_log(args.limit):
                 print("  ".join("" if v is None else str(v) for v in row))

@@ -253,6 +253,24 @@ class Store:
         if not changed:
             raise _no_such_account(username)
 
+    def enable(self, username: str) -> None:
+        """A disabled account may sign in again, with the password it had (its failures and lock cleared);
+        sessions from before it was disabled stay ended."""
+        with self._db() as con:
+            changed = con.execute("update accounts set disabled = 0, failures = 0, locked_until = null,"
+                                  " session_version = session_version + 1 where username = ? and disabled",
+                                  (username,)).rowcount
+            if changed:
+                self._audit(con, None, None, "account", None, f"enabled {username}")
+        if not changed:
+            raise AccessError(f"没有这个已停用的账号：{username} / no disabled account named {username}")
+
+    def disabled_accounts(self) -> list[Account]:
+        with self._db(write=False) as con:
+            rows = con.execute("select username, role, scope, display_name, email, session_version from accounts"
+                               " where disabled order by username").fetchall()
+        return [Account(*row) for row in rows]
+
     def account(self, username: str) -> Account | None:
         """The enabled account of that name, if any."""
         with self._db(write=False) as con:

@@ -96,6 +96,22 @@ with accounts_tab:
                 st.session_state["_admin_notice"] = t("admin_changed_" + change, user=plain.md(name))
                 st.rerun()  # the list above without the disabled account, with the new role
 
+    # ---- disabled accounts: enabled again (with the password they had), when there are any ----------------
+    if disabled := {a.username: a for a in store.disabled_accounts()}:
+        with st.form("enable_account", border=True):
+            st.subheader(t("admin_disabled_accounts"))
+            name = st.selectbox(t("admin_account"), list(disabled), key="enable_which", format_func=lambda u: (
+                f"{u} · {role_labels[disabled[u].role]} · {names.get(disabled[u].scope, disabled[u].scope)}"))
+            if st.form_submit_button(t("admin_enable")) and name is not None:
+                try:
+                    store.enable(name)
+                except AccessError as error:
+                    st.error(plain.md(error))
+                else:
+                    session.audit("account", disabled[name].scope, f"enabled {name}")
+                    st.session_state["_admin_notice"] = t("admin_enabled", user=plain.md(name))
+                    st.rerun()
+
 with audit_tab:
     log = pd.DataFrame(store.audit_log(5000), columns=["at", "username", "role", "action", "region", "detail"])
     actions = sorted(log.action.unique())

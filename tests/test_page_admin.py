@@ -115,6 +115,16 @@ def test_an_administrator_disables_an_account_and_its_session_ends(tiny_db_path,
     staff.run()  # the disabled account's next click: its session is over, the sign-in form instead
     assert not staff.metric and any(b.label == "登录" for b in staff.button)
 
+    # enabled again (已停用的账号 → 重新启用): it signs in with the password it had
+    next(s for s in at.selectbox if s.key == "enable_which").set_value("jia-staff")
+    at = next(b for b in at.button if b.label == "重新启用").click().run()
+    assert not at.exception and any("已重新启用 jia\\-staff" in s.value for s in at.success)
+    assert store.authenticate("jia-staff", "test-password-jia-staff").scope == "430101100000"
+    assert "jia-staff" in set(at.dataframe[0].value["用户名"]) and not store.disabled_accounts()
+    assert ("tester", "account", "enabled jia-staff") in {(row[1], row[3], row[5]) for row in store.audit_log()}
+    with pytest.raises(AccessError, match="没有这个已停用的账号"):
+        store.enable("jia-staff")  # enabled already
+
 
 def test_a_new_password_and_a_new_role_end_the_accounts_sessions(tiny_db_path, monkeypatch, navigation_apptest):
     monkeypatch.setenv("TUOPIN_DB", str(tiny_db_path))

@@ -157,6 +157,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                            "open sessions have ended."),
     "admin_changed_disable": ("已停用 {user}：不能再登录，已打开的会话已结束。", "{user} disabled: it can no longer sign "
                               "in, and its open sessions have ended."),
+    "admin_disabled_accounts": ("已停用的账号", "Disabled accounts"),
+    "admin_enable": ("重新启用", "Enable again"),
+    "admin_enabled": ("已重新启用 {user}：可用原密码登录。", "{user} enabled again: it signs in with the password it had."),
     "admin_actions": ("操作类型", "Actions"),
     "admin_at": ("时间", "Time"),
     "admin_action": ("操作", "Action"),
