@@ -87,6 +87,27 @@ def to_english(source: Path, target: Path) -> Path:
     return target
 
 
+def typed_rows(path: Path) -> tuple[list[str], list[list]]:
+    """A contract CSV's header and its cells as a spreadsheet user types them: a date as a datetime and a
+    plain number as a float where the column is a date or a number, the rest as text (to_xlsx, and the
+    .xls fixtures of tests/fixtures/make_xls.py)."""
+    import datetime as dt
+
+    spec, _ = _english(path.stem)
+    kinds = {c.header_zh: c.kind for c in spec.columns}
+    rows = read_rows(path)
+    header = list(rows[0].keys()) if rows else []
+
+    def typed(value: str, kind: str | None):
+        if value and kind == "date" and len(value) == 10 and value[4] == "-":
+            return dt.datetime.fromisoformat(value)
+        if value and kind in ("int", "money") and value.lstrip("-").replace(".", "", 1).isdigit():
+            return float(value)
+        return value
+
+    return header, [[typed(row[name], kinds.get(name)) for name in header] for row in rows]
+
+
 def to_xlsx(source: Path, target: Path) -> Path:
     """Every CSV as an XLSX workbook (first sheet), with a title row above the header and real
     date and number cells where the text is a date or a plain number (as Excel users make them)."""
@@ -99,22 +120,18 @@ def to_xlsx(source: Path, target: Path) -> Path:
         if path.suffix != ".csv":
             shutil.copy(path, target / path.name)
             continue
-        spec, _ = _english(path.stem)
-        kinds = {c.header_zh: c.kind for c in spec.columns}
-        rows = read_rows(path)
+        header, rows = typed_rows(path)
         workbook = xlsxwriter.Workbook(str(target / f"{path.stem}.xlsx"))
         sheet = workbook.add_worksheet("数据")
         date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
         sheet.write(0, 0, f"{path.stem}（导出）")  # a title row, as many exports have
-        header = list(rows[0].keys()) if rows else []
         sheet.write_row(1, 0, header)
         for r, row in enumerate(rows, start=2):
-            for c, name in enumerate(header):
-                value, kind = row[name], kinds.get(name)
-                if value and kind == "date" and len(value) == 10 and value[4] == "-":
-                    sheet.write_datetime(r, c, dt.datetime.fromisoformat(value), date_format)
-                elif value and kind in ("int", "money") and value.lstrip("-").replace(".", "", 1).isdigit():
-                    sheet.write_number(r, c, float(value))
+            for c, value in enumerate(row):
+                if isinstance(value, dt.datetime):
+                    sheet.write_datetime(r, c, value, date_format)
+                elif isinstance(value, float):
+                    sheet.write_number(r, c, value)
                 else:
                     sheet.write_string(r, c, value)
         workbook.close()
