@@ -21,7 +21,8 @@ accounts_tab, audit_tab, backups_tab = st.tabs([t("admin_accounts"), t("admin_au
 
 with accounts_tab:
     regions = state.regions()
-    names = dict(zip(regions.code, regions.name, strict=True))
+    names = dict(zip(regions.code, regions.name, strict=True))  # the regions of the administrator's scope
+    levels = dict(zip(regions.code, regions.level, strict=True))
     listed = pd.DataFrame(
         [(a.username, a.display_name, ROLES[a.role].zh if zh else ROLES[a.role].en, a.scope,
           names.get(a.scope, a.scope), a.email or "") for a in store.accounts()],
@@ -43,10 +44,9 @@ with accounts_tab:
         password = left.text_input(t("password"), type="password", max_chars=256)
         email = right.text_input(t("admin_email"), max_chars=256)
         if st.form_submit_button(t("admin_create"), type="primary"):
-            level = regions.set_index("code").at[scope, "level"]
             try:
                 store.add(username.strip(), password or None, role, scope, display_name=display.strip(),
-                          email=email.strip() or None, region_level=level)
+                          email=email.strip() or None, region_level=levels[scope])
             except AccessError as error:
                 st.error(plain.md(error))  # it may repeat what was typed
             else:
@@ -56,12 +56,15 @@ with accounts_tab:
     # ---- an existing account: a new password, another role or scope, or disabled (停用) ----------------
     # Each change ends the account's open sessions (access/store.py); the only administrator cannot be
     # disabled or demoted (the store refuses), and nobody disables or demotes the account they are using.
-    accounts = {a.username: a for a in store.accounts()}
+    # Only accounts scoped inside the administrator's own scope are offered, here and below.
+    def label(account) -> str:
+        return f"{account.username} · {role_labels[account.role]} · {names[account.scope]}"
+
+    accounts = {a.username: a for a in store.accounts() if a.scope in names}
     with st.form("change_account", border=True):
         st.subheader(t("admin_change_account"))
         left, right = st.columns(2)
-        name = left.selectbox(t("admin_account"), list(accounts), format_func=lambda u: (
-            f"{u} · {role_labels[accounts[u].role]} · {names.get(accounts[u].scope, accounts[u].scope)}"))
+        name = left.selectbox(t("admin_account"), list(accounts), format_func=lambda u: label(accounts[u]))
         change = right.radio(t("admin_change"), ("password", "role", "disable"), horizontal=True,
                              format_func=lambda key: t("admin_change_" + key))
         new_password = left.text_input(t("admin_new_password"), type="password", max_chars=256)
@@ -79,8 +82,7 @@ with accounts_tab:
                     store.set_password(name, new_password)
                     detail = f"new password for {name}"
                 elif change == "role":
-                    store.set_role(name, new_role, new_scope,
-                                   region_level=regions.set_index("code").at[new_scope, "level"])
+                    store.set_role(name, new_role, new_scope, region_level=levels[new_scope])
                     detail = f"{name}: {accounts[name].role} {accounts[name].scope} → {new_role} {new_scope}"
                 else:
                     if not confirmed:
@@ -97,11 +99,11 @@ with accounts_tab:
                 st.rerun()  # the list above without the disabled account, with the new role
 
     # ---- disabled accounts: enabled again (with the password they had), when there are any ----------------
-    if disabled := {a.username: a for a in store.disabled_accounts()}:
+    if disabled := {a.username: a for a in store.disabled_accounts() if a.scope in names}:
         with st.form("enable_account", border=True):
             st.subheader(t("admin_disabled_accounts"))
-            name = st.selectbox(t("admin_account"), list(disabled), key="enable_which", format_func=lambda u: (
-                f"{u} · {role_labels[disabled[u].role]} · {names.get(disabled[u].scope, disabled[u].scope)}"))
+            name = st.selectbox(t("admin_account"), list(disabled), key="enable_which",
+                                format_func=lambda u: label(disabled[u]))
             if st.form_submit_button(t("admin_enable")) and name is not None:
                 try:
                     store.enable(name)

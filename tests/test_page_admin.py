@@ -130,7 +130,11 @@ def test_a_new_password_and_a_new_role_end_the_accounts_sessions(tiny_db_path, m
     monkeypatch.setenv("TUOPIN_DB", str(tiny_db_path))
     store = Store(os.environ["TUOPIN_ACCOUNTS"])
     store.add("yi-staff", "an older long password", "township", "430101100000")
+    store.add("next-county", "another county's long password", "admin", "430102000000")  # not in tiny's county
     at = admin_page(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run())
+    # only the accounts inside the administrator's own scope are offered for a change
+    offered = next(s for s in at.selectbox if s.label == "账号").options
+    assert any(o.startswith("yi-staff · ") for o in offered) and not any("next-county" in o for o in offered)
     at = change_account(at, "yi-staff", "password", password="woaini1314")  # a common one: refused, says why
     assert "常见密码" in at.error[0].value
     at = change_account(at, "yi-staff", "password", password="a brand new long password")
