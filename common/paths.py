@@ -10,6 +10,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_DB = ROOT / "data" / "tuopin.duckdb"
+# beside a database: the dashboard's links to the generations it serves (ui/data.py) and its counts of
+# the views asked for, which the next import computes ahead (queries/ready.py)
+SERVING_DIR = ".tuopin-serving"
 
 
 def default_db_path(bundled: Path | None = None) -> Path:

@@ -18,7 +18,8 @@ def cmd_load(args) -> int:
     from etl.problems import masked
 
     try:
-        result = load_package(args.package, args.db, progress=None if args.quiet else _print_progress)
+        budget = {} if args.ready_seconds is None else {"ready_seconds": args.ready_seconds}
+        result = load_package(args.package, args.db, progress=None if args.quiet else _print_progress, **budget)
     except LoadFailed as exc:
         errors = [p for p in exc.problems if p.severity == "error"]
         print(f"导入失败，数据库未改动 / import failed, the database was not changed: {len(errors)} error(s)")
@@ -32,6 +33,10 @@ def cmd_load(args) -> int:
           f" ({len(warnings)} warning(s))")
     for table, n in result.rows.items():
         print(f"  {table:<16} {n:>12,}")
+    if result.ready is not None and result.ready.asked:
+        ready = result.ready
+        print(f"预先计算 computed ahead {ready.stored} of the {ready.asked} view(s) most asked for in "
+              f"{ready.seconds:.1f} s" + ("（时间用完 out of time）" if ready.out_of_time else ""))
     for problem in warnings[: args.show_warnings]:
         print(masked(problem).describe())
     if len(warnings) > args.show_warnings:  # kept in the database (load_problems), no report file
@@ -105,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
                       help="database file (default $TUOPIN_DB, else data/tuopin.duckdb in the repository)")
     load.add_argument("--quiet", action="store_true", help="no progress lines")
     load.add_argument("--show-warnings", type=int, default=20, metavar="N", help="warnings to print (default 20)")
+    load.add_argument("--ready-seconds", type=float, metavar="S",
+                      help="time for computing ahead the views the dashboard was asked for most "
+                           "(default 30, queries/ready.py; 0: none)")
     load.set_defaults(func=cmd_load)
     demo = sub.add_parser("demo", help="write the demo county's import package (演示数据)")
     demo.add_argument("--out", required=True, help="folder to write the package into")

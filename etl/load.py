@@ -32,6 +32,7 @@ from etl.thresholds import load_thresholds
 from etl.validate import checks_skipped, run_checks, stage_table
 from etl.warning_rules import load_warning_rules, unknown_verifications
 from queries import EXIT_CRITERIA_MACRO, exit_criteria
+from queries import ready as ready_views
 
 DERIVE_DIR = Path(__file__).with_name("derive")
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
@@ -56,6 +57,7 @@ class LoadResult:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     rejects: tuple[Path, Path] | None = None
+    ready: ready_views.Report | None = None  # the views computed ahead for the dashboard (queries/ready.py)
 
     @property
     def total_rows(self) -> int:
@@ -139,14 +141,16 @@ def _sha256(path: Path) -> str | None:
 
 
 def load_package(package: str | Path, db_path: str | Path, progress: Progress | None = None,
-                 memory_limit: str = "3GB", source: str | None = None, demo: bool = False) -> LoadResult:
+                 memory_limit: str = "3GB", source: str | None = None, demo: bool = False,
+                 ready_seconds: float = ready_views.BUDGET_SECONDS) -> LoadResult:
     """Validate `package` and, if it passes as a whole, replace `db_path` with the new database.
 
     `source` is what load_info records as the package (and every page's stamp shows): by default the
     package's absolute path; an upload passes the file names the user chose, not its temporary folder.
     `demo`: the bundled demo is being built (etl/service.py); any other load marks `db_path` as holding
-    a county's data (real_data_marker). Every file written is private (common/files.py: 0600, folders
-    0700). Raises LoadFailed (with every problem) and leaves `db_path` untouched otherwise.
+    a county's data (real_data_marker). `ready_seconds`: the time given to computing ahead the views
+    the dashboard has been asked for (queries/ready.py; 0: none). Every file written is private
+    (common/files.py: 0600, folders 0700). Raises LoadFailed (with every problem) and leaves `db_path` untouched otherwise.
     """
     progress = progress or _quiet
     started = time.perf_counter()
@@ -238,6 +242,12 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
             con.execute("detach final")
         finally:
             con.close()
+
+        # the views the dashboard's users have been asking for, computed on the new file, so that their
+        # first look after the swap reads them (within a time budget: the load is not held up for long)
+        progress(0.90, "预先计算常看的视图 computing ahead the views most asked for")
+        asked = ready_views.read_asked(ready_views.asked_folder(db_path)) if ready_seconds > 0 else []
+        result.ready = ready_views.compute_ahead(build_path, asked, ready_seconds)
 
         progress(0.97, "替换数据库 swapping the database in")
         _verify(build_path)

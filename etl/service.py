@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from common.files import FILE_MODE, FOLDER_MODE, lock_file, private_folder
+from common.paths import SERVING_DIR
 from etl import backups as _backups
 from etl.load import (
     LoadFailed,
@@ -167,7 +168,7 @@ def tighten(db_path: Path, others: tuple[Path, ...] = ()) -> list[Path]:
     db_path = Path(db_path)
     rejects = rejects_base(db_path)
     files = [db_path, real_data_marker(db_path), rejects, rejects.with_suffix(".xlsx"), *map(Path, others)]
-    folders = [_backups.folder(db_path), db_path.parent / ".tuopin-serving"]
+    folders = [_backups.folder(db_path), db_path.parent / SERVING_DIR]
     for folder in folders:
         files += [p for p in folder.glob("*") if p.is_file()] if folder.is_dir() else []
     changed = []

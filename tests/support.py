@@ -98,3 +98,19 @@ def streamlit_server(env: dict[str, str], *, timeout: float = 90):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def sample_params(name: str, values: dict | None = None) -> dict:
+    """Valid parameters for a catalog query (besides region/village): by default dates and a year the
+    tiny fixture holds (tests/fixtures/tiny), the first allowed value of a choice (村 for a level)."""
+    from queries import catalog
+
+    query = catalog()[name]
+    values = values or {"as_of": "2019-12-31", "start": "2018-01-01", "end": "2019-12-31", "year": 2018}
+    params = {}
+    for param in query.params:
+        if param.name in values:
+            params[param.name] = values[param.name]
+        elif param.allowed:
+            params[param.name] = param.allowed[0] if param.name != "level" else "村"
+    return params

@@ -16,6 +16,7 @@ import pytest
 from access import AccessError, Store
 from access.__main__ import main as access_cli
 from queries import SCOPE_FREE, Database, Scope, ScopeError, catalog
+from tests.support import sample_params
 
 COUNTY, JIA, YI = "430101000000", "430101100000", "430101200000"  # 小试县, 甲乡, 乙镇
 VILLAGE_1, VILLAGE_3 = "430101100001", "430101200001"  # 一村 (甲乡), 三村 (乙镇)
@@ -325,19 +326,6 @@ def test_the_cli_checks_the_scope_against_the_data(tiny_db_path, tmp_path, monke
 
 
 # ---- scope in the query layer ------------------------------------------------------------------
-
-def sample_params(name: str) -> dict:
-    """Valid parameters for every catalog query on the tiny fixture (besides region/village)."""
-    query = catalog()[name]
-    values = {"as_of": "2019-12-31", "start": "2018-01-01", "end": "2019-12-31", "year": 2018}
-    params = {}
-    for param in query.params:
-        if param.name in values:
-            params[param.name] = values[param.name]
-        elif param.allowed:
-            params[param.name] = param.allowed[0] if param.name != "level" else "村"
-    return params
-
 
 @pytest.mark.parametrize("name", sorted(catalog()))
 def test_every_query_is_limited_to_the_scope(tiny, name):

@@ -22,9 +22,9 @@ import pandas as pd
 import streamlit as st
 
 from common.files import private_folder
-from common.paths import BUNDLED_DB, default_db_path
+from common.paths import BUNDLED_DB, SERVING_DIR, default_db_path
 from etl import service
-from queries import Database, Scope
+from queries import Database, Scope, ready
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = BUNDLED_DB  # the bundled demo's place (tests point it elsewhere)
@@ -96,9 +96,6 @@ def _pinned() -> tuple[DbVersion, Database | None]:
 
 def current_version() -> DbVersion:
     return st.session_state.get("_db_version") or db_version()
-
-
-SERVING_DIR = ".tuopin-serving"
 
 
 def serving_path(version: DbVersion) -> Path:
@@ -292,9 +289,13 @@ def shared_results() -> SharedResults:
 
 
 def clear_shared_results() -> None:
-    """Start afresh (tests). Not needed after an import: the new generation is part of every key."""
-    global _SHARED
+    """Start afresh (tests): no result shared, none asked for, no file's results computed ahead known.
+    Not needed after an import: the new generation is part of every key."""
+    global _SHARED, _ASKED
     _SHARED = SharedResults()
+    _ASKED = ready.Asked()
+    with _READY_LOCK:
+        _READY.clear()
 
 
 def run(name: str, params: dict, scope: Scope | None) -> pd.DataFrame:
@@ -308,25 +309,62 @@ def bound(scope: Scope | None) -> Callable[..., pd.DataFrame]:
     """The run's queries as a function of (name, **params), tied to this run's database generation and
     `scope`: work the run hands on to later, outside the script run (a file made when its download
     button is clicked, ui/charts.export_button), reads exactly what the page showed, with the same
-    shared results, and needs nothing of the session."""
+    shared results, and needs nothing of the session.
+
+    A result not yet in the shared results is read from those the last import computed ahead in the
+    file (queries/ready.py), else computed; every query asked for is counted for the next import."""
     version, database = _pinned()
     opened = _database(version) if database is None else database
     results = shared_results()
+    ahead = _ready(version, opened)
+    scoped = scope is not None
 
     def query(name: str, **params) -> pd.DataFrame:
-        return results.get(result_key(opened, version, name, params, scope),
-                           lambda: opened.query(name, scope=scope, **params))
+        values = opened.scoped_params(name, scope, **params)  # ScopeError here, before any lookup
+        _ASKED.note(name, values, scoped, _asked_folder(version))
+
+        def compute() -> pd.DataFrame:
+            frame = ahead.get(ready.key_text(name, values, scoped))
+            return frame if frame is not None else opened.query(name, scope=scope, **params)
+
+        return results.get(result_key(version, name, values, scoped), compute)
 
     return query
 
 
-def result_key(database: Database, version: DbVersion, name: str, params: dict, scope: Scope | None) -> tuple:
-    """What decides a query's rows: the generation, the query, the values it runs with under `scope`
-    (ScopeError here, before any lookup, when the scope does not reach them) and, unscoped (what comes
-    before sign-in), that it ran without a scope."""
-    values = database.scoped_params(name, scope, **params)
+def result_key(version: DbVersion, name: str, values: dict, scoped: bool) -> tuple:
+    """What decides a query's rows: the generation, the query, the values it runs with under the asking
+    account's scope (Database.scoped_params: checked against the scope before any lookup) and, for what
+    comes before sign-in, that it ran without a scope."""
     return (version, name, tuple(sorted((k, _frozen(v)) for k, v in values.items())),
-            "unscoped" if scope is None else "scoped")
+            "scoped" if scoped else "unscoped")
+
+
+_ASKED = ready.Asked()
+
+
+def asked() -> ready.Asked:
+    """This process's counts of the queries asked for (written beside the database for the next import)."""
+    return _ASKED
+
+
+def _asked_folder(version: DbVersion) -> Path:
+    return ready.asked_folder(Path(version.path))
+
+
+_READY: dict[DbVersion, ready.Ready] = {}
+_READY_LOCK = threading.Lock()
+
+
+def _ready(version: DbVersion, database: Database) -> ready.Ready:
+    """The results computed ahead in this generation's file, their keys read once per generation."""
+    with _READY_LOCK:
+        known = _READY.get(version)
+        if known is None or known.database is not database:
+            known = _READY[version] = ready.Ready(database)
+            for old in [v for v in _READY if v != version][:-1]:  # this generation and the one before
+                del _READY[old]
+        return known
 
 
 def load_stamp() -> dict:

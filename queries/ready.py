@@ -1,0 +1,293 @@
+"""Views computed ahead: the query results people have been asking for, computed again by an import
+for the database file it builds, so that the first look at each of them after the import reads its
+rows instead of computing them — in every dashboard process at once.
+
+The cycle:
+- Every dashboard process counts the catalog queries it is asked for, by the key of its shared
+  results (ui/data.SharedResults: the query and the values it runs with under the asking account's
+  scope), and at most every WRITE_EVERY seconds writes the MAX_KEYS most asked for to
+  `<database folder>/.tuopin-serving/asked-<process id>.json` (a private file: region codes, dates and
+  options, never a name or an ID number).
+- An import (etl/load.py), once its tables are derived and before the file is swapped in, reads those
+  files (the last ASKED_DAYS days), runs the most asked-for queries on the new file, most asked first,
+  within a time budget, and stores each result in the table `ready_results` (Arrow IPC), with the
+  fingerprint of the query code that computed it.
+- A dashboard process that does not hold a result in memory looks it up there before computing it:
+  the same query, the same values, the same file, so the same rows (tests/test_ready_results.py
+  compares every stored result with the one computed afresh). A result computed by other query code
+  (another catalog fingerprint) is never read: the dashboard computes it itself.
+
+Queries of personal data (`-- personal: yes`) are neither counted nor stored. Anything wrong in an
+asked file (a file cut short, an unknown query, a value of the wrong type) is skipped with a warning:
+the file is a hint, and an import never fails because of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import os
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from common.files import open_private, private_folder
+from common.paths import SERVING_DIR
+from queries import QUERIES_DIR, REGION_PARAMS, Database, QueryError, catalog
+
+log = logging.getLogger(__name__)
+
+TABLE = "ready_results"
+ASKED_GLOB = "asked-*.json"
+MAX_KEYS = 500  # per process file, and what one import considers
+WRITE_EVERY = 5.0  # seconds between a process's writes of its asked file (about a millisecond each)
+ASKED_DAYS = 30  # asked files older than this are ignored (and removed by the next import)
+BUDGET_SECONDS = 30.0  # an import's time for computing ahead, by default
+MAX_FRAME_BYTES = 16 << 20  # a larger result (a county's household list) is left to be computed when asked
+
+
+@cache
+def catalog_fingerprint() -> str:
+    """A hash of everything that decides a query's rows on a given file: the query files, the shared
+    macros and the runner that composes them. A dashboard of other code never reads what this computed."""
+    digest = hashlib.sha256()
+    for path in sorted([*QUERIES_DIR.glob("*.sql"), *QUERIES_DIR.glob("shared/*.sql"), QUERIES_DIR / "__init__.py"]):
+        digest.update(path.relative_to(QUERIES_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+# ---- keys ------------------------------------------------------------------------------------------
+
+def _encoded(value):
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return {"float": repr(value)}
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return {"date": value.isoformat()}
+    raise TypeError(f"a value a key cannot hold: {value!r}")
+
+
+def _decoded(value):
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, dict) and len(value) == 1:
+        (kind, text), = value.items()
+        if kind == "date" and isinstance(text, str):
+            return dt.date.fromisoformat(text)
+        if kind == "float" and isinstance(text, str):
+            return float(text)
+    raise ValueError(f"not a key's value: {value!r}")
+
+
+def key_text(name: str, values: dict, scoped: bool) -> str | None:
+    """One text for a query asked with `values` (bound, and scoped when `scoped`): the server's lookup and
+    the import's store use the same. None for values a key cannot hold (none of the catalog's types)."""
+    try:
+        return json.dumps([name, [[k, _encoded(values[k])] for k in sorted(values)], bool(scoped)],
+                          ensure_ascii=False, separators=(",", ":"))
+    except TypeError:
+        return None
+
+
+def parse_key(text: str) -> tuple[str, dict, bool]:
+    """The query, its values and whether a scope had applied them; ValueError for anything else."""
+    try:
+        name, pairs, scoped = json.loads(text)
+        values = {str(k): _decoded(v) for k, v in pairs}
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"not a key: {text[:200]!r}") from exc
+    if not isinstance(name, str) or not isinstance(scoped, bool):
+        raise ValueError(f"not a key: {text[:200]!r}")
+    return name, values, scoped
+
+
+# ---- frames ------------------------------------------------------------------------------------------
+
+def frame_bytes(frame: pd.DataFrame) -> bytes:
+    """A result as Arrow IPC, with pandas' metadata: it reads back as the same frame, dtypes included."""
+    table = pa.Table.from_pandas(frame, preserve_index=True)
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue()
+
+
+def frame_from(blob: bytes) -> pd.DataFrame:
+    return pa.ipc.open_stream(blob).read_all().to_pandas()
+
+
+# ---- what was asked for (the dashboard's side) ----------------------------------------------------------
+
+def asked_folder(db_path: Path) -> Path:
+    return Path(db_path).parent / SERVING_DIR
+
+
+class Asked:
+    """The queries one process has been asked for, counted, written now and then for the next import.
+    Thread-safe; writing is skipped (logged) where the folder cannot be written."""
+
+    def __init__(self, write_every: float = WRITE_EVERY, max_keys: int = MAX_KEYS):
+        self.write_every, self.max_keys = write_every, max_keys
+        self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._written = time.monotonic()
+        self._changed = False
+
+    def note(self, name: str, values: dict, scoped: bool, folder: Path) -> None:
+        query = catalog().get(name)
+        if query is None or query.personal:
+            return
+        text = key_text(name, values, scoped)
+        if text is None:
+            return
+        with self._lock:
+            self.counts[text] += 1
+            self._changed = True
+            if len(self.counts) > 4 * self.max_keys:  # keep the most asked for, not every key ever
+                self.counts = Counter(dict(self.counts.most_common(self.max_keys)))
+            due = time.monotonic() - self._written >= self.write_every
+            if due:
+                self._written = time.monotonic()
+        if due:
+            self.write(folder)
+
+    def write(self, folder: Path) -> Path | None:
+        with self._lock:
+            if not self._changed:
+                return None
+            asked = self.counts.most_common(self.max_keys)
+            self._changed = False
+        target = Path(folder) / f"asked-{os.getpid()}.json"
+        try:
+            private_folder(Path(folder), parents=False)
+            partial = target.with_name(f".{target.name}.{threading.get_ident()}")
+            with open_private(partial, "w", encoding="utf-8") as out:
+                json.dump({"catalog": catalog_fingerprint(), "asked": asked}, out, ensure_ascii=False)
+            os.replace(partial, target)
+        except OSError as exc:
+            log.info("not writing the views asked for to %s: %s", folder, exc)
+            return None
+        return target
+
+
+def read_asked(folder: Path, max_age_days: float = ASKED_DAYS, max_keys: int = MAX_KEYS) -> list[str]:
+    """The keys asked for in every process's file under `folder` written in the last `max_age_days`,
+    most asked for first (counts added over the files). Older files are removed; a file that cannot be
+    read is skipped with a warning."""
+    counts: Counter[str] = Counter()
+    oldest = time.time() - max_age_days * 86400
+    for path in sorted(Path(folder).glob(ASKED_GLOB)) if Path(folder).is_dir() else ():
+        try:
+            if path.stat().st_mtime < oldest:
+                path.unlink(missing_ok=True)
+                continue
+            content = json.loads(path.read_text(encoding="utf-8"))
+            for text, count in content["asked"]:
+                if isinstance(text, str) and isinstance(count, int) and not isinstance(count, bool) and count > 0:
+                    counts[text] += count
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("skipping the views asked for in %s: %s", path.name, exc)
+    return [text for text, _ in counts.most_common(max_keys)]
+
+
+# ---- computing ahead (the import's side) ----------------------------------------------------------------
+
+@dataclass
+class Report:
+    asked: int = 0  # keys considered
+    stored: int = 0
+    skipped: int = 0
+    reasons: list[str] = field(default_factory=list)  # why keys were skipped (the first 20)
+    seconds: float = 0.0
+    out_of_time: bool = False
+
+    def skip(self, reason: str) -> None:
+        self.skipped += 1
+        if len(self.reasons) < 20:
+            self.reasons.append(reason[:300])
+
+
+def compute_ahead(db_path: Path, keys: list[str], budget: float = BUDGET_SECONDS) -> Report:
+    """Run each asked-for query on the database file at `db_path` (not yet serving: the import's new
+    file), most asked first, until `budget` seconds are spent, and store the results in ready_results.
+    A key naming a query the catalog no longer has, personal data, or values the query refuses is
+    skipped; the table is created even when nothing is stored (its absence means older code built it)."""
+    started = time.perf_counter()
+    report = Report(asked=len(keys))
+    rows = []
+    with Database(db_path, read_only=False) as database:
+        for text in keys:
+            if time.perf_counter() - started > budget:
+                report.out_of_time = True
+                break
+            try:
+                name, values, scoped = parse_key(text)
+                query = catalog().get(name)
+                if query is None or query.personal:
+                    raise ValueError(f"{name}: not a query to compute ahead")
+                for param in values.keys() & set(REGION_PARAMS):  # a region the new data no longer has
+                    if values[param] is not None and not _has_region(database, values[param]):
+                        raise ValueError(f"{name}: no region {str(values[param])[:40]!r} in the data")
+                frame = database.query(name, **values)  # the values the scope gave it: the same rows
+            except (ValueError, QueryError, duckdb.Error) as exc:
+                report.skip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+                continue
+            stored = key_text(name, database.scoped_params(name, None, **values), scoped)
+            if stored != text:  # values that bind differently (an old key): it would never be looked up
+                report.skip(f"{name}: its values bind differently now")
+                continue
+            blob = frame_bytes(frame)
+            if len(blob) > MAX_FRAME_BYTES:
+                report.skip(f"{name}: {len(blob):,} bytes, over {MAX_FRAME_BYTES:,}")
+                continue
+            rows.append((text, name, catalog_fingerprint(), blob))
+        database.connection.execute(
+            f"create table {TABLE} (key varchar primary key, query varchar not null, catalog varchar not null,"
+            " frame blob not null)")
+        if rows:
+            database.connection.executemany(f"insert into {TABLE} values (?, ?, ?, ?)", rows)
+        database.connection.execute("checkpoint")
+    report.stored = len(rows)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _has_region(database: Database, code) -> bool:
+    with database.connection.cursor() as cursor:
+        return bool(cursor.execute("select 1 from regions where code = ?", [str(code)]).fetchall())
+
+
+class Ready:
+    """The results computed ahead in one (read-only) database file for this query code: their keys read
+    once, each result read when asked for."""
+
+    def __init__(self, database: Database):
+        self.database = database
+        try:
+            with database.connection.cursor() as cursor:
+                self.keys = frozenset(key for (key,) in cursor.execute(
+                    f"select key from {TABLE} where catalog = ?", [catalog_fingerprint()]).fetchall())
+        except duckdb.CatalogException:  # built before results were computed ahead
+            self.keys = frozenset()
+        self.hits = 0
+
+    def get(self, text: str | None) -> pd.DataFrame | None:
+        if text is None or text not in self.keys:
+            return None
+        with self.database.connection.cursor() as cursor:
+            row = cursor.execute(f"select frame from {TABLE} where key = ?", [text]).fetchone()
+        if row is None:
+            return None
+        self.hits += 1
+        return frame_from(row[0])

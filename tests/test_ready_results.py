@@ -1,0 +1,192 @@
+"""Views computed ahead (queries/ready.py): what the dashboard was asked for is computed by the next
+import into the file it builds, and read back by the dashboard instead of computed — the very rows a
+computation on that file gives, for every catalog query and two accounts' scopes; never results of
+other query code, never personal data, never past a scope; a damaged asked file never fails an import."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+
+from etl.load import load_package
+from queries import Database, Scope, ScopeError, catalog, ready
+from tests.conftest import DEPARTMENTS, TINY
+from tests.support import sample_params
+from ui import data
+
+# (package, the county, one township, a village of it, dates and a year the package holds)
+PACKAGES = {
+    "tiny": (TINY, "430101000000", "430101100000", "430101100001",
+             {"as_of": "2019-12-31", "start": "2018-01-01", "end": "2019-12-31", "year": 2018}),
+    "departments": (DEPARTMENTS, "532999000000", "532999100000", "532999100001",
+                    {"as_of": "2025-06-30", "start": "2024-01-01", "end": "2025-06-30", "year": 2024}),
+}
+
+
+@pytest.fixture
+def served(tmp_path, monkeypatch):
+    """A database file the dashboard's data layer serves (TUOPIN_DB), loaded by the real loader."""
+    db = tmp_path / "tuopin.duckdb"
+    monkeypatch.setenv("TUOPIN_DB", str(db))
+    data.clear_shared_results()
+    yield db
+    data.clear_shared_results()
+
+
+def ask_everything(scopes, village: str, dates: dict) -> list[tuple[str, dict, Scope]]:
+    """Every catalog query the scopes may run, through the dashboard's door (ui/data.run): what a day of
+    users might have asked for."""
+    asked = []
+    for scope in scopes:
+        for name, query in sorted(catalog().items()):
+            params = sample_params(name, dates)
+            if any(p.name == "village" for p in query.params):
+                params["village"] = village
+            try:
+                data.run(name, params, scope)
+            except ScopeError:  # personal data for a masked scope, a query outside any region
+                continue
+            asked.append((name, params, scope))
+    return asked
+
+
+def current_ready() -> ready.Ready:
+    version = data.db_version()
+    return data._ready(version, data._database(version))
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_every_query_asked_for_is_computed_ahead_by_the_next_import_and_reads_back_the_same(served, package):
+    source, county, township, village, dates = PACKAGES[package]
+    first = load_package(source, served)
+    assert (first.ready.asked, first.ready.stored) == (0, 0)  # nothing asked for yet
+    scopes = (Scope(county), Scope(township))
+    asked = ask_everything(scopes, village, dates)
+    assert len(asked) > 60
+    written = data.asked().write(ready.asked_folder(served))
+    assert written is not None and written.stat().st_mode & 0o777 == 0o600
+
+    second = load_package(source, served)  # the next import: a new generation of the file
+    keys = {ready.key_text(name, data._database(data.db_version()).scoped_params(name, scope, **params), True)
+            for name, params, scope in asked}
+    assert (second.ready.asked, second.ready.stored, second.ready.skipped) == (len(keys), len(keys), 0)
+
+    data.clear_shared_results()  # a dashboard process meeting the new file with nothing in memory
+    with Database(served) as fresh:
+        for name, params, scope in asked:
+            served_rows = data.run(name, params, scope)
+            computed = fresh.query(name, scope=scope, **params)
+            pd.testing.assert_frame_equal(served_rows, computed, check_exact=True, obj=f"{name} {params} {scope}")
+    assert current_ready().hits == len(keys)  # every one read, none computed (a repeat is shared in memory)
+
+
+def test_results_of_other_query_code_are_never_read(served):
+    source, county, _, village, dates = PACKAGES["tiny"]
+    load_package(source, served)
+    data.run("registry_summary", {"as_of": "2019-12-31"}, Scope(county))
+    data.asked().write(ready.asked_folder(served))
+    load_package(source, served)
+    with duckdb.connect(str(served)) as con:  # as if another version of the queries had computed them
+        con.execute("update ready_results set frame = (select frame from ready_results limit 1), catalog = 'older'")
+    os.utime(served, ns=(0, os.stat(served).st_mtime_ns + 1000))
+    data.clear_shared_results()
+    rows = data.run("registry_summary", {"as_of": "2019-12-31"}, Scope(county))
+    assert (rows.households_registered.iloc[0], rows.people_registered.iloc[0]) == (4, 10)
+    assert current_ready().hits == 0 and current_ready().keys == frozenset()
+
+
+def test_a_scope_is_checked_before_a_result_computed_ahead_is_read(served):
+    source, county, township, _, dates = PACKAGES["tiny"]
+    other = "430101200000"  # 乙镇
+    load_package(source, served)
+    data.run("registry_summary", {"as_of": "2019-12-31", "region": other}, Scope(county))
+    data.asked().write(ready.asked_folder(served))
+    load_package(source, served)
+    data.clear_shared_results()
+    with pytest.raises(ScopeError):
+        data.run("registry_summary", {"as_of": "2019-12-31", "region": other}, Scope(township))
+    assert current_ready().hits == 0
+    leader = data.run("registry_summary", {"as_of": "2019-12-31", "region": other}, Scope(county))
+    assert (leader.households_registered.iloc[0], current_ready().hits) == (1, 1)  # 乙镇 1户2人
+
+
+def test_personal_data_is_neither_counted_nor_stored(served, tmp_path):
+    source, county, _, village, dates = PACKAGES["tiny"]
+    load_package(source, served)
+    personal = sorted(name for name, query in catalog().items() if query.personal)
+    assert personal
+    for name in personal:
+        params = sample_params(name, dates)
+        if any(p.name == "village" for p in catalog()[name].params):
+            params["village"] = village
+        data.run(name, params, Scope(county, personal=True))
+    assert not data.asked().counts
+    # a key for personal data written into an asked file by hand is refused by the import
+    folder = ready.asked_folder(served)
+    values = Database(served).scoped_params(personal[0], Scope(county, personal=True),
+                                            **sample_params(personal[0], dates) | (
+                                                {"village": village} if "village" in
+                                                {p.name for p in catalog()[personal[0]].params} else {}))
+    (folder / "asked-1.json").write_text(json.dumps({"asked": [[ready.key_text(personal[0], values, True), 9]]}))
+    report = load_package(source, served).ready
+    assert (report.asked, report.stored, report.skipped) == (1, 0, 1)
+    with duckdb.connect(str(served), read_only=True) as con:
+        assert con.execute("select count(*) from ready_results").fetchone() == (0,)
+
+
+def test_a_damaged_or_hostile_asked_file_never_fails_an_import(served):
+    source, county, _, _, dates = PACKAGES["tiny"]
+    load_package(source, served)
+    data.run("registry_summary", {"as_of": "2019-12-31"}, Scope(county))
+    good = data.asked().write(ready.asked_folder(served))
+    folder = good.parent
+    (folder / "asked-2.json").write_text('{"asked": [["registry_summ')  # cut short
+    (folder / "asked-3.json").write_bytes(os.urandom(300))
+    hostile = [
+        ['["no_such_query",[],true]', 5],
+        ['["registry_summary",[["as_of",{"date":"not a date"}]],true]', 5],
+        ['["registry_summary",[["as_of","2019-12-31"],["x; drop table regions",1]],true]', 5],
+        ['["registry_summary",[["as_of",{"date":"2019-12-31"}],["region","\' or 1=1 --"]],true]', 5],
+        [["not", "a", "key"], 5],
+        ['["registry_summary",[],true]', -3],
+        ['{"a": 1}', 5],
+    ]
+    (folder / "asked-4.json").write_text(json.dumps({"asked": hostile}))
+    result = load_package(source, served)
+    assert result.ready.stored == 1  # the good file's one key
+    assert result.ready.skipped >= 4
+    with duckdb.connect(str(served), read_only=True) as con:
+        assert con.execute("select count(*) from regions").fetchone()[0] > 0
+        assert [q for (q,) in con.execute("select query from ready_results").fetchall()] == ["registry_summary"]
+
+
+def test_a_budget_of_none_computes_nothing_and_an_older_file_has_nothing_ahead(served, tmp_path):
+    source, county, _, _, _ = PACKAGES["tiny"]
+    load_package(source, served)
+    data.run("registry_summary", {"as_of": "2019-12-31"}, Scope(county))
+    data.asked().write(ready.asked_folder(served))
+    assert load_package(source, served, ready_seconds=0).ready.stored == 0
+    # a file built before results were computed ahead (no ready_results table) is served as ever
+    older = tmp_path / "older.duckdb"
+    shutil.copy(served, older)
+    with duckdb.connect(str(older)) as con:
+        con.execute("drop table ready_results")
+    with Database(older) as database:
+        assert ready.Ready(database).keys == frozenset()
+
+
+def test_keys_read_back_their_values():
+    import datetime as dt
+
+    values = {"as_of": dt.date(2019, 12, 31), "rate": 0.1, "year": 2018, "region": "430101", "flag": True,
+              "none": None}
+    text = ready.key_text("q", values, True)
+    assert ready.parse_key(text) == ("q", values, True)
+    assert ready.key_text("q", {"x": object()}, True) is None
+    with pytest.raises(ValueError):
+        ready.parse_key('["q",[["as_of",{"date":"2019-13-01"}]],true]')
