@@ -15,6 +15,7 @@ from ui.i18n import t
 from ui.navigation import PAGE_NAMES, PAGES
 
 cpu_started = run_cpu.started()  # the run's CPU, logged for the load test when asked (ui/run_cpu.py)
+data.take_query_counts()  # and its queries: none yet
 st.set_page_config(page_title="脱贫攻坚进展看板 Tuopin", page_icon="📊", layout="wide")
 state.language_from_url()
 
@@ -100,4 +101,4 @@ try:
 except Exception as error:  # a visitor never sees a traceback: a short message, the details in the log
     recovery.failed(error, run["navigated"])
 finally:  # st.stop and st.rerun end a run by an exception too
-    run_cpu.finished(cpu_started, run["page"])
+    run_cpu.finished(cpu_started, run["page"], data.take_query_counts())

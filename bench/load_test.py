@@ -550,7 +550,7 @@ class Results:
     client_cpu: float = 0.0  # CPU seconds of this process (the simulated users)
     server_cpu: float | None = None  # CPU seconds of the streamlit server during the scenario
     server_peak_mib: float | None = None  # the server's peak resident memory (VmHWM) at the end
-    run_cpu: list[tuple[str, float, str]] = field(default_factory=list)  # (page, CPU ms, session) of every run
+    run_cpu: list[run_cpu.Run] = field(default_factory=list)  # (page, CPU ms, session, queries) of every run
 
 
 def evidence(run: Run, figures: dict[str, dict[str, str]], as_of: str | None,
@@ -911,7 +911,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def _run_cpu(results: Results, measure) -> float | None:
-    values = [ms for _page, ms, _session in results.run_cpu]
+    values = [run.ms for run in results.run_cpu]
     return round(measure(values), 1) if values else None
 
 
@@ -927,8 +927,8 @@ def _matched_cpu(results: Results) -> tuple[list[tuple[Interaction, float]], int
     from collections import deque
 
     logged: dict[str, deque] = {}
-    for _page, ms, session in results.run_cpu:
-        logged.setdefault(session, deque()).append(ms)
+    for run in results.run_cpu:
+        logged.setdefault(run.session, deque()).append(run.ms)
     matched, unmatched = [], 0
     for interaction in sorted(results.interactions, key=lambda i: i.started):
         queue = logged.get(interaction.session or "", deque())
@@ -955,6 +955,12 @@ def write_interactions(results: Results, path: Path) -> None:
 
 def _label(interaction: Interaction) -> str:
     return "page" if interaction.label.startswith("page") else interaction.label
+
+
+def _query_totals(results: Results) -> tuple[int, int, int]:
+    computed = sum(run.computed for run in results.run_cpu)
+    ahead = sum(run.ahead for run in results.run_cpu)
+    return computed, ahead, sum(run.asked for run in results.run_cpu) - computed - ahead
 
 
 def _interaction_cpu(results: Results, measure) -> float | None:
@@ -996,6 +1002,10 @@ def report(results: Results, server_errors: list[str]) -> dict:
         "CPU per interaction ms median (its runs)": _interaction_cpu(results, statistics.median),
         "CPU per interaction ms p95 (its runs)": _interaction_cpu(results, lambda v: percentile(v, 0.95)),
         "interactions without their runs logged": interaction_cpu(results)[1] if results.run_cpu else None,
+        # what the runs' catalog queries were: computed, read from the results an import computed ahead
+        # (queries/ready.py), or shared in memory
+        "queries computed / read ahead / shared": (
+            " / ".join(str(n) for n in _query_totals(results)) if results.run_cpu else None),
         "client CPU seconds": round(results.client_cpu, 1),
     }
     return figures
@@ -1013,8 +1023,8 @@ def print_report(figures: dict, results: Results, server_errors: list[str]) -> N
             for item in items[:10]:
                 print("  " + item.replace("\n", "\n    ")[:2000])
     by_page: dict[str, list[float]] = {}
-    for page, ms, _session in results.run_cpu:
-        by_page.setdefault(page, []).append(ms)
+    for run in results.run_cpu:
+        by_page.setdefault(run.page, []).append(run.ms)
     if by_page:
         print(f"\n{'script runs by page':<22}{'n':>6}{'CPU ms median':>15}{'p95':>8}{'total s':>9}")
         for page, values in sorted(by_page.items(), key=lambda item: -sum(item[1])):

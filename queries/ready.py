@@ -3,21 +3,21 @@ for the database file it builds, so that the first look at each of them after th
 rows instead of computing them — in every dashboard process at once.
 
 The cycle:
-- Every dashboard process counts the catalog queries it is asked for, by the key of its shared
+- Every dashboard process notes the catalog queries it is asked for, by the key of its shared
   results (ui/data.SharedResults: the query and the values it runs with under the asking account's
-  scope), and at most every WRITE_EVERY seconds writes the MAX_KEYS most asked for to
+  scope), and at most every WRITE_EVERY seconds writes the MAX_KEYS most recently asked for to
   `<database folder>/.tuopin-serving/asked-<process id>.json` (a private file: region codes, dates and
   options, never a name or an ID number).
 - An import (etl/load.py), once its tables are derived and before the file is swapped in, reads those
-  files (the last ASKED_DAYS days), runs the most asked-for queries on the new file, most asked first,
-  within a time budget, and stores each result in the table `ready_results` (Arrow IPC), with the
+  files (the last ASKED_DAYS days), runs the queries on the new file, the most recently asked for
+  first, within a time budget, and stores each result in the table `ready_results` (Arrow IPC), with the
   fingerprint of the query code that computed it.
 - A dashboard process that does not hold a result in memory looks it up there before computing it:
   the same query, the same values, the same file, so the same rows (tests/test_ready_results.py
   compares every stored result with the one computed afresh). A result computed by other query code
   (another catalog fingerprint) is never read: the dashboard computes it itself.
 
-Queries of personal data (`-- personal: yes`) are neither counted nor stored. Anything wrong in an
+Queries of personal data (`-- personal: yes`) are neither noted nor stored. Anything wrong in an
 asked file (a file cut short, an unknown query, a value of the wrong type) is skipped with a warning:
 the file is a hint, and an import never fails because of it.
 """
@@ -29,10 +29,11 @@ import hashlib
 import io
 import json
 import logging
+import math
 import os
 import threading
 import time
-from collections import Counter
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -134,12 +135,14 @@ def asked_folder(db_path: Path) -> Path:
 
 
 class Asked:
-    """The queries one process has been asked for, counted, written now and then for the next import.
-    Thread-safe; writing is skipped (logged) where the folder cannot be written."""
+    """The queries one process has been asked for, most recently asked last, written now and then for
+    the next import. Recency, not a count, decides what the import computes first: what users were
+    looking at just before an import is what they look at next. Thread-safe; writing is skipped
+    (logged) where the folder cannot be written."""
 
     def __init__(self, write_every: float = WRITE_EVERY, max_keys: int = MAX_KEYS):
         self.write_every, self.max_keys = write_every, max_keys
-        self.counts: Counter[str] = Counter()
+        self.asked: OrderedDict[str, float] = OrderedDict()  # key -> when last asked (epoch seconds)
         self._lock = threading.Lock()
         self._written = time.monotonic()
         self._changed = False
@@ -152,10 +155,11 @@ class Asked:
         if text is None:
             return
         with self._lock:
-            self.counts[text] += 1
+            self.asked[text] = time.time()
+            self.asked.move_to_end(text)
             self._changed = True
-            if len(self.counts) > 4 * self.max_keys:  # keep the most asked for, not every key ever
-                self.counts = Counter(dict(self.counts.most_common(self.max_keys)))
+            while len(self.asked) > self.max_keys:  # the most recently asked for, not every key ever
+                self.asked.popitem(last=False)
             due = time.monotonic() - self._written >= self.write_every
             if due:
                 self._written = time.monotonic()
@@ -166,7 +170,7 @@ class Asked:
         with self._lock:
             if not self._changed:
                 return None
-            asked = self.counts.most_common(self.max_keys)
+            asked = list(reversed(self.asked.items()))
             self._changed = False
         target = Path(folder) / f"asked-{os.getpid()}.json"
         try:
@@ -183,9 +187,9 @@ class Asked:
 
 def read_asked(folder: Path, max_age_days: float = ASKED_DAYS, max_keys: int = MAX_KEYS) -> list[str]:
     """The keys asked for in every process's file under `folder` written in the last `max_age_days`,
-    most asked for first (counts added over the files). Older files are removed; a file that cannot be
-    read is skipped with a warning."""
-    counts: Counter[str] = Counter()
+    the most recently asked for first (over all the files). Older files are removed; a file that
+    cannot be read is skipped with a warning, an entry that is not a key and a time is left out."""
+    latest: dict[str, float] = {}
     oldest = time.time() - max_age_days * 86400
     for path in sorted(Path(folder).glob(ASKED_GLOB)) if Path(folder).is_dir() else ():
         try:
@@ -193,12 +197,13 @@ def read_asked(folder: Path, max_age_days: float = ASKED_DAYS, max_keys: int = M
                 path.unlink(missing_ok=True)
                 continue
             content = json.loads(path.read_text(encoding="utf-8"))
-            for text, count in content["asked"]:
-                if isinstance(text, str) and isinstance(count, int) and not isinstance(count, bool) and count > 0:
-                    counts[text] += count
+            for text, when in content["asked"]:
+                if (isinstance(text, str) and isinstance(when, (int, float)) and not isinstance(when, bool)
+                        and math.isfinite(when) and when > 0):
+                    latest[text] = max(latest.get(text, 0.0), float(when))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("skipping the views asked for in %s: %s", path.name, exc)
-    return [text for text, _ in counts.most_common(max_keys)]
+    return sorted(latest, key=latest.__getitem__, reverse=True)[:max_keys]
 
 
 # ---- computing ahead (the import's side) ----------------------------------------------------------------
@@ -220,7 +225,7 @@ class Report:
 
 def compute_ahead(db_path: Path, keys: list[str], budget: float = BUDGET_SECONDS) -> Report:
     """Run each asked-for query on the database file at `db_path` (not yet serving: the import's new
-    file), most asked first, until `budget` seconds are spent, and store the results in ready_results.
+    file), in their order (the most recently asked for first), until `budget` seconds are spent, and store the results in ready_results.
     A key naming a query the catalog no longer has, personal data, or values the query refuses is
     skipped; the table is created even when nothing is stored (its absence means older code built it)."""
     started = time.perf_counter()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 
 import duckdb
 import pandas as pd
@@ -125,14 +126,14 @@ def test_personal_data_is_neither_counted_nor_stored(served, tmp_path):
         if any(p.name == "village" for p in catalog()[name].params):
             params["village"] = village
         data.run(name, params, Scope(county, personal=True))
-    assert not data.asked().counts
+    assert not data.asked().asked
     # a key for personal data written into an asked file by hand is refused by the import
     folder = ready.asked_folder(served)
     values = Database(served).scoped_params(personal[0], Scope(county, personal=True),
                                             **sample_params(personal[0], dates) | (
                                                 {"village": village} if "village" in
                                                 {p.name for p in catalog()[personal[0]].params} else {}))
-    (folder / "asked-1.json").write_text(json.dumps({"asked": [[ready.key_text(personal[0], values, True), 9]]}))
+    (folder / "asked-1.json").write_text(json.dumps({"asked": [[ready.key_text(personal[0], values, True), time.time()]]}))
     report = load_package(source, served).ready
     assert (report.asked, report.stored, report.skipped) == (1, 0, 1)
     with duckdb.connect(str(served), read_only=True) as con:
@@ -145,16 +146,18 @@ def test_a_damaged_or_hostile_asked_file_never_fails_an_import(served):
     data.run("registry_summary", {"as_of": "2019-12-31"}, Scope(county))
     good = data.asked().write(ready.asked_folder(served))
     folder = good.parent
+    now = time.time()
     (folder / "asked-2.json").write_text('{"asked": [["registry_summ')  # cut short
     (folder / "asked-3.json").write_bytes(os.urandom(300))
     hostile = [
-        ['["no_such_query",[],true]', 5],
-        ['["registry_summary",[["as_of",{"date":"not a date"}]],true]', 5],
-        ['["registry_summary",[["as_of","2019-12-31"],["x; drop table regions",1]],true]', 5],
-        ['["registry_summary",[["as_of",{"date":"2019-12-31"}],["region","\' or 1=1 --"]],true]', 5],
-        [["not", "a", "key"], 5],
+        ['["no_such_query",[],true]', now],
+        ['["registry_summary",[["as_of",{"date":"not a date"}]],true]', now],
+        ['["registry_summary",[["as_of","2019-12-31"],["x; drop table regions",1]],true]', now],
+        ['["registry_summary",[["as_of",{"date":"2019-12-31"}],["region","\' or 1=1 --"]],true]', now],
+        [["not", "a", "key"], now],
         ['["registry_summary",[],true]', -3],
-        ['{"a": 1}', 5],
+        ['["registry_summary",[],true]', "soon"],
+        ['{"a": 1}', now],
     ]
     (folder / "asked-4.json").write_text(json.dumps({"asked": hostile}))
     result = load_package(source, served)
@@ -190,3 +193,28 @@ def test_keys_read_back_their_values():
     assert ready.key_text("q", {"x": object()}, True) is None
     with pytest.raises(ValueError):
         ready.parse_key('["q",[["as_of",{"date":"2019-13-01"}]],true]')
+
+
+def test_the_most_recently_asked_for_come_first_over_every_workers_file(tmp_path):
+    import datetime as dt
+
+    folder = tmp_path / ".tuopin-serving"
+    folder.mkdir()
+    keys = [ready.key_text("registry_summary", {"as_of": dt.date(2019, 12, 31), "region": code}, True)
+            for code in ("a", "b", "c", "d")]
+    now = time.time()
+    # two workers' files: worker 1 asked a, b; worker 2 asked c, then a again most recently of all
+    (folder / "asked-1.json").write_text(json.dumps({"asked": [[keys[1], now - 20], [keys[0], now - 30]]}))
+    (folder / "asked-2.json").write_text(json.dumps({"asked": [[keys[0], now - 1], [keys[2], now - 10]]}))
+    old = folder / "asked-3.json"  # a worker of long ago: its file is ignored and removed
+    old.write_text(json.dumps({"asked": [[keys[3], now - 40 * 86400]]}))
+    os.utime(old, (now - 40 * 86400, now - 40 * 86400))
+    assert ready.read_asked(folder) == [keys[0], keys[2], keys[1]]
+    assert not old.exists()
+    assert ready.read_asked(folder, max_keys=2) == [keys[0], keys[2]]
+    # one process keeps its most recent keys only, newest first in its file
+    asked = ready.Asked(write_every=3600, max_keys=2)
+    for code in ("a", "b", "c", "b"):
+        asked.note("registry_summary", {"as_of": dt.date(2019, 12, 31), "region": code}, True, folder)
+    written = json.loads(asked.write(folder).read_text())["asked"]
+    assert [text for text, _ in written] == [keys[1], keys[2]]

@@ -294,6 +294,23 @@ def clear_shared_results() -> None:
     global _SHARED, _ASKED
     _SHARED = SharedResults()
     _ASKED = ready.Asked()
+_COUNTS = threading.local()  # this thread's (computed, read ahead, asked) queries since take_query_counts
+
+
+def _count(which: int) -> None:
+    counts = getattr(_COUNTS, "counts", None)
+    if counts is None:
+        counts = _COUNTS.counts = [0, 0, 0]
+    counts[which] += 1
+
+
+def take_query_counts() -> tuple[int, int, int]:
+    """The catalog queries this thread computed, read from the results computed ahead and asked for in
+    all since it last asked (the rest were shared results in memory), and start counting afresh:
+    dashboard.py logs them with each run's CPU for the load test (ui/run_cpu.py)."""
+    counts = getattr(_COUNTS, "counts", None) or [0, 0, 0]
+    _COUNTS.counts = [0, 0, 0]
+    return tuple(counts)
     with _READY_LOCK:
         _READY.clear()
 
@@ -322,10 +339,15 @@ def bound(scope: Scope | None) -> Callable[..., pd.DataFrame]:
     def query(name: str, **params) -> pd.DataFrame:
         values = opened.scoped_params(name, scope, **params)  # ScopeError here, before any lookup
         _ASKED.note(name, values, scoped, _asked_folder(version))
+        _count(2)
 
         def compute() -> pd.DataFrame:
             frame = ahead.get(ready.key_text(name, values, scoped))
-            return frame if frame is not None else opened.query(name, scope=scope, **params)
+            if frame is not None:
+                _count(1)
+                return frame
+            _count(0)
+            return opened.query(name, scope=scope, **params)
 
         return results.get(result_key(version, name, values, scoped), compute)
 
@@ -341,6 +363,23 @@ def result_key(version: DbVersion, name: str, values: dict, scoped: bool) -> tup
 
 
 _ASKED = ready.Asked()
+_COUNTS = threading.local()  # this thread's (computed, read ahead, asked) queries since take_query_counts
+
+
+def _count(which: int) -> None:
+    counts = getattr(_COUNTS, "counts", None)
+    if counts is None:
+        counts = _COUNTS.counts = [0, 0, 0]
+    counts[which] += 1
+
+
+def take_query_counts() -> tuple[int, int, int]:
+    """The catalog queries this thread computed, read from the results computed ahead and asked for in
+    all since it last asked (the rest were shared results in memory), and start counting afresh:
+    dashboard.py logs them with each run's CPU for the load test (ui/run_cpu.py)."""
+    counts = getattr(_COUNTS, "counts", None) or [0, 0, 0]
+    _COUNTS.counts = [0, 0, 0]
+    return tuple(counts)
 
 
 def asked() -> ready.Asked:

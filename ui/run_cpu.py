@@ -2,14 +2,16 @@
 variable TUOPIN_RUN_CPU_LOG names a file, every run of dashboard.py appends one line to it: the page it
 drew (its url path; "-" before the navigation, e.g. the sign-in form), the CPU milliseconds of the
 run's own thread (time.thread_time: the script, its queries' planning and Python, Argon2id — not the
-event loop sending the run's messages, nor DuckDB's worker threads) and the session's id, so that the
-load test can add up the runs of one click. Nothing is written otherwise. Several server processes
+event loop sending the run's messages, nor DuckDB's worker threads), the session's id, so that the
+load test can add up the runs of one click, and how many of the run's catalog queries were computed,
+read from the results an import computed ahead, and asked for in all (ui/data.take_query_counts). Nothing is written otherwise. Several server processes
 may append to one file: each line is one small O_APPEND write."""
 
 from __future__ import annotations
 
 import os
 import time
+from typing import NamedTuple
 
 ENV = "TUOPIN_RUN_CPU_LOG"
 
@@ -18,7 +20,17 @@ def started() -> float:
     return time.thread_time()
 
 
-def finished(start: float, page: str | None) -> None:
+class Run(NamedTuple):
+    page: str
+    ms: float
+    session: str
+    computed: int = 0  # catalog queries computed in the run
+    ahead: int = 0  # read from the results computed ahead (queries/ready.py)
+    asked: int = 0  # asked for in all (the rest were shared results in memory)
+
+
+def finished(start: float, page: str | None, queries: tuple[int, int, int] = (0, 0, 0)) -> None:
+    """`queries`: the run's (computed, read ahead, asked) catalog queries."""
     path = os.environ.get(ENV)
     if not path:
         return
@@ -26,7 +38,8 @@ def finished(start: float, page: str | None) -> None:
 
     ctx = get_script_run_ctx()
     session = ctx.session_id if ctx is not None else "-"
-    line = f"{page or '-'}\t{(time.thread_time() - start) * 1000:.2f}\t{session}\n".encode()
+    counts = "\t".join(str(n) for n in queries)
+    line = f"{page or '-'}\t{(time.thread_time() - start) * 1000:.2f}\t{session}\t{counts}\n".encode()
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         os.write(descriptor, line)
@@ -34,12 +47,12 @@ def finished(start: float, page: str | None) -> None:
         os.close(descriptor)
 
 
-def read(path) -> list[tuple[str, float, str]]:
-    """The (page, CPU ms, session id) of every run logged in `path`, in the order they ended."""
+def read(path) -> list[Run]:
+    """Every run logged in `path`, in the order they ended."""
     runs = []
     with open(path, encoding="utf-8") as lines:
         for line in lines:
             fields = line.rstrip("\n").split("\t")
-            if len(fields) == 3:
-                runs.append((fields[0], float(fields[1]), fields[2]))
+            if len(fields) == 6:
+                runs.append(Run(fields[0], float(fields[1]), fields[2], *map(int, fields[3:])))
     return runs
