@@ -551,6 +551,7 @@ class Results:
     server_cpu: float | None = None  # CPU seconds of the streamlit server during the scenario
     server_peak_mib: float | None = None  # the server's peak resident memory (VmHWM) at the end
     run_cpu: list[run_cpu.Run] = field(default_factory=list)  # (page, CPU ms, session, queries) of every run
+    import_seconds: list[float] = field(default_factory=list)  # each import's wall time (computing ahead included)
 
 
 def evidence(run: Run, figures: dict[str, dict[str, str]], as_of: str | None,
@@ -820,6 +821,7 @@ class Scenario:
         with self.timeline.lock:
             self.results.final_variant = self.timeline.imports[-1][3] if self.timeline.imports else self.timeline.first
         self.results.imports = len(self.timeline.imports)
+        self.results.import_seconds = [finished - began for began, finished, _old, _new in self.timeline.imports]
         self.imports_stopped.set()
         await asyncio.gather(*sessions)
 
@@ -982,6 +984,8 @@ def report(results: Results, server_errors: list[str]) -> dict:
         "sign-in median ms": round(statistics.median(
             [i.seconds * 1000 for i in results.interactions if i.label == "sign in"] or [0])),
         "imports done": results.imports,
+        "import seconds median": (round(statistics.median(results.import_seconds), 1)
+                                  if results.import_seconds else None),
         "imports killed midway": results.killed_imports,
         "consistency violations": len(results.violations),
         "stale runs": len(results.stale),

@@ -55,3 +55,20 @@ def test_a_column_becomes_a_plain_list_for_a_trace():
     fig = go.Figure(go.Scatter(x=["2019", "2020"], y=with_gap))
     assert fig.to_plotly_json()["data"][0]["y"][0] == 1.0
     assert '"y":[1.0,null]' in fig.to_json().replace(" ", "")
+
+
+def test_an_axis_break_adds_what_add_shape_and_add_annotation_would():
+    from ui.i18n import t
+
+    fig = figure()
+    fig.add_hline(y=1.5)  # a shape of the page's own stays first
+    expected = go.Figure(fig)
+    for lift in (0.0, 0.035):
+        expected.add_shape(type="line", xref="paper", yref="paper", x0=-0.018, x1=0.018, y0=0.005 + lift,
+                           y1=0.035 + lift, line=dict(color="#555555", width=1.5))
+    expected.add_annotation(xref="paper", yref="paper", x=0.01, y=0.0, xanchor="left", yanchor="bottom",
+                            showarrow=False, text=t("axis_starts_at", v="14,600"),
+                            font=dict(size=11, color="#555555"), bgcolor="rgba(255,255,255,0.85)")
+    layout = charts.axis_break(fig, 14600.4).to_dict()["layout"]
+    assert layout == expected.to_dict()["layout"]
+    assert len(layout["shapes"]) == 3 and "14,600" in layout["annotations"][0]["text"]
