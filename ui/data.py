@@ -294,23 +294,6 @@ def clear_shared_results() -> None:
     global _SHARED, _ASKED
     _SHARED = SharedResults()
     _ASKED = ready.Asked()
-_COUNTS = threading.local()  # this thread's (computed, read ahead, asked) queries since take_query_counts
-
-
-def _count(which: int) -> None:
-    counts = getattr(_COUNTS, "counts", None)
-    if counts is None:
-        counts = _COUNTS.counts = [0, 0, 0]
-    counts[which] += 1
-
-
-def take_query_counts() -> tuple[int, int, int]:
-    """The catalog queries this thread computed, read from the results computed ahead and asked for in
-    all since it last asked (the rest were shared results in memory), and start counting afresh:
-    dashboard.py logs them with each run's CPU for the load test (ui/run_cpu.py)."""
-    counts = getattr(_COUNTS, "counts", None) or [0, 0, 0]
-    _COUNTS.counts = [0, 0, 0]
-    return tuple(counts)
     with _READY_LOCK:
         _READY.clear()
 
@@ -329,7 +312,7 @@ def bound(scope: Scope | None) -> Callable[..., pd.DataFrame]:
     shared results, and needs nothing of the session.
 
     A result not yet in the shared results is read from those the last import computed ahead in the
-    file (queries/ready.py), else computed; every query asked for is counted for the next import."""
+    file (queries/ready.py), else computed; every query asked for is noted for the next import."""
     version, database = _pinned()
     opened = _database(version) if database is None else database
     results = shared_results()
@@ -383,7 +366,8 @@ def take_query_counts() -> tuple[int, int, int]:
 
 
 def asked() -> ready.Asked:
-    """This process's counts of the queries asked for (written beside the database for the next import)."""
+    """The queries this process has been asked for, most recent last (written beside the database for the
+    next import to compute ahead)."""
     return _ASKED
 
 
