@@ -179,6 +179,7 @@ class Setup:
     figures: dict[str, dict[str, str]]  # variant -> as-of -> registered tile
     county: County = COUNTIES["tiny"]
     townships: tuple[str, ...] = ()  # a township account for each (TOWNSHIP_USER + its number)
+    ready_seconds: float | None = None  # the imports' time for computing views ahead (None: the loader's default)
 
 
 def prepare(folder: Path, county: str = "tiny") -> Setup:
@@ -586,7 +587,8 @@ def served_variant(db: Path) -> str:
 
 def import_command(setup: Setup, variant: str, quiet: bool = True) -> list[str]:
     return [sys.executable, "-m", "etl", "load", str(setup.packages[variant]), "--db", str(setup.db),
-            *(["--quiet"] if quiet else [])]
+            *(["--quiet"] if quiet else []),
+            *(["--ready-seconds", str(setup.ready_seconds)] if setup.ready_seconds is not None else [])]
 
 
 def kill_import_midway(setup: Setup, variant: str) -> None:
@@ -1051,12 +1053,15 @@ def load_test(users: int, clicks: int, think: float, min_imports: int, timeout: 
               import_pause: float = 0.5, folder: Path | None = None,
               verbose: bool = True, profile: Path | None = None,
               workers: int = 0, arrive: float = 2.0, county: str = "tiny",
-              interactions_csv: Path | None = None, mixed: bool = False) -> tuple[dict, Results, list[str]]:
-    """`workers` > 0: that many Streamlit processes behind nginx (scripts/serve.py), not one server."""
+              interactions_csv: Path | None = None, mixed: bool = False,
+              ready_seconds: float | None = None) -> tuple[dict, Results, list[str]]:
+    """`workers` > 0: that many Streamlit processes behind nginx (scripts/serve.py), not one server.
+    `ready_seconds`: the imports' time for computing ahead the views asked for (queries/ready.py)."""
     own = folder is None
     folder = Path(folder or tempfile.mkdtemp(prefix="tuopin-load-test-"))
     try:
         setup = prepare(folder, county)
+        setup.ready_seconds = ready_seconds
         run_cpu_log = folder / "run-cpu.log"
         server = (start_cluster(setup.db, setup.accounts, folder, workers, run_cpu_log) if workers
                   else start_server(setup.db, setup.accounts, folder / "server.log", run_cpu_log=run_cpu_log))
@@ -1132,6 +1137,8 @@ def main() -> None:
                         "(an account per township, so their views share less)")
     parser.add_argument("--interactions", type=Path, help="write every interaction (user, kind, page, date, "
                         "region, wall ms, script CPU ms) to this CSV file")
+    parser.add_argument("--ready-seconds", type=float, help="the imports' time for computing ahead the views "
+                        "the server was asked for (etl load --ready-seconds; default the loader's, 0: none)")
     parser.add_argument("--profile", type=Path, help="sample the server with py-spy into this file (collapsed "
                         "stacks) and print where its CPU went")
     args = parser.parse_args()
@@ -1139,11 +1146,12 @@ def main() -> None:
     print(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}: the {args.county} county, {args.users} users{mixed} × "
           f"{args.clicks} clicks, think {args.think} s, ≥ {args.imports} imports, {args.import_pause} s apart, arriving over {args.arrive} s"
           + (f", {args.workers} workers behind nginx" if args.workers else "")
+          + (f", imports computing ahead for {args.ready_seconds} s" if args.ready_seconds is not None else "")
           + f"; load average {os.getloadavg()[0]:.1f}; {yardstick()}")
     figures, _, _ = load_test(args.users, args.clicks, args.think, args.imports, args.timeout, args.seed,
                               args.import_pause, profile=args.profile, workers=args.workers, arrive=args.arrive,
                               county=args.county, interactions_csv=args.interactions,
-                              mixed=args.accounts == "mixed")
+                              mixed=args.accounts == "mixed", ready_seconds=args.ready_seconds)
     sys.exit(0 if figures["errors"] == 0 and figures["consistency violations"] == 0 and not figures["stale runs"]
              and not figures["page runs showing neither variant"] else 1)
 
