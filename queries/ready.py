@@ -223,40 +223,44 @@ class Report:
             self.reasons.append(reason[:300])
 
 
-def compute_ahead(db_path: Path, keys: list[str], budget: float = BUDGET_SECONDS) -> Report:
+def compute_ahead(db_path: Path, keys: list[str], budget: float = BUDGET_SECONDS,
+                  threads: int | None = None) -> Report:
     """Run each asked-for query on the database file at `db_path` (not yet serving: the import's new
-    file), in their order (the most recently asked for first), until `budget` seconds are spent, and store the results in ready_results.
-    A key naming a query the catalog no longer has, personal data, or values the query refuses is
-    skipped; the table is created even when nothing is stored (its absence means older code built it)."""
+    file), taken in their order (the most recently asked for first) by `threads` threads (by default
+    one per core, at most 4: DuckDB plans and runs a query without holding Python's lock), until
+    `budget` seconds are spent, and store the results in ready_results. A key naming a query the
+    catalog no longer has, personal data, a region the data does not hold or values the query refuses
+    is skipped; the table is created even when nothing is stored (its absence means older code built it)."""
     started = time.perf_counter()
     report = Report(asked=len(keys))
-    rows = []
+    rows: list[tuple[str, str, str, bytes]] = []
+    pending = iter(keys)
+    lock = threading.Lock()
+
+    def work(database: Database) -> None:
+        while True:
+            with lock:
+                if time.perf_counter() - started > budget:
+                    report.out_of_time = report.out_of_time or next(pending, None) is not None
+                    return
+                text = next(pending, None)
+            if text is None:
+                return
+            row, reason = _computed(database, text)
+            with lock:
+                if row is not None:
+                    rows.append(row)
+                else:
+                    report.skip(reason)
+
     with Database(db_path, read_only=False) as database:
-        for text in keys:
-            if time.perf_counter() - started > budget:
-                report.out_of_time = True
-                break
-            try:
-                name, values, scoped = parse_key(text)
-                query = catalog().get(name)
-                if query is None or query.personal:
-                    raise ValueError(f"{name}: not a query to compute ahead")
-                for param in values.keys() & set(REGION_PARAMS):  # a region the new data no longer has
-                    if values[param] is not None and not _has_region(database, values[param]):
-                        raise ValueError(f"{name}: no region {str(values[param])[:40]!r} in the data")
-                frame = database.query(name, **values)  # the values the scope gave it: the same rows
-            except (ValueError, QueryError, duckdb.Error) as exc:
-                report.skip(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-                continue
-            stored = key_text(name, database.scoped_params(name, None, **values), scoped)
-            if stored != text:  # values that bind differently (an old key): it would never be looked up
-                report.skip(f"{name}: its values bind differently now")
-                continue
-            blob = frame_bytes(frame)
-            if len(blob) > MAX_FRAME_BYTES:
-                report.skip(f"{name}: {len(blob):,} bytes, over {MAX_FRAME_BYTES:,}")
-                continue
-            rows.append((text, name, catalog_fingerprint(), blob))
+        count = max(1, min(threads or os.cpu_count() or 1, 4, len(keys)))
+        helpers = [threading.Thread(target=work, args=(database,), daemon=True) for _ in range(count - 1)]
+        for helper in helpers:
+            helper.start()
+        work(database)
+        for helper in helpers:
+            helper.join()
         database.connection.execute(
             f"create table {TABLE} (key varchar primary key, query varchar not null, catalog varchar not null,"
             " frame blob not null)")
@@ -266,6 +270,30 @@ def compute_ahead(db_path: Path, keys: list[str], budget: float = BUDGET_SECONDS
     report.stored = len(rows)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _computed(database: Database, text: str) -> tuple[tuple[str, str, str, bytes] | None, str]:
+    """One key's row for ready_results, or None and why it was skipped."""
+    try:
+        name, values, scoped = parse_key(text)
+        query = catalog().get(name)
+        if query is None or query.personal:
+            raise ValueError(f"{name}: not a query to compute ahead")
+        for param in values.keys() & set(REGION_PARAMS):  # a region the new data no longer has
+            if values[param] is not None and not _has_region(database, values[param]):
+                raise ValueError(f"{name}: no region {str(values[param])[:40]!r} in the data")
+        frame = database.query(name, **values)  # the values the scope gave it: the same rows
+        if key_text(name, database.scoped_params(name, None, **values), scoped) != text:
+            raise ValueError(f"{name}: its values bind differently now")  # an old key: never looked up
+    except (ValueError, QueryError, duckdb.Error) as exc:
+        return None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except Exception as exc:  # noqa: BLE001 - a view computed ahead is optional: never fail the import for one
+        log.exception("computing %s ahead failed", text[:200])
+        return None, f"{type(exc).__name__}: {exc}"
+    blob = frame_bytes(frame)
+    if len(blob) > MAX_FRAME_BYTES:
+        return None, f"{name}: {len(blob):,} bytes, over {MAX_FRAME_BYTES:,}"
+    return (text, name, catalog_fingerprint(), blob), ""
 
 
 def _has_region(database: Database, code) -> bool:

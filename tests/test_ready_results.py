@@ -174,6 +174,15 @@ def test_a_budget_of_none_computes_nothing_and_an_older_file_has_nothing_ahead(s
     data.run("registry_summary", {"as_of": "2019-12-31"}, Scope(county))
     data.asked().write(ready.asked_folder(served))
     assert load_package(source, served, ready_seconds=0).ready.stored == 0
+    # out of time: what is left is left, and the report says so
+    keys = ready.read_asked(ready.asked_folder(served))
+    assert len(keys) == 1
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(served, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("drop table ready_results")
+    report = ready.compute_ahead(copy, keys * 3, budget=-1)
+    assert (report.stored, report.out_of_time) == (0, True)
     # a file built before results were computed ahead (no ready_results table) is served as ever
     older = tmp_path / "older.duckdb"
     shutil.copy(served, older)
