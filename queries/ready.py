@@ -53,7 +53,7 @@ ASKED_GLOB = "asked-*.json"
 MAX_KEYS = 500  # per process file, and what one import considers
 WRITE_EVERY = 5.0  # seconds between a process's writes of its asked file (about a millisecond each)
 ASKED_DAYS = 30  # asked files older than this are ignored (and removed by the next import)
-BUDGET_SECONDS = 30.0  # an import's time for computing ahead, by default
+BUDGET_SECONDS = 15.0  # an import's time for computing ahead, by default (wall seconds)
 MAX_FRAME_BYTES = 16 << 20  # a larger result (a county's household list) is left to be computed when asked
 
 

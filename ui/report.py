@@ -129,7 +129,10 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
     year_start = dt.date(as_of.year, 1, 1)
     first_year_end = dt.date(first_day.year, 12, 31)
 
-    now = query("registry_summary", as_of=as_of, region=region).iloc[0]
+    # the registry at the date: registry_change carries registry_summary's figures at both dates, so with a
+    # comparison date (the overview's, whose result is shared) it is one statement instead of two
+    moved = query("registry_change", as_of=as_of, previous=compare, region=region).iloc[0] if compare else None
+    now = moved if moved is not None else query("registry_summary", as_of=as_of, region=region).iloc[0]
     start = query("registry_summary", as_of=first_year_end, region=region).iloc[0] if first_year_end < as_of else None
     categories = query("registry_by_category", as_of=as_of, region=region)
     causes = query("registry_by_cause", as_of=as_of, region=region)
@@ -140,7 +143,6 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
     villages = query("village_exit_check", as_of=as_of, rules=rules, region=region)
     level = progress.part_level(place["level"])
     parts = query("township_progress", as_of=as_of, level=level, region=region) if place["level"] != "村" else None
-    moved = query("registry_change", as_of=as_of, previous=compare, region=region).iloc[0] if compare else None
     rules_name = words("preset_" + rules) if "preset_" + rules in STRINGS else rules
 
     sections = (
