@@ -59,10 +59,13 @@ MAX_FRAME_BYTES = 16 << 20  # a larger result (a county's household list) is lef
 
 @cache
 def catalog_fingerprint() -> str:
-    """A hash of everything that decides a query's rows on a given file: the query files, the shared
-    macros and the runner that composes them. A dashboard of other code never reads what this computed."""
-    digest = hashlib.sha256()
-    for path in sorted([*QUERIES_DIR.glob("*.sql"), *QUERIES_DIR.glob("shared/*.sql"), QUERIES_DIR / "__init__.py"]):
+    """A hash of everything that decides a query's rows on a given file and how they read back: the query
+    files, the shared macros, the runner that composes them, this module, and the versions of DuckDB,
+    pandas and pyarrow (their conversions decide the frame's types). A dashboard of other code or
+    libraries never reads what this computed."""
+    digest = hashlib.sha256(f"duckdb {duckdb.__version__} pandas {pd.__version__} pyarrow {pa.__version__}".encode())
+    for path in sorted([*QUERIES_DIR.glob("*.sql"), *QUERIES_DIR.glob("shared/*.sql"), QUERIES_DIR / "__init__.py",
+                        Path(__file__)]):
         digest.update(path.relative_to(QUERIES_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
