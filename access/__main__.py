@@ -3,6 +3,8 @@
     python -m access add NAME --role township --scope 439901101000 [--email a@b.cn] [--display 张三]
     python -m access password NAME
     python -m access role NAME --role viewer [--scope 439901101000]
+    python -m access name NAME --display 张三
+    python -m access email NAME (--email a@b.cn | --none)
     python -m access list
     python -m access disable NAME
     python -m access enable NAME
@@ -10,8 +12,8 @@
 
 The store is TUOPIN_ACCOUNTS, or <database>.accounts.sqlite beside the database (--db / TUOPIN_DB /
 data/tuopin.duckdb). The password is asked for twice on the terminal (or read from TUOPIN_PASSWORD);
-it must pass access.store.check_password. A new password, role or scope, or disabling, signs the
-account's open sessions out at their next click.
+it must pass access.store.check_password. A new password, role, scope or e-mail, or disabling, signs
+the account's open sessions out at their next click.
 """
 
 from __future__ import annotations
@@ -70,6 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     role.add_argument("username")
     role.add_argument("--role", required=True, choices=list(ROLES))
     role.add_argument("--scope", help="区划代码 (default: the account's present scope)")
+    name = sub.add_parser("name", help="change an account's display name")
+    name.add_argument("username")
+    name.add_argument("--display", required=True, help="the new display name (empty: none)")
+    email = sub.add_parser("email", help="change or remove an account's single sign-on e-mail")
+    email.add_argument("username")
+    which = email.add_mutually_exclusive_group(required=True)
+    which.add_argument("--email", help="the identity provider's e-mail")
+    which.add_argument("--none", action="store_true", help="no single sign-on (the account keeps its password)")
     sub.add_parser("list", help="list the accounts")
     disable = sub.add_parser("disable", help="disable an account")
     disable.add_argument("username")
@@ -99,6 +109,12 @@ def main(argv: list[str] | None = None) -> int:
             scope = args.scope or current.scope
             changed = store.set_role(args.username, args.role, scope, region_level=_region_level(db, scope))
             print(f"已更改 changed: {changed.username} · {ROLES[changed.role].zh} · {changed.scope}")
+        elif args.command == "name":
+            changed = store.set_display_name(args.username, args.display)
+            print(f"显示名已更改 / display name changed: {changed.username} · {changed.display_name}")
+        elif args.command == "email":
+            changed = store.set_email(args.username, None if args.none else args.email)
+            print(f"认证邮箱已更改 / e-mail changed: {changed.username} · {changed.email or '-'}")
         elif args.command == "list":
             for account in store.accounts():
                 print(f"{account.username:<20} {ROLES[account.role].zh:<10} {account.scope}  {account.email or ''}")

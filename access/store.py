@@ -46,6 +46,7 @@ ADDRESS_MAX_FAILURES = 20  # failed sign-ins from one client address (any names)
 ADDRESS_WINDOW_MINUTES = 15  # ... within this window stop that address
 MIN_PASSWORD_LENGTH = 10
 MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = about 10^8 guesses or more
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 
 REFUSED = (f"用户名或密码错误；连续输错 {MAX_FAILURES} 次账号将暂时锁定（{LOCK_MINUTES} 分钟起）/ wrong username or "
@@ -240,6 +241,45 @@ class Store:
                         " where username = ?", (role, scope, username))
             self._audit(con, None, None, "account", scope, f"{username}: {current.role} {current.scope} → "
                                                             f"{role} {scope}")
+        return self.account(username)
+
+    def set_display_name(self, username: str, display_name: str) -> Account:
+        """Another display name (at most 64 characters, no control characters; empty: none). Open sessions
+        go on: who the account is and what it may see are unchanged."""
+        display_name = display_name.strip()
+        if len(display_name) > 64 or not display_name.isprintable():
+            raise AccessError("显示名最多 64 个字符，不能含控制字符 / a display name has at most 64 characters and no "
+                              "control characters")
+        with self._db() as con:
+            changed = con.execute("update accounts set display_name = ? where username = ? and not disabled",
+                                  (display_name, username)).rowcount
+            if changed:
+                self._audit(con, None, None, "account", None, f"display name of {username}: {display_name}")
+        if not changed:
+            raise _no_such_account(username)
+        return self.account(username)
+
+    def set_email(self, username: str, email: str | None) -> Account:
+        """Another single sign-on e-mail, or none (the account then signs in with its password, which it must
+        have). It ends the account's open sessions: who may sign in as it has changed. An e-mail belongs
+        to one account (compared without case, as sign-on looks it up)."""
+        email = (email or "").strip() or None
+        if email is not None and (len(email) > 256 or not EMAIL_RE.match(email)):
+            raise AccessError(f"邮箱格式不对：{email!r} / not an e-mail address: {email!r}")
+        with self._db() as con:
+            row = con.execute("select password_hash from accounts where username = ? and not disabled",
+                              (username,)).fetchone()
+            if row is None:
+                raise _no_such_account(username)
+            if email is None and row[0] is None:
+                raise AccessError("该账号没有密码，不能去掉单点登录邮箱 / the account has no password: its single "
+                                  "sign-on e-mail cannot be removed")
+            if email is not None and con.execute("select 1 from accounts where lower(email) = lower(?)"
+                                                 " and username <> ?", (email, username)).fetchone():
+                raise AccessError(f"邮箱已属于另一个账号：{email} / the e-mail belongs to another account: {email}")
+            con.execute("update accounts set email = ?, session_version = session_version + 1 where username = ?",
+                        (email, username))
+            self._audit(con, None, None, "account", None, f"e-mail of {username}: {email or '-'}")
         return self.account(username)
 
     def disable(self, username: str) -> None:

@@ -35,7 +35,7 @@ def cmd_load(args) -> int:
         print(f"  {table:<16} {n:>12,}")
     if result.ready is not None and result.ready.asked:
         ready = result.ready
-        print(f"预先计算 computed ahead {ready.stored} of the {ready.asked} view(s) most asked for in "
+        print(f"预先计算 computed ahead {ready.stored} of the {ready.asked} view(s) asked for most recently, in "
               f"{ready.seconds:.1f} s" + ("（时间用完 out of time）" if ready.out_of_time else ""))
     for problem in warnings[: args.show_warnings]:
         print(masked(problem).describe())
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--quiet", action="store_true", help="no progress lines")
     load.add_argument("--show-warnings", type=int, default=20, metavar="N", help="warnings to print (default 20)")
     load.add_argument("--ready-seconds", type=float, metavar="S",
-                      help="time for computing ahead the views the dashboard was asked for most "
+                      help="seconds for computing ahead the views the dashboard was asked for most recently "
                            "(default 15, queries/ready.py; 0: none)")
     load.set_defaults(func=cmd_load)
     demo = sub.add_parser("demo", help="write the demo county's import package (演示数据)")

@@ -150,7 +150,8 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
     `demo`: the bundled demo is being built (etl/service.py); any other load marks `db_path` as holding
     a county's data (real_data_marker). `ready_seconds`: the time given to computing ahead the views
     the dashboard has been asked for (queries/ready.py; 0: none). Every file written is private
-    (common/files.py: 0600, folders 0700). Raises LoadFailed (with every problem) and leaves `db_path` untouched otherwise.
+    (common/files.py: 0600, folders 0700). Raises LoadFailed (with every problem) and leaves `db_path`
+    untouched otherwise.
     """
     progress = progress or _quiet
     started = time.perf_counter()
@@ -245,7 +246,7 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
 
         # the views the dashboard's users have been asking for, computed on the new file, so that their
         # first look after the swap reads them (within a time budget: the load is not held up for long)
-        progress(0.90, "预先计算常看的视图 computing ahead the views most asked for")
+        progress(0.90, "预先计算最近常看的视图 computing ahead the views asked for most recently")
         asked = ready_views.read_asked(ready_views.asked_folder(db_path)) if ready_seconds > 0 else []
         result.ready = ready_views.compute_ahead(build_path, asked, ready_seconds)
 

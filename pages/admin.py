@@ -53,8 +53,8 @@ with accounts_tab:
                 session.audit("account", scope, f"created {username.strip()} ({role})")
                 st.success(t("admin_created", user=plain.md(username.strip())))
 
-    # ---- an existing account: a new password, another role or scope, or disabled (停用) ----------------
-    # Each change ends the account's open sessions (access/store.py); the only administrator cannot be
+    # ---- an existing account: a new password, role or scope, display name or e-mail, or disabled (停用) ------
+    # Each change but the display name ends the account's open sessions (access/store.py); the only administrator cannot be
     # disabled or demoted (the store refuses), and nobody disables or demotes the account they are using.
     # Only accounts scoped inside the administrator's own scope are offered, here and below.
     def label(account) -> str:
@@ -65,18 +65,20 @@ with accounts_tab:
         st.subheader(t("admin_change_account"))
         left, right = st.columns(2)
         name = left.selectbox(t("admin_account"), list(accounts), format_func=lambda u: label(accounts[u]))
-        change = right.radio(t("admin_change"), ("password", "role", "disable"), horizontal=True,
+        change = right.radio(t("admin_change"), ("password", "role", "name", "email", "disable"), horizontal=True,
                              format_func=lambda key: t("admin_change_" + key))
         new_password = left.text_input(t("admin_new_password"), type="password", max_chars=256)
         left, right = st.columns(2)  # the role and its scope side by side, under the password
         new_role = left.selectbox(t("admin_new_role"), list(ROLES), format_func=role_labels.__getitem__)
         new_scope = right.selectbox(t("admin_new_scope"), list(scope_labels), format_func=scope_labels.__getitem__)
+        new_display = left.text_input(t("admin_new_display_name"), max_chars=64)
+        new_email = right.text_input(t("admin_new_email"), max_chars=256)
         confirmed = st.checkbox(t("admin_confirm_disable"))
         st.caption(t("admin_change_note"))
         if st.form_submit_button(t("admin_apply")) and name is not None:
             own = name == session.account().username
             try:
-                if own and change != "password":
+                if own and change in ("role", "disable"):
                     raise AccessError(t("admin_not_own_account"))
                 if change == "password":
                     store.set_password(name, new_password)
@@ -84,6 +86,12 @@ with accounts_tab:
                 elif change == "role":
                     store.set_role(name, new_role, new_scope, region_level=levels[new_scope])
                     detail = f"{name}: {accounts[name].role} {accounts[name].scope} → {new_role} {new_scope}"
+                elif change == "name":
+                    store.set_display_name(name, new_display)
+                    detail = f"display name of {name}: {new_display.strip()}"
+                elif change == "email":
+                    store.set_email(name, new_email)
+                    detail = f"e-mail of {name}: {new_email.strip() or '-'}"
                 else:
                     if not confirmed:
                         raise AccessError(t("admin_confirm_first"))
@@ -93,7 +101,7 @@ with accounts_tab:
                 st.error(plain.md(error))  # it may repeat what was typed
             else:
                 session.audit("account", new_scope if change == "role" else accounts[name].scope, detail)
-                if own:  # one's own new password: this session goes on (the others of the account end)
+                if own:  # one's own new password, name or e-mail: this session goes on (the others end)
                     st.session_state["_account"] = store.account(name)
                 st.session_state["_admin_notice"] = t("admin_changed_" + change, user=plain.md(name))
                 st.rerun()  # the list above without the disabled account, with the new role

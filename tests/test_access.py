@@ -323,6 +323,16 @@ def test_the_cli_checks_the_scope_against_the_data(tiny_db_path, tmp_path, monke
     assert access_cli(["--db", str(tiny_db_path), "role", "jia", "--role", "township", "--scope", VILLAGE_1]) == 2
     assert access_cli(["--db", str(tiny_db_path), "role", "nobody", "--role", "viewer"]) == 2
     assert Store(tmp_path / "a.sqlite").authenticate("jia", PASSWORD).scope == VILLAGE_1
+    # a display name and a single sign-on e-mail, changed and removed from the command line
+    assert access_cli(["--db", str(tiny_db_path), "name", "jia", "--display", "甲乡 王五"]) == 0
+    assert access_cli(["--db", str(tiny_db_path), "email", "jia", "--email", "wang@county.gov.cn"]) == 0
+    changed = Store(tmp_path / "a.sqlite").account("jia")
+    assert (changed.display_name, changed.email) == ("甲乡 王五", "wang@county.gov.cn")
+    assert access_cli(["--db", str(tiny_db_path), "email", "jia", "--email", "not-an-address"]) == 2
+    assert "邮箱格式不对" in capsys.readouterr().err
+    assert access_cli(["--db", str(tiny_db_path), "email", "jia", "--none"]) == 0
+    assert Store(tmp_path / "a.sqlite").account("jia").email is None
+    assert access_cli(["--db", str(tiny_db_path), "name", "nobody", "--display", "x"]) == 2
 
 
 # ---- scope in the query layer ------------------------------------------------------------------

@@ -78,7 +78,7 @@ def test_the_account_form_refuses_weak_passwords_with_the_reason(tiny_db_path, m
 
 
 def change_account(at: AppTest, username: str, change: str, **fields) -> AppTest:
-    """Fill the 修改账号 form (`change`: 重设密码 / 改角色与范围 / 停用) and apply it."""
+    """Fill the 修改账号 form (`change`: password, role, name, email or disable) and apply it."""
     next(s for s in at.selectbox if s.label == "账号").set_value(username)
     next(r for r in at.radio if r.label == "修改内容").set_value(change)
     if "password" in fields:
@@ -86,6 +86,10 @@ def change_account(at: AppTest, username: str, change: str, **fields) -> AppTest
     if "role" in fields:
         next(s for s in at.selectbox if s.label == "新角色").set_value(fields["role"])
         next(s for s in at.selectbox if s.label == "新范围").set_value(fields["scope"])
+    if "display" in fields:
+        next(w for w in at.text_input if w.label == "新显示名").input(fields["display"])
+    if "email" in fields:
+        next(w for w in at.text_input if w.label.startswith("新认证邮箱")).input(fields["email"])
     if fields.get("confirm"):
         next(c for c in at.checkbox if c.label.startswith("确认停用")).check()
     return next(b for b in at.button if b.label == "确定修改").click().run()
@@ -181,3 +185,45 @@ def test_nobody_disables_or_demotes_their_own_account_or_the_only_administrator(
     assert store.account("tester").role == "leader"
     with pytest.raises(AccessError, match="唯一的管理员"):
         store.disable("second-admin")
+
+
+def test_a_display_name_and_an_identity_e_mail_are_changed_on_the_page(tiny_db_path, monkeypatch, navigation_apptest):
+    monkeypatch.setenv("TUOPIN_DB", str(tiny_db_path))
+    store = Store(os.environ["TUOPIN_ACCOUNTS"])
+    store.add("jia-staff", "a long enough password", "township", "430101100000", email="jia@county.gov.cn")
+    store.add("sso-only", None, "viewer", "430101000000", email="sso@county.gov.cn")
+    staff = signed_in(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60), role="township",
+                      scope="430101100000", username="jia-staff")
+    staff.session_state["_account"] = store.account("jia-staff")
+    staff.run()
+    assert staff.metric
+    at = admin_page(AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run())
+
+    # a display name: the staff member's session goes on
+    at = change_account(at, "jia-staff", "name", display="  甲乡 王五 ")
+    assert not at.exception and any("已修改 jia\\-staff 的显示名" in s.value for s in at.success)
+    assert store.account("jia-staff").display_name == "甲乡 王五"
+    staff.run()
+    assert staff.metric and not any(b.label == "登录" for b in staff.button)
+    at = change_account(at, "jia-staff", "name", display="a\x1bb")  # a control character: refused, says why
+    assert "控制字符" in at.error[0].value and store.account("jia-staff").display_name == "甲乡 王五"
+
+    # an e-mail: refused when malformed or another account's (whatever its case); else set, sessions end
+    at = change_account(at, "jia-staff", "email", email="not an address")
+    assert "邮箱格式不对" in at.error[0].value
+    at = change_account(at, "jia-staff", "email", email="SSO@County.gov.cn")
+    assert "另一个账号" in at.error[0].value and store.account("jia-staff").email == "jia@county.gov.cn"
+    at = change_account(at, "jia-staff", "email", email="wang.wu@county.gov.cn")
+    assert not at.exception and store.by_email("Wang.Wu@county.gov.cn").username == "jia-staff"
+    assert store.by_email("jia@county.gov.cn") is None
+    staff.run()
+    assert any(b.label == "登录" for b in staff.button)  # who may sign in as the account changed
+    # an account without a password keeps its e-mail: removing it would leave no way to sign in
+    at = change_account(at, "sso-only", "email", email="")
+    assert "没有密码" in at.error[0].value and store.account("sso-only").email == "sso@county.gov.cn"
+    at = change_account(at, "jia-staff", "email", email="")
+    assert not at.exception and store.account("jia-staff").email is None
+    assert store.authenticate("jia-staff", "a long enough password").username == "jia-staff"
+    actions = [row for row in store.audit_log(50) if row[1] == "tester" and row[3] == "account"]
+    assert any("display name of jia-staff" in row[5] for row in actions)
+    assert any("e-mail of jia-staff: wang.wu@county.gov.cn" in row[5] for row in actions)
