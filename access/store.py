@@ -191,6 +191,7 @@ class Store:
                               f"{'/'.join(ROLES[role].scope_level)}; {scope} is a {region_level}")
         if password is None and email is None:
             raise AccessError("需要密码或单点登录邮箱 / a password or an OIDC e-mail is required")
+        display_name = _checked_display_name(display_name)
         if password is not None:
             check_password(password, username, display_name, email or "")
         with self._db() as con:
@@ -246,10 +247,7 @@ class Store:
     def set_display_name(self, username: str, display_name: str) -> Account:
         """Another display name (at most 64 characters, no control characters; empty: none). Open sessions
         go on: who the account is and what it may see are unchanged."""
-        display_name = display_name.strip()
-        if len(display_name) > 64 or not display_name.isprintable():
-            raise AccessError("显示名最多 64 个字符，不能含控制字符 / a display name has at most 64 characters and no "
-                              "control characters")
+        display_name = _checked_display_name(display_name)
         with self._db() as con:
             changed = con.execute("update accounts set display_name = ? where username = ? and not disabled",
                                   (display_name, username)).rowcount
@@ -463,6 +461,15 @@ def _keep_an_administrator(con: sqlite3.Connection, username: str) -> None:
         raise AccessError(f"{username} 是唯一的管理员，不能停用或改为其他角色；请先另设一名管理员 / {username} is the "
                           "only administrator and cannot be disabled or given another role; make another "
                           "administrator first")
+
+
+def _checked_display_name(display_name: str) -> str:
+    """A display name as kept: trimmed, at most 64 characters, none of them a control character."""
+    display_name = display_name.strip()
+    if len(display_name) > 64 or not display_name.isprintable():
+        raise AccessError("显示名最多 64 个字符，不能含控制字符 / a display name has at most 64 characters and no "
+                          "control characters")
+    return display_name
 
 
 def _no_such_account(username: str) -> AccessError:
