@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"已更改 changed: {changed.username} · {ROLES[changed.role].zh} · {changed.scope}")
         elif args.command == "name":
             changed = store.set_display_name(args.username, args.display)
-            print(f"显示名已更改 / display name changed: {changed.username} · {changed.display_name}")
+            print(f"姓名已更改 / display name changed: {changed.username} · {changed.display_name}")
         elif args.command == "email":
             changed = store.set_email(args.username, None if args.none else args.email)
             print(f"认证邮箱已更改 / e-mail changed: {changed.username} · {changed.email or '-'}")

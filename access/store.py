@@ -467,7 +467,7 @@ def _checked_display_name(display_name: str) -> str:
     """A display name as kept: trimmed, at most 64 characters, none of them a control character."""
     display_name = display_name.strip()
     if len(display_name) > 64 or not display_name.isprintable():
-        raise AccessError("显示名最多 64 个字符，不能含控制字符 / a display name has at most 64 characters and no "
+        raise AccessError("姓名（显示名）最多 64 个字符，不能含控制字符 / a display name has at most 64 characters and no "
                           "control characters")
     return display_name
 

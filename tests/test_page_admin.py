@@ -87,7 +87,7 @@ def change_account(at: AppTest, username: str, change: str, **fields) -> AppTest
         next(s for s in at.selectbox if s.label == "新角色").set_value(fields["role"])
         next(s for s in at.selectbox if s.label == "新范围").set_value(fields["scope"])
     if "display" in fields:
-        next(w for w in at.text_input if w.label == "新显示名").input(fields["display"])
+        next(w for w in at.text_input if w.label == "新姓名").input(fields["display"])
     if "email" in fields:
         next(w for w in at.text_input if w.label.startswith("新认证邮箱")).input(fields["email"])
     if fields.get("confirm"):
@@ -201,7 +201,7 @@ def test_a_display_name_and_an_identity_e_mail_are_changed_on_the_page(tiny_db_p
 
     # a display name: the staff member's session goes on
     at = change_account(at, "jia-staff", "name", display="  甲乡 王五 ")
-    assert not at.exception and any("已修改 jia\\-staff 的显示名" in s.value for s in at.success)
+    assert not at.exception and any("已修改 jia\\-staff 的姓名" in s.value for s in at.success)
     assert store.account("jia-staff").display_name == "甲乡 王五"
     staff.run()
     assert staff.metric and not any(b.label == "登录" for b in staff.button)

@@ -138,17 +138,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     "admin_change": ("修改内容", "Change"),
     "admin_change_password": ("重设密码", "New password"),
     "admin_change_role": ("改角色与范围", "Role and scope"),
-    "admin_change_name": ("改显示名", "Display name"),
+    "admin_change_name": ("改姓名", "Display name"),
     "admin_change_email": ("改认证邮箱", "Identity e-mail"),
     "admin_change_disable": ("停用", "Disable"),
     "admin_new_password": ("新密码", "New password"),
     "admin_new_role": ("新角色", "New role"),
     "admin_new_scope": ("新范围", "New scope"),
-    "admin_new_display_name": ("新显示名", "New display name"),
+    "admin_new_display_name": ("新姓名", "New display name"),
     "admin_new_email": ("新认证邮箱（留空：不用统一身份认证）", "New identity e-mail (empty: none)"),
     "admin_confirm_disable": ("确认停用（停用后不能再登录）", "Confirm: disable (it can no longer sign in)"),
-    "admin_change_note": ("重设密码用「新密码」，改角色与范围用「新角色」「新范围」，改显示名、认证邮箱用下面两格。"
-                          "除显示名外，每项修改都会结束该账号已打开的会话。",
+    "admin_change_note": ("重设密码用「新密码」，改角色与范围用「新角色」「新范围」，改姓名、认证邮箱用下面两格。"
+                          "除姓名外，每项修改都会结束该账号已打开的会话。",
                           "A new password uses “New password”; a role change uses “New role” and “New scope”; a "
                           "display name or identity e-mail the two boxes below them. Every change but the display "
                           "name ends the account's open sessions."),
@@ -161,7 +161,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                                "sessions have ended."),
     "admin_changed_role": ("已修改 {user} 的角色与范围，其已打开的会话已结束。", "Role and scope of {user} changed; its "
                            "open sessions have ended."),
-    "admin_changed_name": ("已修改 {user} 的显示名。", "Display name of {user} changed."),
+    "admin_changed_name": ("已修改 {user} 的姓名。", "Display name of {user} changed."),
     "admin_changed_email": ("已修改 {user} 的认证邮箱，其已打开的会话已结束。", "Identity e-mail of {user} changed; its "
                             "open sessions have ended."),
     "admin_changed_disable": ("已停用 {user}：不能再登录，已打开的会话已结束。", "{user} disabled: it can no longer sign "
