@@ -195,6 +195,7 @@ class Store:
         if password is not None:
             check_password(password, username, display_name, email or "")
         with self._db() as con:
+            _refuse_a_taken_email(con, email, username)
             try:
                 con.execute(
                     "insert into accounts (username, password_hash, role, scope, display_name, email, created_at)"
@@ -272,9 +273,7 @@ class Store:
             if email is None and row[0] is None:
                 raise AccessError("该账号没有密码，不能去掉单点登录邮箱 / the account has no password: its single "
                                   "sign-on e-mail cannot be removed")
-            if email is not None and con.execute("select 1 from accounts where lower(email) = lower(?)"
-                                                 " and username <> ?", (email, username)).fetchone():
-                raise AccessError(f"邮箱已属于另一个账号：{email} / the e-mail belongs to another account: {email}")
+            _refuse_a_taken_email(con, email, username)
             con.execute("update accounts set email = ?, session_version = session_version + 1 where username = ?",
                         (email, username))
             self._audit(con, None, None, "account", None, f"e-mail of {username}: {email or '-'}")
@@ -461,6 +460,14 @@ def _keep_an_administrator(con: sqlite3.Connection, username: str) -> None:
         raise AccessError(f"{username} 是唯一的管理员，不能停用或改为其他角色；请先另设一名管理员 / {username} is the "
                           "only administrator and cannot be disabled or given another role; make another "
                           "administrator first")
+
+
+def _refuse_a_taken_email(con: sqlite3.Connection, email: str | None, username: str) -> None:
+    """An e-mail names one account, compared without case as single sign-on looks it up (by_email):
+    two accounts differing only in its case would leave sign-on to pick one."""
+    if email is not None and con.execute("select 1 from accounts where lower(email) = lower(?) and username <> ?",
+                                         (email, username)).fetchone():
+        raise AccessError(f"邮箱已属于另一个账号：{email} / the e-mail belongs to another account: {email}")
 
 
 def _checked_display_name(display_name: str) -> str:

@@ -333,6 +333,12 @@ def test_the_cli_checks_the_scope_against_the_data(tiny_db_path, tmp_path, monke
     assert access_cli(["--db", str(tiny_db_path), "email", "jia", "--none"]) == 0
     assert Store(tmp_path / "a.sqlite").account("jia").email is None
     assert access_cli(["--db", str(tiny_db_path), "name", "nobody", "--display", "x"]) == 2
+    # a new account cannot take another's e-mail in another case (sign-on compares without case)
+    assert access_cli(["--db", str(tiny_db_path), "email", "jia", "--email", "wang@county.gov.cn"]) == 0
+    capsys.readouterr()
+    assert access_cli(["--db", str(tiny_db_path), "add", "wang2", "--role", "viewer", "--scope", COUNTY,
+                       "--email", "WANG@County.gov.cn", "--oidc-only"]) == 2
+    assert "另一个账号" in capsys.readouterr().err
 
 
 # ---- scope in the query layer ------------------------------------------------------------------
