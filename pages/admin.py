@@ -54,8 +54,9 @@ with accounts_tab:
                 st.success(t("admin_created", user=plain.md(username.strip())))
 
     # ---- an existing account: a new password, role or scope, display name or e-mail, or disabled (停用) ------
-    # Each change but the display name ends the account's open sessions (access/store.py); the only administrator cannot be
-    # disabled or demoted (the store refuses), and nobody disables or demotes the account they are using.
+    # Each change but the display name ends the account's open sessions (access/store.py); the only
+    # administrator cannot be disabled or demoted (the store refuses), and nobody disables or demotes the
+    # account they are using.
     # Only accounts scoped inside the administrator's own scope are offered, here and below.
     def label(account) -> str:
         return f"{account.username} · {role_labels[account.role]} · {names[account.scope]}"
