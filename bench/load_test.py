@@ -928,33 +928,45 @@ def interaction_cpu(results: Results) -> tuple[list[float], int]:
 
 
 def _matched_cpu(results: Results) -> tuple[list[tuple[Interaction, float]], int]:
+    matched, unmatched = _matched_runs(results)
+    return [(interaction, sum(run.ms for run in runs)) for interaction, runs in matched], unmatched
+
+
+def _matched_runs(results: Results) -> tuple[list[tuple[Interaction, list[run_cpu.Run]]], int]:
+    """Each interaction with its logged runs (ui/run_cpu.Run: CPU and the queries computed, read ahead,
+    asked), and how many interactions could not be matched."""
     from collections import deque
 
     logged: dict[str, deque] = {}
     for run in results.run_cpu:
-        logged.setdefault(run.session, deque()).append(run.ms)
+        logged.setdefault(run.session, deque()).append(run)
     matched, unmatched = [], 0
     for interaction in sorted(results.interactions, key=lambda i: i.started):
         queue = logged.get(interaction.session or "", deque())
         if len(queue) < len(interaction.runs) or not interaction.runs:
             unmatched += 1
             continue
-        matched.append((interaction, sum(queue.popleft() for _ in interaction.runs)))
+        matched.append((interaction, [queue.popleft() for _ in interaction.runs]))
     return matched, unmatched
 
 
 def write_interactions(results: Results, path: Path) -> None:
-    """Every interaction with its wall time and its runs' script CPU (empty when not matched)."""
+    """Every interaction with its wall time, its runs' script CPU and their catalog queries computed and
+    read ahead (empty when not matched)."""
     import csv
 
-    cpu = {id(i): ms for i, ms in _matched_cpu(results)[0]}
+    runs = {id(i): logged for i, logged in _matched_runs(results)[0]}
     with open(path, "w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
-        writer.writerow(["user", "kind", "page", "as_of", "region", "started_s", "wall_ms", "script_cpu_ms", "runs"])
+        writer.writerow(["user", "kind", "page", "as_of", "region", "started_s", "wall_ms", "script_cpu_ms", "runs",
+                         "queries_computed", "queries_ahead"])
         first = min((i.started for i in results.interactions), default=0.0)
         for i in sorted(results.interactions, key=lambda i: i.started):
+            logged = runs.get(id(i))
+            own = ([f"{sum(r.ms for r in logged):.1f}", len(i.runs), sum(r.computed for r in logged),
+                    sum(r.ahead for r in logged)] if logged is not None else ["", len(i.runs), "", ""])
             writer.writerow([i.user, _label(i), i.page, i.as_of or "", i.region or "", f"{i.started - first:.3f}",
-                             f"{i.seconds * 1000:.1f}", f"{cpu[id(i)]:.1f}" if id(i) in cpu else "", len(i.runs)])
+                             f"{i.seconds * 1000:.1f}", *own])
 
 
 def _label(interaction: Interaction) -> str:
@@ -1039,14 +1051,22 @@ def print_report(figures: dict, results: Results, server_errors: list[str]) -> N
     by_label: dict[str, list[float]] = {}
     for i in results.interactions:
         by_label.setdefault(_label(i), []).append(i.seconds * 1000)
-    cpu_by_label: dict[str, list[float]] = {}
-    for i, ms in _matched_cpu(results)[0]:
-        cpu_by_label.setdefault(_label(i), []).append(ms)
-    print(f"\n{'interaction':<22}{'n':>6}{'median ms':>12}{'p95 ms':>10}{'CPU ms median':>15}{'p95':>8}")
+    runs_by_label: dict[str, list[list[run_cpu.Run]]] = {}
+    for i, logged in _matched_runs(results)[0]:
+        runs_by_label.setdefault(_label(i), []).append(logged)
+    # computed / ahead: the catalog queries its runs computed and read from those computed ahead, per
+    # interaction on average
+    print(f"\n{'interaction':<22}{'n':>6}{'median ms':>12}{'p95 ms':>10}{'CPU ms median':>15}{'p95':>8}"
+          f"{'computed':>10}{'ahead':>7}")
     for label, times in sorted(by_label.items()):
-        cpu = cpu_by_label.get(label)
-        print(f"{label:<22}{len(times):>6}{statistics.median(times):>12.0f}{percentile(times, 0.95):>10.0f}"
-              + (f"{statistics.median(cpu):>15.0f}{percentile(cpu, 0.95):>8.0f}" if cpu else ""))
+        logged = runs_by_label.get(label)
+        line = f"{label:<22}{len(times):>6}{statistics.median(times):>12.0f}{percentile(times, 0.95):>10.0f}"
+        if logged:
+            cpu = [sum(r.ms for r in runs) for runs in logged]
+            line += (f"{statistics.median(cpu):>15.0f}{percentile(cpu, 0.95):>8.0f}"
+                     f"{statistics.mean(sum(r.computed for r in runs) for runs in logged):>10.1f}"
+                     f"{statistics.mean(sum(r.ahead for r in runs) for runs in logged):>7.1f}")
+        print(line)
 
 
 def load_test(users: int, clicks: int, think: float, min_imports: int, timeout: float = 120, seed: int = 5,

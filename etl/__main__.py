@@ -35,8 +35,9 @@ def cmd_load(args) -> int:
         print(f"  {table:<16} {n:>12,}")
     if result.ready is not None and result.ready.asked:
         ready = result.ready
-        print(f"预先计算 computed ahead {ready.stored} of the {ready.asked} view(s) asked for most recently, in "
-              f"{ready.seconds:.1f} s" + ("（时间用完 out of time）" if ready.out_of_time else ""))
+        print(f"预先计算 computed ahead {ready.stored} of {ready.asked} view(s) (the landing views' "
+              f"{ready.landing}, then those asked for most recently), in {ready.seconds:.1f} s"
+              + ("（时间用完 out of time）" if ready.out_of_time else ""))
     for problem in warnings[: args.show_warnings]:
         print(masked(problem).describe())
     if len(warnings) > args.show_warnings:  # kept in the database (load_problems), no report file

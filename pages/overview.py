@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from queries import landing
 from ui import charts, paper, pdf, plain, progress, scoped, state, tables
 from ui.formatting import change_arrow, count, listed, pair, percent, signed, signed_points
 from ui.i18n import t
@@ -20,30 +21,27 @@ since = state.compare_label(view)
 year_start = dt.date(view.year, 1, 1)
 span = scoped.query("data_span").iloc[0]
 first_day = span.first_date.date() if pd.notna(span.first_date) else year_start
+warning_rules = scoped.query("warning_rules")
+
+# the page's queries for this view, declared once in queries/landing.py: the import computes those of
+# the views people land on ahead of their first sign-in (queries/ready.py)
+# (the two switches below keep their state under their keys before they are drawn)
+overview = landing.OverviewView(
+    as_of=view.as_of, previous=previous, region=view.region, region_level=state.region_row(view.region).level,
+    rules=view.rules, first_day=first_day, last_quarter_end=state.quarter_ends()[0],
+    has_monitoring=bool(span.has_monitoring), warning_rule_set=landing.warning_rule_set(warning_rules),
+    compare_table=bool(st.session_state.get("tp_compare")),
+    exits_by_quarter=bool(st.session_state.get("overview_exits_by_quarter")))
+ask = landing.OverviewAsk(overview, scoped.query)
 
 # the registry at the date, at the comparison date (shown beside the tiles) and the change between them:
 # registry_change carries registry_summary's figures at both dates, <figure> and <figure>_previous
-moved = scoped.query("registry_change", as_of=view.as_of, previous=previous, region=view.region).iloc[0]
+moved = ask("registry_change").iloc[0]
 now = moved
 before = moved.filter(like="_previous").rename(lambda column: column.removesuffix("_previous"))
-# every year's exits to the date (the chart below): its last row is this year's to the date, as
-# exits_by_period from 1 January would count them (the data begins on first_day: nothing exits before)
-exits = scoped.query("exits_by_period", start=first_day, end=view.as_of, period="year", region=view.region)
-this_year = (exits[exits.period.dt.year == view.year] if first_day <= view.as_of else
-             scoped.query("exits_by_period", start=year_start, end=view.as_of, period="year", region=view.region))
-that_year = scoped.query("exits_by_period", start=dt.date(previous.year, 1, 1), end=previous, period="year",
-                         region=view.region)
-
-
-def trend_to(day: dt.date) -> pd.DataFrame:
-    """incidence_trend by quarter from the data's first day to `day`. At a quarter end its rows are those
-    of the trend to the last quarter end the picker offers, up to `day` (each quarter measured at its
-    end either way): that one trend serves every quarter end, instead of one query per date."""
-    last = state.quarter_ends()[0]
-    if day > last or pd.Timestamp(day) != pd.Timestamp(day) + pd.offsets.QuarterEnd(0):
-        return scoped.query("incidence_trend", start=first_day, end=day, period="quarter", region=view.region)
-    whole = scoped.query("incidence_trend", start=first_day, end=last, period="quarter", region=view.region)
-    return whole[whole.as_of <= pd.Timestamp(day)].reset_index(drop=True)
+exits = ask("exits")  # every year's exits to the date (the chart below)
+this_year = landing.this_years_exits(ask, exits)
+that_year = ask("that_year")
 
 
 def at_previous(value: str) -> None:
@@ -97,25 +95,24 @@ st.caption(t("overview_counts_note", exited=pair(now.households_exited, now.peop
              remaining=count(now.poor_villages_remaining), total=count(now.poor_villages_total)))
 
 # ---- which townships are behind: the parts of the region, sortable (township_progress, or _change) -----
-level = progress.part_level(state.region_row(view.region).level)
-if state.region_row(view.region).level != "村":
+level = landing.part_level(overview.region_level)
+if "parts" in ask:  # not for a village
     st.subheader(t("tp_title_" + level))
     # the two dates side by side only when asked for: township_progress_change works out the table twice
-    if st.toggle(t("tp_show_compare"), key="tp_compare"):
-        parts = scoped.query("township_progress_change", as_of=view.as_of, previous=previous, level=level,
-                             region=view.region)
+    st.toggle(t("tp_show_compare"), key="tp_compare")  # its state chose the query above (overview.compare_table)
+    parts = ask("parts")
+    if overview.compare_table:
         table = progress.compare_table(view.language, parts, level, view.as_of, previous, total=False)
     else:
-        parts = scoped.query("township_progress", as_of=view.as_of, level=level, region=view.region)
         table = progress.progress_table(view.language, parts, level, total=False)
     tables.show(table, key="overview_progress", file_name=f"{table.title}_{view.as_of:%Y-%m-%d}")
     st.caption(t("tp_note"))
 
 # ---- red flags ---------------------------------------------------------------------------------
-villages = scoped.query("village_exit_check", as_of=view.as_of, rules=view.rules, region=view.region)
-schedule = scoped.query("funds_schedule", year=view.year, as_of=view.as_of, region=view.region)
-risks = scoped.query("household_exit_risks_by", year=view.year, as_of=view.as_of, region=view.region).iloc[0]
-reconciliation = scoped.query("flows_reconciliation", start=year_start, end=view.as_of, region=view.region)
+villages = ask("villages")
+schedule = ask("schedule")
+risks = ask("risks").iloc[0]
+reconciliation = ask("reconciliation")
 
 # the villages still to bring up to the standard: not exited by the date (出列核查 counts exited ones too)
 failing = villages[villages.is_failing_not_exited]
@@ -123,9 +120,8 @@ due = schedule[schedule.is_due & schedule.is_met.eq(False)]
 reconciled = not len(reconciliation) or bool(reconciliation.all_reconciled.iloc[0])  # no rows: nothing to reconcile
 
 # 部门预警 (部门数据比对): a fifth flag when the package holds department records, under the rule set the
-# 部门预警 page opens on (the first of warning_rules)
-warning_rules = scoped.query("warning_rules")
-has_department_records = len(warning_rules) > 0 and int(warning_rules.records.iloc[0]) > 0
+# 部门预警 page opens on (the first of warning_rules: OverviewView.warning_rule_set)
+has_department_records = "overdue" in ask
 
 st.subheader(t("red_flags"))
 flags = st.columns(5 if has_department_records else 4)
@@ -155,18 +151,16 @@ with flags[3].container(border=True):
     st.page_link("pages/dynamics.py", label=t("open_page", page=t("page_dynamics")),
                  query_params=st.query_params.to_dict())
 if has_department_records:
-    overdue = scoped.query("department_warnings_overdue", as_of=view.as_of, region=view.region,
-                           rules=warning_rules.rule_set.iloc[0]).iloc[0]
+    overdue = ask("overdue").iloc[0]
     with flags[4].container(border=True):
         st.metric(t("flag_warnings_overdue"), t("dw_n_warnings", n=count(overdue.overdue_warnings)))
         st.page_link("pages/department_warnings.py", label=t("open_page", page=t("page_department_warnings")),
                      query_params=st.query_params.to_dict())
 
 # ---- monitoring (防返贫监测, after 2020): a row when the package holds monitoring data ----------------
-if span.has_monitoring:
-    monitored = scoped.query("monitoring_summary", as_of=view.as_of, region=view.region).iloc[0]
-    monitored_change = scoped.query("monitoring_change", as_of=view.as_of, previous=previous,
-                                    region=view.region).iloc[0]
+if "monitored" in ask:
+    monitored = ask("monitored").iloc[0]
+    monitored_change = ask("monitored_change").iloc[0]
     st.subheader(t("page_monitoring"))
     row = st.columns(4)
     for tile, stock, colour in zip(row[:3], ("identified", "at_risk", "cleared"), ("off", "inverse", "normal"),
@@ -188,7 +182,7 @@ if span.has_monitoring:
 # ---- charts ------------------------------------------------------------------------------------
 left, right = st.columns(2)
 with left:
-    trend = trend_to(view.as_of)
+    trend = landing.incidence_trend(ask)
     st.subheader(t("incidence_trend"))
     fig = go.Figure(go.Scatter(
         x=charts.values(trend.as_of), y=charts.values(trend.incidence * 100), mode="lines+markers",
@@ -198,7 +192,7 @@ with left:
         + " %{customdata[0]:,}" + t("unit_households") + "%{customdata[1]:,}" + t("unit_people") + "<extra></extra>",
     ))
     # the exit line the incidence must get under: 2%, 3% in the west (incidence_exit_line)
-    exit_line = scoped.query("incidence_exit_line", region=view.region)
+    exit_line = ask("exit_line")
     if len(exit_line) and pd.notna(exit_line.threshold.iloc[0]):
         charts.target_line(fig, trend.as_of, exit_line.threshold.iloc[0] * 100,
                            t("exit_line", threshold=percent(exit_line.threshold.iloc[0])))
@@ -206,7 +200,8 @@ with left:
     charts.show(fig, trend, t("incidence_trend"), key="overview_trend", height=340)
 
 with right:
-    if not st.toggle(t("exits_view_quarter"), key="overview_exits_by_quarter"):
+    st.toggle(t("exits_view_quarter"), key="overview_exits_by_quarter")  # chose the query (exits_by_quarter)
+    if not overview.exits_by_quarter:
         st.subheader(t("exits_vs_plan"))
         years = exits.period.dt.year.astype(str).tolist()
         fig = go.Figure([
@@ -220,8 +215,7 @@ with right:
         charts.axes(fig, y=dict(title=t("unit_people_axis")), x=dict(title=t("year_axis"), type="category"))
         charts.show(fig, exits, t("exits_vs_plan"), key="overview_exits", height=340)
     else:  # this year's exits so far at each quarter end, against the year's plan (exits_by_period)
-        quarters = scoped.query("exits_by_period", start=year_start, end=view.as_of, period="quarter",
-                                region=view.region)
+        quarters = ask("quarters")
         st.subheader(t("exits_year_to_date", year=view.year))
         labels = quarters.period.dt.to_period("Q").astype(str)
         fig = go.Figure(go.Bar(x=labels, y=quarters.people_year_to_date, name=t("exited_people_ytd"),
@@ -253,7 +247,7 @@ else:
 
 # ---- on paper: the tiles, red flags and charts above as an A4 PDF (ui/paper.py, ui/pdf.py) ------------
 if pdf.has_font():
-    township_table = (table,) if state.region_row(view.region).level != "村" else ()  # the table shown above
+    township_table = (table,) if "parts" in ask else ()  # the table shown above
     # drawn when the button is clicked, not on every run: the figures from this run's generation and scope
     charts.export_button(t("overview_download_pdf"),
                          partial(paper.overview_pdf, scoped.later(), view.as_of, view.region, view.rules,

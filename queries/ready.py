@@ -8,10 +8,12 @@ The cycle:
   scope), and at most every WRITE_EVERY seconds writes the MAX_KEYS most recently asked for to
   `<database folder>/.tuopin-serving/asked-<process id>.json` (a private file: region codes, dates and
   options, never a name or an ID number).
-- An import (etl/load.py), once its tables are derived and before the file is swapped in, reads those
-  files (the last ASKED_DAYS days), runs the queries on the new file, the most recently asked for
-  first, within a time budget, and stores each result in the table `ready_results` (Arrow IPC), with the
-  fingerprint of the query code that computed it.
+- An import (etl/load.py), once its tables are derived and before the file is swapped in, runs on
+  the new file first the queries of the views people land on after signing in (queries/landing.py: the
+  overview at the default view, for the top region and each region one level below it), then those
+  asked for in the files of the last ASKED_DAYS days, the most recently asked for first, within a time
+  budget, and stores each result in the table `ready_results` (Arrow IPC), with the fingerprint of the
+  query code that computed it.
 - A dashboard process that does not hold a result in memory looks it up there before computing it:
   the same query, the same values, the same file, so the same rows (tests/test_ready_results.py
   compares every stored result with the one computed afresh). A result computed by other query code
@@ -44,7 +46,7 @@ import pyarrow as pa
 
 from common.files import open_private, private_folder
 from common.paths import SERVING_DIR
-from queries import QUERIES_DIR, REGION_PARAMS, Database, QueryError, catalog
+from queries import QUERIES_DIR, REGION_PARAMS, Database, QueryError, catalog, landing
 
 log = logging.getLogger(__name__)
 
@@ -213,7 +215,8 @@ def read_asked(folder: Path, max_age_days: float = ASKED_DAYS, max_keys: int = M
 
 @dataclass
 class Report:
-    asked: int = 0  # keys considered
+    asked: int = 0  # keys considered (the landing views' and those asked for)
+    landing: int = 0  # of which the landing views' (queries/landing.py)
     stored: int = 0
     skipped: int = 0
     reasons: list[str] = field(default_factory=list)  # why keys were skipped (the first 20)
@@ -226,18 +229,28 @@ class Report:
             self.reasons.append(reason[:300])
 
 
+def landing_keys(database: Database) -> list[str]:
+    """The keys of the landing views' queries (queries/landing.py) on `database`, each once, in order."""
+    keys: dict[str, None] = {}
+    for scope, name, params in landing.landing_asks(database):
+        text = key_text(name, database.scoped_params(name, scope, **params), scope is not None)
+        if text is not None:
+            keys[text] = None
+    return list(keys)
+
+
 def compute_ahead(db_path: Path, keys: list[str], budget: float = BUDGET_SECONDS,
-                  threads: int | None = None) -> Report:
-    """Run each asked-for query on the database file at `db_path` (not yet serving: the import's new
-    file), taken in their order (the most recently asked for first) by `threads` threads (by default
-    one per core, at most 4: DuckDB plans and runs a query without holding Python's lock), until
-    `budget` seconds are spent, and store the results in ready_results. A key naming a query the
-    catalog no longer has, personal data, a region the data does not hold or values the query refuses
-    is skipped; the table is created even when nothing is stored (its absence means older code built it)."""
+                  threads: int | None = None, landing_views: bool = True) -> Report:
+    """Run the landing views' queries (when `landing_views`) and then each asked-for query on the
+    database file at `db_path` (not yet serving: the import's new file), taken in their order (the most
+    recently asked for first) by `threads` threads (by default one per core, at most 4: DuckDB plans
+    and runs a query without holding Python's lock), until `budget` seconds are spent, and store the
+    results in ready_results. A key naming a query the catalog no longer has, personal data, a region
+    the data does not hold or values the query refuses is skipped; the table is created even when
+    nothing is stored (its absence means older code built it)."""
     started = time.perf_counter()
-    report = Report(asked=len(keys))
+    report = Report()
     rows: list[tuple[str, str, str, bytes]] = []
-    pending = iter(keys)
     lock = threading.Lock()
 
     def work(database: Database) -> None:
@@ -246,17 +259,26 @@ def compute_ahead(db_path: Path, keys: list[str], budget: float = BUDGET_SECONDS
                 if time.perf_counter() - started > budget:
                     report.out_of_time = report.out_of_time or next(pending, None) is not None
                     return
-                text = next(pending, None)
-            if text is None:
+                texts = next(pending, None)
+            if texts is None:
                 return
-            row, reason = _computed(database, text)
+            row, reason = _computed(database, texts[0])
             with lock:
                 if row is not None:
-                    rows.append(row)
+                    rows.extend((text, *row[1:]) for text in texts)
                 else:
                     report.skip(reason)
 
     with Database(db_path, read_only=False) as database:
+        first = []
+        if landing_views and budget > 0:
+            try:
+                first = landing_keys(database)
+            except (QueryError, duckdb.Error) as exc:  # optional, as every view computed ahead
+                log.warning("not computing the landing views ahead: %s", exc)
+        keys = list(dict.fromkeys([*first, *keys]))
+        report.asked, report.landing = len(keys), len(first)
+        pending = iter(_same_rows(keys))
         count = max(1, min(threads or os.cpu_count() or 1, 4, len(keys)))
         helpers = [threading.Thread(target=work, args=(database,), daemon=True) for _ in range(count - 1)]
         for helper in helpers:
@@ -273,6 +295,21 @@ def compute_ahead(db_path: Path, keys: list[str], budget: float = BUDGET_SECONDS
     report.stored = len(rows)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _same_rows(keys: list[str]) -> list[list[str]]:
+    """The keys grouped by the rows they stand for, in the order of each group's first key: a query asked
+    with the same values with and without a scope (the demo before sign-in, an account after) is computed
+    once and stored under both keys. A text that is not a key stays alone (and is skipped when computed)."""
+    groups: dict[str, list[str]] = {}
+    for text in keys:
+        try:
+            name, values, _scoped = parse_key(text)
+            rows = key_text(name, values, False) or text
+        except ValueError:
+            rows = text
+        groups.setdefault(rows, []).append(text)
+    return list(groups.values())
 
 
 def _computed(database: Database, text: str) -> tuple[tuple[str, str, str, bytes] | None, str]:

@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from queries import Database
+from queries import Database, landing
 from tests.conftest import ROOT
 
+COUNTY = "430101000000"  # the tiny package's county (小试县)
 DEMO_COUNTY = "439901000000"  # 演示省 > 演示市 > 演示县: the package's top is the province
 
 
@@ -170,9 +171,25 @@ def test_one_reconciliation_for_dynamics_overview_and_data_quality(tiny):
         ("poor", "people", 5, 2, 4, 3, 3, -2, True),
     ]
     assert frame.all_reconciled.all()
-    for page in ("dynamics.py", "overview.py", "data_quality.py"):
+    for page in ("dynamics.py", "data_quality.py"):
         source = (ROOT / "pages" / page).read_text(encoding="utf-8")
         assert '"flows_reconciliation"' in source, page
+    # the overview asks the queries declared for it (queries/landing.py), its reconciliation flag among them
+    ask = ask_overview_of(tiny)
+    assert ask.asks["reconciliation"] == ("flows_reconciliation", dict(
+        start=dt.date(2019, 1, 1), end=dt.date(2019, 12, 31), region=COUNTY))
+    assert ask("reconciliation").all_reconciled.all()
+    assert 'ask("reconciliation")' in (ROOT / "pages" / "overview.py").read_text(encoding="utf-8")
+
+
+def ask_overview_of(db: Database, as_of: dt.date = dt.date(2019, 12, 31)) -> landing.OverviewAsk:
+    """The overview's queries at `as_of` for the package's top region (as the page asks them)."""
+    top = db.query("default_region").iloc[0]
+    span = db.query("data_span").iloc[0]
+    return landing.OverviewAsk(landing.OverviewView(
+        as_of=as_of, previous=landing.previous_quarter_end(as_of), region=top.region_code, region_level=top.level,
+        rules="national", first_day=span.first_date.date(), last_quarter_end=landing.quarter_ends(span)[0],
+        has_monitoring=bool(span.has_monitoring), warning_rule_set=None), db.query)
 
 
 def test_the_overview_change_is_registry_change(tiny):

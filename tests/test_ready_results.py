@@ -65,7 +65,10 @@ def current_ready() -> ready.Ready:
 def test_every_query_asked_for_is_computed_ahead_by_the_next_import_and_reads_back_the_same(served, package):
     source, county, township, village, dates = PACKAGES[package]
     first = load_package(source, served)
-    assert (first.ready.asked, first.ready.stored) == (0, 0)  # nothing asked for yet
+    with Database(served) as database:
+        landing = set(ready.landing_keys(database))
+    # nothing asked for yet: the landing views only
+    assert first.ready.asked == first.ready.landing == first.ready.stored == len(landing) > 20
     scopes = (Scope(county), Scope(township))
     asked = ask_everything(scopes, village, dates)
     assert len(asked) > 60
@@ -75,7 +78,7 @@ def test_every_query_asked_for_is_computed_ahead_by_the_next_import_and_reads_ba
     second = load_package(source, served)  # the next import: a new generation of the file
     keys = {ready.key_text(name, data._database(data.db_version()).scoped_params(name, scope, **params), True)
             for name, params, scope in asked}
-    assert (second.ready.asked, second.ready.stored, second.ready.skipped) == (len(keys), len(keys), 0)
+    assert (second.ready.asked, second.ready.stored, second.ready.skipped) == (len(keys | landing),) * 2 + (0,)
 
     data.clear_shared_results()  # a dashboard process meeting the new file with nothing in memory
     with Database(served) as fresh:
@@ -84,6 +87,45 @@ def test_every_query_asked_for_is_computed_ahead_by_the_next_import_and_reads_ba
             computed = fresh.query(name, scope=scope, **params)
             pd.testing.assert_frame_equal(served_rows, computed, check_exact=True, obj=f"{name} {params} {scope}")
     assert current_ready().hits == len(keys)  # every one read, none computed (a repeat is shared in memory)
+
+
+@pytest.mark.parametrize("package", sorted(PACKAGES))
+def test_every_import_computes_the_views_people_land_on_when_they_sign_in(served, package, tmp_path, monkeypatch):
+    """With nothing asked for yet, the first sign-ins of a leader and a township's staff (the real form,
+    then the overview at the default view) read every query of their first page from the file: the
+    overview's declaration (queries/landing.py) is the page's. Every landing view reads back the rows a
+    computation gives, under the key with a scope and the one without."""
+    from access import Store
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+    from tests.support import navigation_apptest_patch
+
+    source, county, township, _, _ = PACKAGES[package]
+    report = load_package(source, served).ready
+    assert report.stored == report.landing > 20 and not report.out_of_time
+    with Database(served) as database:
+        landing = ready.landing_keys(database)
+        for text in landing:  # computed once for both keys of the same values: the same rows
+            name, values, _scoped = ready.parse_key(text)
+            pd.testing.assert_frame_equal(ready.Ready(database).get(text), database.query(name, **values),
+                                          check_exact=True, obj=text)
+    monkeypatch.setenv("TUOPIN_ACCOUNTS", str(tmp_path / "accounts.sqlite"))
+    store = Store(tmp_path / "accounts.sqlite")
+    store.add("leader", "correct horse battery", "leader", county)
+    store.add("staff", "correct horse battery", "township", township)
+    data.clear_shared_results()
+    with navigation_apptest_patch():
+        for username in ("leader", "staff"):
+            at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60).run()
+            at.text_input(key="signin_username").input(username)
+            at.text_input(key="signin_password").input("correct horse battery")
+            at = at.button[0].click().run()
+            assert not at.exception and len(at.metric) >= 8  # the overview's tiles and flags
+    asked = set(data.asked().asked)
+    assert asked and asked <= set(landing), sorted(asked - set(landing))
+    assert any('"' + township + '"' in text for text in asked)  # the township's own overview among them
+    assert current_ready().hits == len(asked)  # every query of both first pages read, none computed
 
 
 def test_results_of_other_query_code_are_never_read(served):
@@ -135,9 +177,10 @@ def test_personal_data_is_neither_counted_nor_stored(served, tmp_path):
                                                 {p.name for p in catalog()[personal[0]].params} else {}))
     (folder / "asked-1.json").write_text(json.dumps({"asked": [[ready.key_text(personal[0], values, True), time.time()]]}))
     report = load_package(source, served).ready
-    assert (report.asked, report.stored, report.skipped) == (1, 0, 1)
+    assert (report.asked - report.landing, report.stored - report.landing, report.skipped) == (1, 0, 1)
     with duckdb.connect(str(served), read_only=True) as con:
-        assert con.execute("select count(*) from ready_results").fetchone() == (0,)
+        stored = {q for (q,) in con.execute("select query from ready_results").fetchall()}
+    assert stored and not stored & set(personal)
 
 
 def test_a_damaged_or_hostile_asked_file_never_fails_an_import(served):
@@ -161,11 +204,14 @@ def test_a_damaged_or_hostile_asked_file_never_fails_an_import(served):
     ]
     (folder / "asked-4.json").write_text(json.dumps({"asked": hostile}))
     result = load_package(source, served)
-    assert result.ready.stored == 1  # the good file's one key
+    assert result.ready.stored == result.ready.landing + 1  # the landing views and the good file's one key
     assert result.ready.skipped >= 4
     with duckdb.connect(str(served), read_only=True) as con:
         assert con.execute("select count(*) from regions").fetchone()[0] > 0
-        assert [q for (q,) in con.execute("select query from ready_results").fetchall()] == ["registry_summary"]
+        stored = [q for (q,) in con.execute("select query from ready_results").fetchall()]
+    with Database(served) as database:
+        landing = {ready.parse_key(text)[0] for text in ready.landing_keys(database)}
+    assert stored.count("registry_summary") == 1 and "registry_summary" not in landing
 
 
 def test_a_budget_of_none_computes_nothing_and_an_older_file_has_nothing_ahead(served, tmp_path):

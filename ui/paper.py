@@ -17,6 +17,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 import pandas as pd
 
 from etl import service
+from queries import landing
 from ui import pdf
 from ui.exports import Table, is_missing
 from ui.formatting import count, percent, signed, signed_points
@@ -68,10 +69,6 @@ def page_label(language: str) -> str:
     return translate(language, "paper_page", n="{n}", total="{total}")
 
 
-def _previous_quarter_end(day: dt.date) -> dt.date:
-    return (pd.Timestamp(day) - pd.offsets.QuarterEnd(1)).date()
-
-
 def overview_figures(source, as_of: dt.date, region: str, rules: str, language: str,
                      previous: dt.date | None = None) -> pdf.Figures:
     """The overview page's tiles, red flags and charts at `as_of` for `region` (pages/overview.py), the
@@ -84,14 +81,19 @@ def overview_figures(source, as_of: dt.date, region: str, rules: str, language: 
     def pair(households, people) -> str:
         return tr("households_people", h=count(households), p=count(people))
 
-    previous = previous or _previous_quarter_end(as_of)
-    year_start = dt.date(as_of.year, 1, 1)
+    previous = previous or landing.previous_quarter_end(as_of)
     span = query("data_span").iloc[0]
-    first_day = span.first_date.date() if not is_missing(span.first_date) else year_start
-    moved = query("registry_change", as_of=as_of, previous=previous, region=region).iloc[0]
+    tree = query("regions")
+    # the page's queries for the view (queries/landing.py), so that the paper reads the page's results
+    ask = landing.OverviewAsk(landing.OverviewView(
+        as_of=as_of, previous=previous, region=region, region_level=str(tree[tree.code == region].level.iloc[0]),
+        rules=rules, first_day=span.first_date.date() if not is_missing(span.first_date) else dt.date(as_of.year, 1, 1),
+        last_quarter_end=landing.quarter_ends(span)[0], has_monitoring=bool(span.has_monitoring),
+        warning_rule_set=None), query)  # the paper has no 部门预警 flag
+    moved = ask("registry_change").iloc[0]
     now = moved  # registry_change carries registry_summary's figures at the date too (as the overview reads them)
-    exits = query("exits_by_period", start=first_day, end=as_of, period="year", region=region)
-    this_year = query("exits_by_period", start=year_start, end=as_of, period="year", region=region)
+    exits = ask("exits")
+    this_year = landing.this_years_exits(ask, exits)
 
     def change(stock: str) -> str:
         return tr("change_since", date=f"{previous:%Y-%m-%d}", value=tr(
@@ -109,18 +111,18 @@ def overview_figures(source, as_of: dt.date, region: str, rules: str, language: 
         pdf.Tile(tr("incidence"), percent(now.incidence),
                  tr("change_since", date=f"{previous:%Y-%m-%d}", value=signed_points(moved.incidence_change))),
     )
-    if span.has_monitoring:
-        monitored = query("monitoring_summary", as_of=as_of, region=region).iloc[0]
+    if "monitored" in ask:
+        monitored = ask("monitored").iloc[0]
         tiles += (
             pdf.Tile(tr("mon_identified"), pair(monitored.households_identified, monitored.people_identified)),
             pdf.Tile(tr("mon_at_risk"), pair(monitored.households_at_risk, monitored.people_at_risk),
                      tr("mon_clearance_rate") + " " + percent(monitored.clearance_rate)),
         )
 
-    villages = query("village_exit_check", as_of=as_of, rules=rules, region=region)
-    schedule = query("funds_schedule", year=as_of.year, as_of=as_of, region=region)
-    risks = query("household_exit_risks_by", year=as_of.year, as_of=as_of, region=region).iloc[0]
-    reconciliation = query("flows_reconciliation", start=year_start, end=as_of, region=region)
+    villages = ask("villages")
+    schedule = ask("schedule")
+    risks = ask("risks").iloc[0]
+    reconciliation = ask("reconciliation")
     failing = villages[villages.is_failing_not_exited]
     due = schedule[schedule.is_due & schedule.is_met.eq(False)]
     reconciled = not len(reconciliation) or bool(reconciliation.all_reconciled.iloc[0])
@@ -135,8 +137,8 @@ def overview_figures(source, as_of: dt.date, region: str, rules: str, language: 
         pdf.Tile(tr("flag_reconciliation"), tr("reconciled") if reconciled else tr("not_reconciled")),
     )
 
-    trend = query("incidence_trend", start=first_day, end=as_of, period="quarter", region=region)
-    exit_line = query("incidence_exit_line", region=region)  # 2%, 3% in the west
+    trend = landing.incidence_trend(ask)
+    exit_line = ask("exit_line")  # 2%, 3% in the west
     threshold = exit_line.threshold.iloc[0] if len(exit_line) else None
     has_line = threshold is not None and not is_missing(threshold)
     charts = (

@@ -39,12 +39,6 @@ COMPARED = (
 )
 
 
-def part_level(region_level: str) -> str:
-    """The level of the rows: a 乡镇's villages, else (a county or above) its townships; a village is its
-    own only row."""
-    return "村" if region_level in ("乡镇", "村") else "乡镇"
-
-
 def _names(language: str, frame: pd.DataFrame) -> list[str]:
     return [translate(language, "tp_total_row", name=name) if total else name
             for name, total in zip(frame.region_name, frame.is_total, strict=True)]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from queries import landing
 from ui import exports, paper, pdf, plain, progress
 from ui.exports import Section, Table, is_missing
 from ui.formatting import count, percent
@@ -141,7 +142,7 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
     funds = query("funds_summary", as_of=as_of, year=as_of.year, region=region).iloc[0]
     sources = query("funds_by", as_of=as_of, year=as_of.year, region=region, dimension="source")
     villages = query("village_exit_check", as_of=as_of, rules=rules, region=region)
-    level = progress.part_level(place["level"])
+    level = landing.part_level(place["level"])
     parts = query("township_progress", as_of=as_of, level=level, region=region) if place["level"] != "村" else None
     rules_name = words("preset_" + rules) if "preset_" + rules in STRINGS else rules
 

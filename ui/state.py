@@ -15,7 +15,6 @@ widgets exist, because Streamlit forbids changing a widget's value after it was 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass, field
 from typing import NoReturn
 
@@ -23,6 +22,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from queries import landing
 from ui import data, scoped
 from ui.i18n import LANGUAGES, has_string, language, t
 from ui.report import escape_markdown
@@ -35,8 +35,6 @@ CUSTOM_DATE = "custom"
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)  # the as-of dates a view may take
 MAX_PICK_DEPTH = 4  # levels below the view's top: 县 → 乡镇 → 村, deeper when a package holds several counties
 
-# The province part of the region code (GB/T 2260) chooses the preset a county most likely uses.
-PROVINCE_PRESETS = {"43": "hunan", "61": "shaanxi", "41": "henan"}
 
 
 @dataclass(frozen=True)
@@ -151,28 +149,17 @@ def preset_label(preset: str) -> str:
 
 
 def default_preset() -> str:
-    province = top_region()[:2]
-    preferred = PROVINCE_PRESETS.get(province, "national")
-    return preferred if preferred in presets() else "national"
+    """The province's exit rule preset when the package has it, else national (queries/landing.py: the
+    import works out the same default view)."""
+    return landing.default_preset(top_region(), presets())
 
 
 def quarter_ends() -> list[dt.date]:
     """Quarter ends the data covers, latest first (the as-of picker offers them before any date)."""
-    span = scoped.query("data_span").iloc[0]
-    if pd.isna(span.first_date):
-        return [dt.date.today()]
-    return list(_quarter_ends_between(span.first_date.date(), span.last_date.date()))
+    return landing.quarter_ends(scoped.query("data_span").iloc[0])
 
 
-@functools.lru_cache(maxsize=16)
-def _quarter_ends_between(first: dt.date, last: dt.date) -> tuple[dt.date, ...]:
-    ends = [d.date() for d in pd.date_range(first, last + pd.offsets.QuarterEnd(0), freq="QE")]
-    return tuple(sorted(ends, reverse=True))
-
-
-def previous_quarter_end(day: dt.date) -> dt.date:
-    """The quarter end before `day` (for 'change since the previous quarter')."""
-    return (pd.Timestamp(day) - pd.offsets.QuarterEnd(1)).date()
+previous_quarter_end = landing.previous_quarter_end  # the quarter end before a date (环比)
 
 
 def same_date_a_year_before(day: dt.date) -> dt.date:
