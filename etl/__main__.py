@@ -112,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     load.add_argument("--quiet", action="store_true", help="no progress lines")
     load.add_argument("--show-warnings", type=int, default=20, metavar="N", help="warnings to print (default 20)")
     load.add_argument("--ready-seconds", type=float, metavar="S",
-                      help="seconds for computing ahead the views the dashboard was asked for most recently "
-                           "(default 15, queries/ready.py; 0: none)")
+                      help="seconds for computing ahead the views people land on when they sign in and those "
+                           "the dashboard was asked for most recently (default 15, queries/ready.py; 0: none)")
     load.set_defaults(func=cmd_load)
     demo = sub.add_parser("demo", help="write the demo county's import package (演示数据)")
     demo.add_argument("--out", required=True, help="folder to write the package into")

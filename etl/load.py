@@ -244,9 +244,11 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
         finally:
             con.close()
 
-        # the views the dashboard's users have been asking for, computed on the new file, so that their
-        # first look after the swap reads them (within a time budget: the load is not held up for long)
-        progress(0.90, "预先计算最近常看的视图 computing ahead the views asked for most recently")
+        # the views people land on when they sign in and those the dashboard's users have been asking
+        # for, computed on the new file, so that their first look after the swap reads them (within a
+        # time budget: the load is not held up for long)
+        progress(0.90, "预先计算登录首页和最近常看的视图 computing ahead the views people land on and those asked for "
+                       "most recently")
         asked = ready_views.read_asked(ready_views.asked_folder(db_path)) if ready_seconds > 0 else []
         result.ready = ready_views.compute_ahead(build_path, asked, ready_seconds)
 
