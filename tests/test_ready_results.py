@@ -95,9 +95,9 @@ def test_every_import_computes_the_views_people_land_on_when_they_sign_in(served
     then the overview at the default view) read every query of their first page from the file: the
     overview's declaration (queries/landing.py) is the page's. Every landing view reads back the rows a
     computation gives, under the key with a scope and the one without."""
-    from access import Store
     from streamlit.testing.v1 import AppTest
 
+    from access import Store
     from tests.conftest import ROOT
     from tests.support import navigation_apptest_patch
 
@@ -273,3 +273,21 @@ def test_the_most_recently_asked_for_come_first_over_every_workers_file(tmp_path
         asked.note("registry_summary", {"as_of": dt.date(2019, 12, 31), "region": code}, True, folder)
     written = json.loads(asked.write(folder).read_text())["asked"]
     assert [text for text, _ in written] == [keys[1], keys[2]]
+
+
+def test_results_read_back_the_same_all_at_once_or_one_by_one(served, monkeypatch):
+    """Ready reads every stored result in one statement, or each when asked for where together they are
+    over PRELOAD_BYTES: the same rows either way, and a key it does not hold is None."""
+    source = PACKAGES["departments"][0]
+    load_package(source, served)
+    with Database(served) as database:
+        at_once = ready.Ready(database)
+        monkeypatch.setattr(ready.Ready, "PRELOAD_BYTES", 0)
+        one_by_one = ready.Ready(database)
+        assert at_once._preload and not one_by_one._preload
+        assert at_once.keys == one_by_one.keys and len(at_once.keys) > 20
+        for text in sorted(at_once.keys):
+            pd.testing.assert_frame_equal(at_once.get(text), one_by_one.get(text), check_exact=True, obj=text)
+        assert at_once.hits == one_by_one.hits == len(at_once.keys)
+        missing = ready.key_text("registry_summary", {"region": "none such"}, True)
+        assert at_once.get(missing) is None and one_by_one.get(missing) is None
