@@ -253,7 +253,9 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
         result.ready = ready_views.compute_ahead(build_path, asked, ready_seconds)
 
         progress(0.97, "替换数据库 swapping the database in")
-        _verify(build_path)
+        _verify(build_path)  # read-only: the file stays as sealed below (chmod and the rename keep its mtime)
+        if result.ready.stored:
+            ready_views.seal(build_path, ready_views.asked_folder(db_path))
         os.chmod(build_path, FILE_MODE)  # still inside the private work folder: never readable by others
         backups.keep(db_path)  # the database being replaced stays available for a rollback
         os.replace(build_path, db_path)

@@ -187,12 +187,12 @@ def landing_asks(database: Database) -> Iterator[tuple[Scope | None, str, dict]]
     rules = default_preset(top, sorted(database.query("exit_rules").preset.unique()))
     warnings = warning_rule_set(database.query("warning_rules"))
     yield None, "load_info", {}
-    below = regions[regions.parent_code == top] if "parent_code" in regions else regions.iloc[0:0]
+    below = regions[regions.parent_code == top]  # the regions query lists the top first, then by depth
+    as_of = ends[0]  # the last quarter end the data covers, compared with the one before (环比)
     for code, level in [(top, str(regions.level.iloc[0])),
                         *zip(below.code.astype(str), below.level.astype(str), strict=True)]:
-        as_of = ends[0]
         view = OverviewView(as_of=as_of, previous=previous_quarter_end(as_of), region=code, region_level=level,
-                            rules=rules, first_day=first_day or dt.date(as_of.year, 1, 1), last_quarter_end=ends[0],
+                            rules=rules, first_day=first_day or dt.date(as_of.year, 1, 1), last_quarter_end=as_of,
                             has_monitoring=bool(span.has_monitoring), warning_rule_set=warnings)
         scopes = [Scope(code)] + ([None] if code == top else [])
         for scope in scopes:

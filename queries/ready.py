@@ -18,6 +18,11 @@ The cycle:
   the same query, the same values, the same file, so the same rows (tests/test_ready_results.py
   compares every stored result with the one computed afresh). A result computed by other query code
   (another catalog fingerprint) is never read: the dashboard computes it itself.
+- Only in the very file state the import left: once the results are written, the import seals the
+  file (`seal`: an empty marker `.tuopin-serving/ready-<inode>-<mtime>` beside the database), and the
+  dashboard reads results only from a file whose inode and modification time carry a seal. A file
+  changed in place afterwards (a table repaired or damaged by hand, a copy, a restored backup) has
+  another modification time, so its tables are read and its stored results ignored.
 
 Queries of personal data (`-- personal: yes`) are neither noted nor stored. Anything wrong in an
 asked file (a file cut short, an unknown query, a value of the wrong type) is skipped with a warning:
@@ -211,6 +216,40 @@ def read_asked(folder: Path, max_age_days: float = ASKED_DAYS, max_keys: int = M
     return sorted(latest, key=latest.__getitem__, reverse=True)[:max_keys]
 
 
+# ---- seals: the file state results were computed on ------------------------------------------------------
+
+SEAL_PREFIX = "ready-"
+SEALS_KEPT = 20  # the most recent seals (the served file's and its backups' among them)
+
+
+def _seal_path(folder: Path, inode: int, mtime_ns: int) -> Path:
+    return Path(folder) / f"{SEAL_PREFIX}{inode}-{mtime_ns}"
+
+
+def seal(db_path: Path, folder: Path) -> Path | None:
+    """Mark the file at `db_path` as it is now (inode and modification time: a rename keeps both) as
+    holding results computed on its own tables, in `folder` (the serving folder beside the database it
+    will be served as). Older seals beyond SEALS_KEPT are removed. None, logged, where the folder cannot
+    be written: its results are then never read, only computed."""
+    stat = Path(db_path).stat()
+    try:
+        private_folder(Path(folder), parents=False)
+        target = _seal_path(folder, stat.st_ino, stat.st_mtime_ns)
+        open_private(target, "w").close()
+        for old in sorted(Path(folder).glob(SEAL_PREFIX + "*"), key=lambda p: p.stat().st_mtime)[:-SEALS_KEPT]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:
+        log.info("not sealing the results computed ahead in %s: %s", folder, exc)
+        return None
+    return target
+
+
+def is_sealed(db_path: Path, inode: int, mtime_ns: int) -> bool:
+    """Whether the file at `db_path`, in the state (inode, modification time) being served, is one an
+    import sealed: not changed since its results were computed."""
+    return _seal_path(asked_folder(Path(db_path)), inode, mtime_ns).is_file()
+
+
 # ---- computing ahead (the import's side) ----------------------------------------------------------------
 
 @dataclass
@@ -341,6 +380,16 @@ def _has_region(database: Database, code) -> bool:
         return bool(cursor.execute("select 1 from regions where code = ?", [str(code)]).fetchall())
 
 
+def _stored_sizes(database: Database) -> dict[str, int]:
+    """Each stored result of this query code: its key and its size in bytes."""
+    try:
+        with database.connection.cursor() as cursor:
+            return dict(cursor.execute(f"select key, octet_length(frame) from {TABLE} where catalog = ?",
+                                       [catalog_fingerprint()]).fetchall())
+    except duckdb.CatalogException:  # built before results were computed ahead
+        return {}
+
+
 class Ready:
     """The results computed ahead in one (read-only) database file for this query code: their keys read
     when the file is first served; their rows (Arrow IPC: about a megabyte for the demo county's landing
@@ -351,14 +400,10 @@ class Ready:
 
     PRELOAD_BYTES = 32 << 20
 
-    def __init__(self, database: Database):
+    def __init__(self, database: Database, sealed: bool = True):
+        """`sealed`: the file is in the state its import left (is_sealed); otherwise nothing is read."""
         self.database = database
-        try:
-            with database.connection.cursor() as cursor:
-                sizes = dict(cursor.execute(f"select key, octet_length(frame) from {TABLE} where catalog = ?",
-                                            [catalog_fingerprint()]).fetchall())
-        except duckdb.CatalogException:  # built before results were computed ahead
-            sizes = {}
+        sizes = _stored_sizes(database) if sealed else {}
         self.keys = frozenset(sizes)
         self._preload = sum(sizes.values()) <= self.PRELOAD_BYTES
         self._frames: dict[str, bytes] | None = None

@@ -201,7 +201,8 @@ def test_the_demo_is_still_built_where_nothing_real_was_ever_loaded(tmp_path, mo
 def test_a_read_only_database_folder_serves_the_sign_in_form_to_an_anonymous_visitor(tmp_path):
     """The folder holding the database cannot be written by the server (a read-only mount, or a folder
     of another account): no traceback and no list of pages, but the sign-in form, and nothing written.
-    Root writes anywhere, so as root the folder is made immutable (chattr +i) instead of 0500."""
+    Root writes anywhere, so as root the folder and the folders in it (the load's serving folder, as a
+    read-only mount would have it) are made immutable (chattr +i) instead of 0500."""
     import os
     import subprocess
 
@@ -215,11 +216,13 @@ def test_a_read_only_database_folder_serves_the_sign_in_form_to_an_anonymous_vis
     load_package(TINY, db)
     Store(accounts).add("admin", PASSWORD, "admin", COUNTY)
     before = files(folder)
-    lock = ["chattr", "+i", str(folder)] if os.geteuid() == 0 else None
+    folders = [folder, *(path for path in folder.rglob("*") if path.is_dir())]
+    lock = ["chattr", "+i", *map(str, folders)] if os.geteuid() == 0 else None
     if lock:
         subprocess.run(lock, check=True)
     else:
-        os.chmod(folder, 0o500)
+        for each in folders:
+            os.chmod(each, 0o500)
     try:
         if lock:
             with pytest.raises(PermissionError):
@@ -239,8 +242,9 @@ def test_a_read_only_database_folder_serves_the_sign_in_form_to_an_anonymous_vis
         assert files(folder) == before
     finally:
         if lock:
-            subprocess.run(["chattr", "-i", str(folder)], check=True)
-        os.chmod(folder, 0o700)
+            subprocess.run(["chattr", "-i", *map(str, folders)], check=True)
+        for each in folders:
+            os.chmod(each, 0o700)
 
 
 def test_rolling_a_damaged_database_back_keeps_every_good_backup(tmp_path):

@@ -137,6 +137,7 @@ def test_results_of_other_query_code_are_never_read(served):
     with duckdb.connect(str(served)) as con:  # as if another version of the queries had computed them
         con.execute("update ready_results set frame = (select frame from ready_results limit 1), catalog = 'older'")
     os.utime(served, ns=(0, os.stat(served).st_mtime_ns + 1000))
+    ready.seal(served, ready.asked_folder(served))  # sealed as it is now: only the catalog tells them apart
     data.clear_shared_results()
     rows = data.run("registry_summary", {"as_of": "2019-12-31"}, Scope(county))
     assert (rows.households_registered.iloc[0], rows.people_registered.iloc[0]) == (4, 10)
@@ -291,3 +292,23 @@ def test_results_read_back_the_same_all_at_once_or_one_by_one(served, monkeypatc
         assert at_once.hits == one_by_one.hits == len(at_once.keys)
         missing = ready.key_text("registry_summary", {"region": "none such"}, True)
         assert at_once.get(missing) is None and one_by_one.get(missing) is None
+
+
+def test_a_file_changed_in_place_after_its_import_has_its_results_computed_not_read(served):
+    """Results are read only from the file state the import sealed: a table changed by hand afterwards
+    (a repair, damage, a copy) shows its own rows, not what was computed before the change."""
+    source, county, _, _, _ = PACKAGES["tiny"]
+    load_package(source, served)
+    with Database(served) as database:
+        name, values, _ = next(ready.parse_key(text) for text in ready.landing_keys(database)
+                               if text.startswith('["registry_change"'))
+    version = data.db_version()
+    assert ready.is_sealed(served, version.inode, version.mtime_ns)
+    assert data.run(name, values, Scope(county)).region_name.iloc[0] == "小试县"
+    assert current_ready().hits == 1  # read from the file
+    with duckdb.connect(str(served)) as con:
+        con.execute("update regions set name = '改过的县' where code = ?", [county])
+    version = data.db_version()
+    assert not ready.is_sealed(served, version.inode, version.mtime_ns)
+    assert data.run(name, values, Scope(county)).region_name.iloc[0] == "改过的县"  # computed from the table
+    assert current_ready().keys == frozenset() and current_ready().hits == 0

@@ -384,7 +384,9 @@ def _ready(version: DbVersion, database: Database) -> ready.Ready:
     with _READY_LOCK:
         known = _READY.get(version)
         if known is None or known.database is not database:
-            known = _READY[version] = ready.Ready(database)
+            # only a file as its import left it: one changed in place since has other tables than its results
+            known = _READY[version] = ready.Ready(database, ready.is_sealed(Path(version.path), version.inode,
+                                                                            version.mtime_ns))
             for old in [v for v in _READY if v != version][:-1]:  # this generation and the one before
                 del _READY[old]
         return known
