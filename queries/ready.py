@@ -279,8 +279,8 @@ def landing_keys(database: Database) -> list[str]:
 
 
 def compute_ahead(db_path: Path, keys: list[str], budget: float = BUDGET_SECONDS,
-                  threads: int | None = None, landing_views: bool = True) -> Report:
-    """Run the landing views' queries (when `landing_views`) and then each asked-for query on the
+                  threads: int | None = None) -> Report:
+    """Run the landing views' queries and then each asked-for query (`keys`) on the
     database file at `db_path` (not yet serving: the import's new file), taken in their order (the most
     recently asked for first) by `threads` threads (by default one per core, at most 4: DuckDB plans
     and runs a query without holding Python's lock), until `budget` seconds are spent, and store the
@@ -310,7 +310,7 @@ def compute_ahead(db_path: Path, keys: list[str], budget: float = BUDGET_SECONDS
 
     with Database(db_path, read_only=False) as database:
         first = []
-        if landing_views and budget > 0:
+        if budget > 0:
             try:
                 first = landing_keys(database)
             except (QueryError, duckdb.Error) as exc:  # optional, as every view computed ahead
