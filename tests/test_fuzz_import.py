@@ -43,6 +43,7 @@ from hypothesis import strategies as st
 
 import etl.limits as limits
 from common.cells import FORMULA_PREFIXES
+from common.paths import SERVING_DIR
 from etl.contract import contract
 from etl.load import WORK_PREFIX, LoadFailed, LoadResult, load_package
 from etl.problems import READER_MESSAGES, Problem, write_rejects
@@ -166,6 +167,9 @@ def attempt(build, previous: bytes, expect: str = "refused"):
         else:
             assert expect in ("loaded", "either"), "a hostile package loaded"
             allowed = {"data/tuopin.duckdb", "data/tuopin.duckdb.real-data"}  # the marker: a county's data
+            if outcome.result.ready.stored:  # and the seal of the results computed ahead (queries/ready.py)
+                served = db.stat()
+                allowed |= {f"data/{SERVING_DIR}", f"data/{SERVING_DIR}/ready-{served.st_ino}-{served.st_mtime_ns}"}
             assert {k for k in changed if not k.startswith("data/backups")} <= allowed, sorted(changed - allowed)
             with duckdb.connect(str(db), read_only=True) as con:
                 assert con.execute("select count(*) from regions").fetchone()[0] > 0
