@@ -57,6 +57,28 @@ def test_sign_in_form_refuses_wrong_passwords_and_admits_the_right_one(accounts)
     assert log[:3] == [(None, "account"), ("jia", "sign_in_failed"), ("jia", "sign_in")]
 
 
+def test_signing_in_draws_the_page_in_the_run_the_button_starts(accounts, tmp_path, monkeypatch):
+    """The check runs in the button's callback, before the script: one run after the click shows the
+    overview (there was a second run before: the form drawn again, then a rerun for the page), a refused
+    sign-in is said in one run too, and the password is not kept in the session once checked."""
+    from ui import run_cpu
+
+    accounts.add("jia", PASSWORD, "township", JIA)
+    log = tmp_path / "runs.log"
+    monkeypatch.setenv(run_cpu.ENV, str(log))
+    at = app().run()
+    assert len(run_cpu.read(log)) == 1
+    at = sign_in(at, "jia", "wrong password")
+    runs = run_cpu.read(log)
+    assert len(runs) == 2 and runs[-1].page == "-"  # the form again, with the error under it
+    assert "wrong username or password" in at.error[0].value and len(at.metric) == 0
+    at = sign_in(at, "jia", PASSWORD)
+    runs = run_cpu.read(log)
+    assert len(runs) == 3 and runs[-1].page == "overview", runs
+    assert dict((m.label, m.value) for m in at.metric)["建档立卡（现有）"] == "3户8人"
+    assert "signin_password" not in at.session_state and not at.exception
+
+
 def test_a_township_account_cannot_reach_another_township_by_the_url(accounts):
     accounts.add("jia", PASSWORD, "township", JIA)
     at = app()

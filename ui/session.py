@@ -202,18 +202,27 @@ def _sign_in_form() -> None:
         return
     with st.form("sign_in", border=True, width=420):
         st.subheader(t("sign_in"))
-        username = st.text_input(t("username"), key="signin_username", max_chars=64)
-        password = st.text_input(t("password"), type="password", key="signin_password", max_chars=256)
-        submitted = st.form_submit_button(t("sign_in"), type="primary")
-    if submitted:
-        try:
-            _start(store().authenticate(username.strip(), password, address=_client_address()))
-        except AccessError as error:
-            st.error(str(error))
-        else:
-            st.rerun()
+        st.text_input(t("username"), key="signin_username", max_chars=64)
+        st.text_input(t("password"), type="password", key="signin_password", max_chars=256)
+        st.form_submit_button(t("sign_in"), type="primary", on_click=_submitted)
+    if (error := st.session_state.pop("_signin_error", None)) is not None:
+        st.error(error)
     if oidc_configured():
         st.button(t("sign_in_sso"), on_click=st.login)
+
+
+def _submitted() -> None:
+    """The sign-in button's callback: it runs before the script, so the run it starts draws the page the
+    account asked for at once, instead of drawing the form again and then a second run for the page. A
+    refused sign-in is shown under the form by that run."""
+    username = str(st.session_state.get("signin_username") or "").strip()
+    password = str(st.session_state.get("signin_password") or "")
+    try:
+        _start(store().authenticate(username, password, address=_client_address()))
+    except AccessError as error:
+        st.session_state["_signin_error"] = str(error)
+    else:
+        del st.session_state["signin_password"]  # nothing keeps the password once it has been checked
 
 
 def sidebar_badge() -> None:
