@@ -4,9 +4,10 @@ and area, the flows of a window as a waterfall, how fast leads became monitoring
 quality lists (漏监测 risks and 风险消除 that the year's data do not bear out), the 产业/就业 measures'
 coverage, and the drill from township to village to its masked households.
 
-Every figure comes from a catalog query (monitoring_summary, monitoring_change, monitoring_by,
-monitoring_flows, monitoring_timeliness, monitoring_gaps, monitoring_clearance_check,
-monitoring_threshold, assistance_coverage, monitoring_households); the page picks and draws.
+Every figure comes from a catalog query (monitoring_change: monitoring_summary's figures at the date and
+at the quarter end before, and the change between them; monitoring_by, monitoring_flows,
+monitoring_timeliness, monitoring_gaps, monitoring_clearance_check, monitoring_threshold,
+assistance_coverage, monitoring_households); the page picks and draws.
 """
 
 from __future__ import annotations
@@ -32,14 +33,14 @@ if not span.has_monitoring:
     state.stop_page()
 
 previous = state.previous_quarter_end(view.as_of)
-now = scoped.query("monitoring_summary", as_of=view.as_of, region=view.region).iloc[0]
-moved = scoped.query("monitoring_change", as_of=view.as_of, previous=previous, region=view.region).iloc[0]
+# the figures at the date and their change since the quarter end before (one query: both dates' figures)
+now = scoped.query("monitoring_change", as_of=view.as_of, previous=previous, region=view.region).iloc[0]
 
 
 def change(stock: str) -> str:
     return t("change_since", date=f"{previous:%Y-%m-%d}",
-             value=t("households_people", h=signed(moved[f"households_{stock}_change"]),
-                     p=signed(moved[f"people_{stock}_change"])))
+             value=t("households_people", h=signed(now[f"households_{stock}_change"]),
+                     p=signed(now[f"people_{stock}_change"])))
 
 
 def arrow(unchanged: bool, colour: str) -> dict:
@@ -51,19 +52,19 @@ tiles = st.columns(4)
 with tiles[0].container(border=True):
     st.metric(t("mon_identified"), pair(now.households_identified, now.people_identified),
               delta=change("identified"),
-              **change_arrow(moved.households_identified_change, moved.people_identified_change, "off"))
+              **change_arrow(now.households_identified_change, now.people_identified_change, "off"))
 with tiles[1].container(border=True):
     st.metric(t("mon_at_risk"), pair(now.households_at_risk, now.people_at_risk),
               delta=change("at_risk"),
-              **change_arrow(moved.households_at_risk_change, moved.people_at_risk_change, "inverse"))
+              **change_arrow(now.households_at_risk_change, now.people_at_risk_change, "inverse"))
 with tiles[2].container(border=True):
     st.metric(t("mon_cleared"), pair(now.households_cleared, now.people_cleared),
               delta=change("cleared"),
-              **change_arrow(moved.households_cleared_change, moved.people_cleared_change, "normal"))
+              **change_arrow(now.households_cleared_change, now.people_cleared_change, "normal"))
 with tiles[3].container(border=True):
     st.metric(t("mon_clearance_rate"), percent(now.clearance_rate),
-              delta=t("change_since", date=f"{previous:%Y-%m-%d}", value=signed_points(moved.clearance_rate_change)),
-              **arrow(pd.isna(moved.clearance_rate_change) or moved.clearance_rate_change == 0, "normal"))
+              delta=t("change_since", date=f"{previous:%Y-%m-%d}", value=signed_points(now.clearance_rate_change)),
+              **arrow(pd.isna(now.clearance_rate_change) or now.clearance_rate_change == 0, "normal"))
 st.caption(t("mon_counts_note", registered=pair(now.households_at_risk_registered, now.people_at_risk_registered),
              date=f"{view.as_of:%Y-%m-%d}"))
 

@@ -39,9 +39,9 @@ ask = landing.OverviewAsk(overview, scoped.query)
 moved = ask("registry_change").iloc[0]
 now = moved
 before = moved.filter(like="_previous").rename(lambda column: column.removesuffix("_previous"))
-exits = ask("exits")  # every year's exits to the date (the chart below)
+exits = landing.every_years_exits(ask)  # every year's exits to the date (the chart below)
 this_year = landing.this_years_exits(ask, exits)
-that_year = ask("that_year")
+that_year = landing.that_years_exits(ask)  # the comparison date's year's, from 1 January
 
 
 def at_previous(value: str) -> None:
@@ -159,8 +159,7 @@ if has_department_records:
 
 # ---- monitoring (防返贫监测, after 2020): a row when the package holds monitoring data ----------------
 if "monitored" in ask:
-    monitored = ask("monitored").iloc[0]
-    monitored_change = ask("monitored_change").iloc[0]
+    monitored = ask("monitored").iloc[0]  # the figures at the date, and their change since the earlier one
     st.subheader(t("page_monitoring"))
     row = st.columns(4)
     for tile, stock, colour in zip(row[:3], ("identified", "at_risk", "cleared"), ("off", "inverse", "normal"),
@@ -168,13 +167,13 @@ if "monitored" in ask:
         with tile.container(border=True):
             st.metric(t("mon_" + stock), pair(monitored[f"households_{stock}"], monitored[f"people_{stock}"]),
                       delta=t("change_since", date=since, value=t(
-                          "households_people", h=signed(monitored_change[f"households_{stock}_change"]),
-                          p=signed(monitored_change[f"people_{stock}_change"]))),
-                      **stock_arrow(monitored_change, stock, colour=colour))
+                          "households_people", h=signed(monitored[f"households_{stock}_change"]),
+                          p=signed(monitored[f"people_{stock}_change"]))),
+                      **stock_arrow(monitored, stock, colour=colour))
     with row[3].container(border=True):
         st.metric(t("mon_clearance_rate"), percent(monitored.clearance_rate),
                   delta=t("change_since", date=since,
-                          value=signed_points(monitored_change.clearance_rate_change)),
+                          value=signed_points(monitored.clearance_rate_change)),
                   delta_color="off", delta_arrow="off")
         st.page_link("pages/monitoring.py", label=t("open_page", page=t("page_monitoring")),
                      query_params=st.query_params.to_dict())

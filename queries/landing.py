@@ -81,12 +81,22 @@ class OverviewView:
     def year_start(self) -> dt.date:
         return dt.date(self.as_of.year, 1, 1)
 
+    def offered(self, day: dt.date) -> bool:
+        """Whether `day` is a quarter end the as-of picker offers (at or before the last one)."""
+        stamp = pd.Timestamp(day)
+        return day <= self.last_quarter_end and stamp == stamp + pd.offsets.QuarterEnd(0)
+
     @property
     def trend_is_cut(self) -> bool:
         """The incidence trend is read to the last quarter end and cut at the date (one trend serves every
         quarter end the picker offers) when the date is such a quarter end; else read to the date."""
-        day = pd.Timestamp(self.as_of)
-        return self.as_of <= self.last_quarter_end and day == day + pd.offsets.QuarterEnd(0)
+        return self.offered(self.as_of)
+
+    def exits_are_cut(self, day: dt.date) -> bool:
+        """The exits to `day` (the date or the comparison date) are read from every quarter's exits to the
+        last quarter end (one query serves every quarter end the picker offers) when `day` is such a
+        quarter end on or after the data's first day; else asked to the day."""
+        return self.offered(day) and self.first_day <= day
 
 
 def overview_queries(view: OverviewView) -> dict[str, tuple[str, dict]]:
@@ -96,10 +106,9 @@ def overview_queries(view: OverviewView) -> dict[str, tuple[str, dict]]:
         # the registry at both dates and the change (the tiles)
         "registry_change": ("registry_change", dict(as_of=v.as_of, previous=v.previous, region=region)),
         # every year's exits to the date: the chart, and this year's tile (its last row) when the data
-        # begins before the date; from 1 January otherwise
-        "exits": ("exits_by_period", dict(start=v.first_day, end=v.as_of, period="year", region=region)),
-        "that_year": ("exits_by_period", dict(start=dt.date(v.previous.year, 1, 1), end=v.previous, period="year",
-                                              region=region)),
+        # begins before the date; from 1 January otherwise; and the comparison date's year's (every_years_exits)
+        "exit_quarters": ("exits_by_period", dict(start=v.first_day, end=v.last_quarter_end, period="quarter",
+                                                  region=region)),
         "villages": ("village_exit_check", dict(as_of=v.as_of, rules=v.rules, region=region)),
         "schedule": ("funds_schedule", dict(year=v.as_of.year, as_of=v.as_of, region=region)),
         "risks": ("household_exit_risks_by", dict(year=v.as_of.year, as_of=v.as_of, region=region)),
@@ -109,6 +118,13 @@ def overview_queries(view: OverviewView) -> dict[str, tuple[str, dict]]:
                                           period="quarter", region=region)),
         "exit_line": ("incidence_exit_line", dict(region=region)),
     }
+    if not v.exits_are_cut(v.as_of):
+        asks["exits"] = ("exits_by_period", dict(start=v.first_day, end=v.as_of, period="year", region=region))
+    if not v.exits_are_cut(v.previous):
+        asks["that_year"] = ("exits_by_period", dict(start=dt.date(v.previous.year, 1, 1), end=v.previous,
+                                                     period="year", region=region))
+    if not v.exits_are_cut(v.as_of) and not v.exits_are_cut(v.previous):
+        del asks["exit_quarters"]
     if v.first_day > v.as_of:
         asks["this_year"] = ("exits_by_period", dict(start=v.year_start, end=v.as_of, period="year", region=region))
     if v.region_level != "村":
@@ -120,8 +136,8 @@ def overview_queries(view: OverviewView) -> dict[str, tuple[str, dict]]:
     if v.warning_rule_set is not None:
         asks["overdue"] = ("department_warnings_overdue", dict(as_of=v.as_of, region=region, rules=v.warning_rule_set))
     if v.has_monitoring:
-        asks["monitored"] = ("monitoring_summary", dict(as_of=v.as_of, region=region))
-        asks["monitored_change"] = ("monitoring_change", dict(as_of=v.as_of, previous=v.previous, region=region))
+        # the monitoring figures at the date and their change (monitoring_change carries both dates' figures)
+        asks["monitored"] = ("monitoring_change", dict(as_of=v.as_of, previous=v.previous, region=region))
     if v.exits_by_quarter:
         asks["quarters"] = ("exits_by_period", dict(start=v.year_start, end=v.as_of, period="quarter", region=region))
     return asks
@@ -150,6 +166,38 @@ def incidence_trend(ask: OverviewAsk) -> pd.DataFrame:
     date (tests/test_one_truth.py compares them)."""
     whole, view = ask("trend"), ask.view
     return whole[whole.as_of <= pd.Timestamp(view.as_of)].reset_index(drop=True) if view.trend_is_cut else whole
+
+
+def every_years_exits(ask: OverviewAsk) -> pd.DataFrame:
+    """exits_by_period by year from the data's first day to the view's date. At a quarter end the picker
+    offers (exits_are_cut), the rows are read from every quarter's exits to the last quarter end
+    (_years_to); else asked."""
+    view = ask.view
+    return _years_to(ask, view.as_of) if view.exits_are_cut(view.as_of) else ask("exits")
+
+
+def that_years_exits(ask: OverviewAsk) -> pd.DataFrame:
+    """exits_by_period by year from 1 January of the comparison date's year to that date (the exits tile's
+    earlier figure): read from every quarter's exits as every_years_exits reads them, or asked."""
+    view = ask.view
+    if not view.exits_are_cut(view.previous):
+        return ask("that_year")
+    years = _years_to(ask, view.previous)
+    return years[years.period.dt.year == view.previous.year].reset_index(drop=True)
+
+
+def _years_to(ask: OverviewAsk, day: dt.date) -> pd.DataFrame:
+    """Each year's row to `day`, from every quarter's exits to the last quarter end: the year's last quarter
+    up to `day`, whose *_year_to_date are the year's exits from 1 January to that quarter's end — what the
+    year's row of exits_by_period counts, as no exit precedes the data's first day — dated by the year's
+    first day. One query then serves every quarter end instead of two queries per date
+    (tests/test_one_truth.py compares them at every quarter end)."""
+    quarters = ask("exit_quarters")
+    upto = quarters[quarters.period <= pd.Timestamp(day)]
+    years = upto.groupby(upto.period.dt.year, sort=True).tail(1)
+    return years.assign(
+        period=years.period.dt.to_period("Y").dt.start_time.astype(years.period.dtype),
+        households=years.households_year_to_date, people=years.people_year_to_date).reset_index(drop=True)
 
 
 def this_years_exits(ask: OverviewAsk, exits: pd.DataFrame) -> pd.DataFrame:

@@ -220,6 +220,29 @@ def test_registry_change_carries_registry_summary_at_both_dates(tiny, as_of, pre
     assert (row.region_code, row.region_name) == (now.region_code, now.region_name)
 
 
+@pytest.mark.parametrize(("as_of", "previous", "region"), [
+    ("2025-06-30", "2024-06-30", None), ("2022-06-30", "2022-03-31", None), ("2025-06-30", "2024-06-30", "532999200000"),
+    ("2021-03-31", "2025-12-31", None), ("2022-06-30", "2020-12-31", "532999200000")])
+def test_monitoring_change_carries_monitoring_summary_at_both_dates(monitoring, as_of, previous, region):
+    # the overview and the monitoring page read the monitoring tiles at the date from monitoring_change: each
+    # figure is monitoring_summary's, at both dates, and each change the difference of the two
+    row = monitoring.query("monitoring_change", as_of=as_of, previous=previous, region=region).iloc[0]
+    now = monitoring.query("monitoring_summary", as_of=as_of, region=region).iloc[0]
+    before = monitoring.query("monitoring_summary", as_of=previous, region=region).iloc[0]
+    figures = [c for c in now.index if c not in ("region_code", "region_name")]
+    assert len(figures) == 9
+    for figure in figures:
+        assert row[figure] == pytest.approx(now[figure], nan_ok=True), figure
+        assert row[figure + "_previous"] == pytest.approx(before[figure], nan_ok=True), figure
+    for stock in ("identified", "at_risk", "cleared"):
+        for unit in ("households", "people"):
+            assert row[f"{unit}_{stock}_change"] == now[f"{unit}_{stock}"] - before[f"{unit}_{stock}"]
+        assert row[f"{stock}_unchanged"] == (now[f"households_{stock}"] == before[f"households_{stock}"]
+                                             and now[f"people_{stock}"] == before[f"people_{stock}"])
+    assert row.clearance_rate_change == pytest.approx(now.clearance_rate - before.clearance_rate, nan_ok=True)
+    assert (row.region_code, row.region_name) == (now.region_code, now.region_name)
+
+
 def test_deadlines_are_due_by_the_query(demo_db_path):
     # the demo county's 2020 schedule (30% by 03-31, 60% by 06-30, 85% by 09-30, 100% by 12-31) at 2020-06-30
     with Database(demo_db_path) as db:
@@ -281,6 +304,40 @@ def test_one_trend_serves_every_quarter_end(which, tiny, demo_db_path):
             cut = whole[whole.as_of <= pd.Timestamp(end)].reset_index(drop=True)
             assert len(direct) > 0
             pd.testing.assert_frame_equal(cut, direct)
+
+
+@pytest.mark.parametrize("which", ["tiny", "demo"])
+def test_one_quarterly_exits_query_serves_every_quarter_end(which, tiny, demo_db_path):
+    # the overview reads every year's exits to the date (the chart and this year's tile) and the comparison
+    # date's year's from every quarter's exits to the last quarter end (landing.every_years_exits): the same
+    # rows as exits_by_period asked to that date, at every quarter end the picker offers, for the top and a
+    # region below it; at another date, or before the data's first day, it asks exits_by_period itself
+    with Database(demo_db_path) if which == "demo" else nullcontext(tiny) as db:
+        span = db.query("data_span").iloc[0]
+        first, ends = span.first_date.date(), _quarter_ends(db)
+        tree = db.query("regions")
+        for region in (None, str(tree[tree.parent_code == tree.code.iloc[0]].code.iloc[0])):
+            cut = 0
+            for end in [*ends, ends[-1] - dt.timedelta(days=40)]:
+                view = landing.OverviewView(  # the date and the comparison date both `end`, for the test
+                    as_of=end, previous=end, region=region or tree.code.iloc[0], region_level="县", rules="national",
+                    first_day=first, last_quarter_end=ends[-1], has_monitoring=False, warning_rule_set=None)
+                asked = []
+                ask = landing.OverviewAsk(view, lambda name, asked=asked, **params: asked.append(params) or db.query(name, **params))
+                every = landing.every_years_exits(ask)
+                direct = db.query("exits_by_period", start=first, end=end, period="year", region=region)
+                pd.testing.assert_frame_equal(every, direct, check_dtype=False, check_exact=True)
+                assert [c.kind for c in every.dtypes] == [c.kind for c in direct.dtypes]
+                that_year = landing.that_years_exits(ask)
+                pd.testing.assert_frame_equal(that_year, db.query(
+                    "exits_by_period", start=dt.date(end.year, 1, 1), end=end, period="year", region=region),
+                    check_dtype=False, check_exact=True)
+                quarterly = {"start": first, "end": ends[-1], "period": "quarter", "region": view.region}
+                cut += view.exits_are_cut(end)
+                assert all(params == quarterly for params in asked) == view.exits_are_cut(end), (end, asked)
+            assert cut == len(ends)  # every quarter end the picker offers was read from the quarterly query
+            before = dt.date(first.year - 1, 12, 31)  # a quarter end before the data begins: asked to the day
+            assert not view.exits_are_cut(before) and view.exits_are_cut(ends[0])
 
 
 @pytest.mark.parametrize("which", ["tiny", "demo"])

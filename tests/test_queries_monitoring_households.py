@@ -78,7 +78,7 @@ def test_change_in_a_township_and_with_nothing_before(monitoring):
                             region="532999200000").iloc[0]
     # 西乡: 3户7人 (at risk 1户2人, cleared 2户5人) vs 2户5人 at risk (M04 3, E02 2)
     assert (west.households_identified_change, west.households_at_risk_change, west.people_cleared_change) == (1, -1, 5)
-    first = monitoring.query("monitoring_change", as_of="2022-06-30").iloc[0]  # previous: 2022-03-31
+    first = monitoring.query("monitoring_change", as_of="2022-06-30", previous="2022-03-31").iloc[0]
     assert (first.households_identified_change, first.people_at_risk_change) == (1, 3)  # M03 on 2022-05-01
     assert pd.isna(first.clearance_rate_change) and first.cleared_unchanged
     assert monitoring.query("data_span").iloc[0].has_monitoring

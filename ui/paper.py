@@ -4,8 +4,8 @@ the data generation, never a server path.
 
 Every figure is read from the catalog queries the overview page draws (registry_summary, registry_change,
 exits_by_period, incidence_trend, incidence_exit_line, village_exit_check, funds_schedule,
-household_exit_risks_by, flows_reconciliation; monitoring_summary when the package holds monitoring data) with the same parameters;
-this module only words them. No personal data: counts and village names. No Streamlit import.
+household_exit_risks_by, flows_reconciliation; monitoring_summary's figures, read from monitoring_change, when the
+package holds monitoring data) with the same parameters; this module only words them. No personal data: counts and village names. No Streamlit import.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def overview_figures(source, as_of: dt.date, region: str, rules: str, language: 
         warning_rule_set=None), query)  # the paper has no 部门预警 flag
     moved = ask("registry_change").iloc[0]
     now = moved  # registry_change carries registry_summary's figures at the date too (as the overview reads them)
-    exits = ask("exits")
+    exits = landing.every_years_exits(ask)
     this_year = landing.this_years_exits(ask, exits)
 
     def change(stock: str) -> str:
