@@ -182,22 +182,25 @@ def that_years_exits(ask: OverviewAsk) -> pd.DataFrame:
     view = ask.view
     if not view.exits_are_cut(view.previous):
         return ask("that_year")
-    years = _years_to(ask, view.previous)
-    return years[years.period.dt.year == view.previous.year].reset_index(drop=True)
+    return _years_to(ask, view.previous, that_year_only=True)
 
 
-def _years_to(ask: OverviewAsk, day: dt.date) -> pd.DataFrame:
+def _years_to(ask: OverviewAsk, day: dt.date, that_year_only: bool = False) -> pd.DataFrame:
     """Each year's row to `day`, from every quarter's exits to the last quarter end: the year's last quarter
     up to `day`, whose *_year_to_date are the year's exits from 1 January to that quarter's end — what the
     year's row of exits_by_period counts, as no exit precedes the data's first day — dated by the year's
     first day. One query then serves every quarter end instead of two queries per date
     (tests/test_one_truth.py compares them at every quarter end)."""
     quarters = ask("exit_quarters")
-    upto = quarters[quarters.period <= pd.Timestamp(day)]
+    upto = quarters[(quarters.period <= pd.Timestamp(day))
+                    & (quarters.period.dt.year == day.year if that_year_only else True)]
     years = upto.groupby(upto.period.dt.year, sort=True).tail(1)
-    return years.assign(
+    years = years.assign(
         period=years.period.dt.to_period("Y").dt.start_time.astype(years.period.dtype),
         households=years.households_year_to_date, people=years.people_year_to_date).reset_index(drop=True)
+    # a plan missing only in another year made the quarterly column nullable: as the query to `day` gives it
+    return years.astype({column: "int64" for column, kind in years.dtypes.items()
+                         if kind == "Int64" and not years[column].isna().any()})
 
 
 def this_years_exits(ask: OverviewAsk, exits: pd.DataFrame) -> pd.DataFrame:

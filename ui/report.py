@@ -137,7 +137,8 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
     start = query("registry_summary", as_of=first_year_end, region=region).iloc[0] if first_year_end < as_of else None
     categories = query("registry_by_category", as_of=as_of, region=region)
     causes = query("registry_by_cause", as_of=as_of, region=region)
-    exits = query("exits_by_period", start=first_day, end=as_of, period="year", region=region)
+    # every year's exits to the date, as the overview reads them (one quarterly query serves every quarter end)
+    exits = landing.every_years_exits(paper.overview_ask(query, as_of, region, rules, compare))
     flows = query("flows", start=year_start, end=as_of, region=region).set_index("movement")
     funds = query("funds_summary", as_of=as_of, year=as_of.year, region=region).iloc[0]
     sources = query("funds_by", as_of=as_of, year=as_of.year, region=region, dimension="source")
@@ -159,7 +160,10 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
         Section(words("rpt_h_villages"), (_villages(words, place, area, as_of, rules_name, now, villages),)),
     )
     if span.has_monitoring:  # 防返贫监测 after 2020: a section and a table of their own
-        monitored = query("monitoring_summary", as_of=as_of, region=region).iloc[0]
+        # as for the registry: monitoring_change carries monitoring_summary's figures at both dates, so with
+        # the overview's comparison date the overview's result serves the report too
+        monitored = (query("monitoring_change", as_of=as_of, previous=compare, region=region) if compare else
+                     query("monitoring_summary", as_of=as_of, region=region)).iloc[0]
         risks = query("monitoring_by", as_of=as_of, region=region, dimension="risk")
         kinds = query("monitoring_by", as_of=as_of, region=region, dimension="kind")
         sections += (Section(words("rpt_h_monitoring"), (_monitoring(words, area, as_of, monitored, risks),)),)
