@@ -2,8 +2,8 @@
 window — waterfalls from opening to closing, the reconciliation 期初 + 增加 − 减少 = 期末, deregistrations
 by reason — and the exits of every year against the annual plan.
 
-Figures come from the flows, flows_reconciliation and exits_by_period queries (queries/*.sql); the page
-picks the window and draws.
+Figures come from the flows, flows_reconciliation and exits_by_period queries (queries/*.sql; every year's
+exits read as the overview reads them, queries/landing.exits_to); the page picks the window and draws.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from queries import landing
 from ui import charts, scoped, state, tables
 from ui.formatting import change_arrow, count, pair, percent, signed
 from ui.i18n import t
@@ -211,7 +212,8 @@ with left:
 
 with right:
     st.subheader(t("dyn_exits_title"))
-    exits = scoped.query("exits_by_period", start=first_day, end=view.as_of, period="year", region=view.region)
+    # every year's exits to the date, as the overview reads them (one quarterly query serves every quarter end)
+    exits = landing.exits_to(scoped.query, first_day, state.quarter_ends()[0], view.as_of, view.region)
     years = exits.period.dt.year.astype(str).tolist()
     unit_tabs = st.tabs([t("dyn_people"), t("dyn_households")])
     for tab, unit, rate_column in zip(unit_tabs, ("people", "households"),

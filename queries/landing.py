@@ -81,22 +81,35 @@ class OverviewView:
     def year_start(self) -> dt.date:
         return dt.date(self.as_of.year, 1, 1)
 
-    def offered(self, day: dt.date) -> bool:
-        """Whether `day` is a quarter end the as-of picker offers (at or before the last one)."""
-        stamp = pd.Timestamp(day)
-        return day <= self.last_quarter_end and stamp == stamp + pd.offsets.QuarterEnd(0)
-
     @property
     def trend_is_cut(self) -> bool:
         """The incidence trend is read to the last quarter end and cut at the date (one trend serves every
         quarter end the picker offers) when the date is such a quarter end; else read to the date."""
-        return self.offered(self.as_of)
+        return offered(self.as_of, self.last_quarter_end)
 
     def exits_are_cut(self, day: dt.date) -> bool:
-        """The exits to `day` (the date or the comparison date) are read from every quarter's exits to the
-        last quarter end (one query serves every quarter end the picker offers) when `day` is such a
-        quarter end on or after the data's first day; else asked to the day."""
-        return self.offered(day) and self.first_day <= day
+        return exits_are_cut(day, self.first_day, self.last_quarter_end)
+
+
+def offered(day: dt.date, last_quarter_end: dt.date) -> bool:
+    """Whether `day` is a quarter end the as-of picker offers (at or before the last one)."""
+    stamp = pd.Timestamp(day)
+    return day <= last_quarter_end and stamp == stamp + pd.offsets.QuarterEnd(0)
+
+
+def exits_are_cut(day: dt.date, first_day: dt.date, last_quarter_end: dt.date) -> bool:
+    """The exits to `day` are read from every quarter's exits to the last quarter end (exits_to: one query
+    serves every quarter end the picker offers) when `day` is such a quarter end on or after the data's
+    first day; else asked to the day."""
+    return offered(day, last_quarter_end) and first_day <= day
+
+
+def _exit_quarters(first_day: dt.date, last_quarter_end: dt.date, region: str | None) -> tuple[str, dict]:
+    return "exits_by_period", dict(start=first_day, end=last_quarter_end, period="quarter", region=region)
+
+
+def _exit_years(start: dt.date, day: dt.date, region: str | None) -> tuple[str, dict]:
+    return "exits_by_period", dict(start=start, end=day, period="year", region=region)
 
 
 def overview_queries(view: OverviewView) -> dict[str, tuple[str, dict]]:
@@ -107,8 +120,7 @@ def overview_queries(view: OverviewView) -> dict[str, tuple[str, dict]]:
         "registry_change": ("registry_change", dict(as_of=v.as_of, previous=v.previous, region=region)),
         # every year's exits to the date: the chart, and this year's tile (its last row) when the data
         # begins before the date; from 1 January otherwise; and the comparison date's year's (every_years_exits)
-        "exit_quarters": ("exits_by_period", dict(start=v.first_day, end=v.last_quarter_end, period="quarter",
-                                                  region=region)),
+        "exit_quarters": _exit_quarters(v.first_day, v.last_quarter_end, region),
         "villages": ("village_exit_check", dict(as_of=v.as_of, rules=v.rules, region=region)),
         "schedule": ("funds_schedule", dict(year=v.as_of.year, as_of=v.as_of, region=region)),
         "risks": ("household_exit_risks_by", dict(year=v.as_of.year, as_of=v.as_of, region=region)),
@@ -119,10 +131,9 @@ def overview_queries(view: OverviewView) -> dict[str, tuple[str, dict]]:
         "exit_line": ("incidence_exit_line", dict(region=region)),
     }
     if not v.exits_are_cut(v.as_of):
-        asks["exits"] = ("exits_by_period", dict(start=v.first_day, end=v.as_of, period="year", region=region))
+        asks["exits"] = _exit_years(v.first_day, v.as_of, region)
     if not v.exits_are_cut(v.previous):
-        asks["that_year"] = ("exits_by_period", dict(start=dt.date(v.previous.year, 1, 1), end=v.previous,
-                                                     period="year", region=region))
+        asks["that_year"] = _exit_years(dt.date(v.previous.year, 1, 1), v.previous, region)
     if not v.exits_are_cut(v.as_of) and not v.exits_are_cut(v.previous):
         del asks["exit_quarters"]
     if v.first_day > v.as_of:
@@ -149,11 +160,11 @@ class OverviewAsk:
     the run's (ui/paper.py); `"parts" in ask` tells whether the view has that part."""
 
     def __init__(self, view: OverviewView, query: Callable[..., pd.DataFrame]):
-        self.view, self.asks, self._query = view, overview_queries(view), query
+        self.view, self.asks, self.query = view, overview_queries(view), query
 
     def __call__(self, part: str) -> pd.DataFrame:
         name, params = self.asks[part]
-        return self._query(name, **params)
+        return self.query(name, **params)
 
     def __contains__(self, part: str) -> bool:
         return part in self.asks
@@ -169,29 +180,32 @@ def incidence_trend(ask: OverviewAsk) -> pd.DataFrame:
 
 
 def every_years_exits(ask: OverviewAsk) -> pd.DataFrame:
-    """exits_by_period by year from the data's first day to the view's date. At a quarter end the picker
-    offers (exits_are_cut), the rows are read from every quarter's exits to the last quarter end
-    (_years_to); else asked."""
-    view = ask.view
-    return _years_to(ask, view.as_of) if view.exits_are_cut(view.as_of) else ask("exits")
+    """exits_by_period by year from the data's first day to the view's date (exits_to)."""
+    v = ask.view
+    return exits_to(ask.query, v.first_day, v.last_quarter_end, v.as_of, v.region)
 
 
 def that_years_exits(ask: OverviewAsk) -> pd.DataFrame:
     """exits_by_period by year from 1 January of the comparison date's year to that date (the exits tile's
-    earlier figure): read from every quarter's exits as every_years_exits reads them, or asked."""
-    view = ask.view
-    if not view.exits_are_cut(view.previous):
-        return ask("that_year")
-    return _years_to(ask, view.previous, that_year_only=True)
+    earlier figure; exits_to)."""
+    v = ask.view
+    return exits_to(ask.query, v.first_day, v.last_quarter_end, v.previous, v.region, that_year_only=True)
 
 
-def _years_to(ask: OverviewAsk, day: dt.date, that_year_only: bool = False) -> pd.DataFrame:
-    """Each year's row to `day`, from every quarter's exits to the last quarter end: the year's last quarter
-    up to `day`, whose *_year_to_date are the year's exits from 1 January to that quarter's end — what the
-    year's row of exits_by_period counts, as no exit precedes the data's first day — dated by the year's
-    first day. One query then serves every quarter end instead of two queries per date
-    (tests/test_one_truth.py compares them at every quarter end)."""
-    quarters = ask("exit_quarters")
+def exits_to(query: Callable[..., pd.DataFrame], first_day: dt.date, last_quarter_end: dt.date, day: dt.date,
+             region: str | None, that_year_only: bool = False) -> pd.DataFrame:
+    """exits_by_period by year from `first_day` (or, `that_year_only`, from 1 January of `day`'s year) to
+    `day`. At a quarter end the picker offers (exits_are_cut), the rows are read from every quarter's exits
+    to the last quarter end: each year's last quarter up to `day`, whose *_year_to_date are the year's
+    exits from 1 January to that quarter's end — what the year's row counts, as no exit precedes the data's
+    first day — dated by the year's first day. One query then serves every quarter end of every page that
+    shows the years' exits (the overview, its paper, the report, the dynamics page) instead of one or two
+    per date (tests/test_one_truth.py compares them at every quarter end). Else asked to `day`."""
+    if not exits_are_cut(day, first_day, last_quarter_end):
+        name, params = _exit_years(dt.date(day.year, 1, 1) if that_year_only else first_day, day, region)
+        return query(name, **params)
+    name, params = _exit_quarters(first_day, last_quarter_end, region)
+    quarters = query(name, **params)
     upto = quarters[(quarters.period <= pd.Timestamp(day))
                     & (quarters.period.dt.year == day.year if that_year_only else True)]
     years = upto.groupby(upto.period.dt.year, sort=True).tail(1)

@@ -70,8 +70,8 @@ def page_label(language: str) -> str:
 
 
 def overview_ask(source, as_of: dt.date, region: str, rules: str, previous: dt.date | None = None) -> landing.OverviewAsk:
-    """The overview page's queries for the view (queries/landing.py), so that the paper and the report read
-    the page's results; `previous` by default the quarter end before `as_of`. The paper has no 部门预警 flag."""
+    """The overview page's queries for the view (queries/landing.py), so that the paper reads the page's
+    results; `previous` by default the quarter end before `as_of`. The paper has no 部门预警 flag."""
     query = _query(source)
     span = query("data_span").iloc[0]
     tree = query("regions")

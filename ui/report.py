@@ -138,7 +138,7 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
     categories = query("registry_by_category", as_of=as_of, region=region)
     causes = query("registry_by_cause", as_of=as_of, region=region)
     # every year's exits to the date, as the overview reads them (one quarterly query serves every quarter end)
-    exits = landing.every_years_exits(paper.overview_ask(query, as_of, region, rules, compare))
+    exits = landing.exits_to(query, first_day, landing.quarter_ends(span)[0], as_of, region)
     flows = query("flows", start=year_start, end=as_of, region=region).set_index("movement")
     funds = query("funds_summary", as_of=as_of, year=as_of.year, region=region).iloc[0]
     sources = query("funds_by", as_of=as_of, year=as_of.year, region=region, dimension="source")
