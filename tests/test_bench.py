@@ -23,3 +23,16 @@ def test_query_benchmark_runs_every_catalog_query(township_db_path):
     assert set(catalog()) <= set(timed)
     assert re.search(rf"^  \d+ of {len(catalog())} queries under budget", result.stdout, flags=re.MULTILINE)
     assert "pandas and SQL registry_summary agree: True" in result.stdout
+
+
+def test_cold_views_benchmark_asks_what_the_overview_declares(township_db_path):
+    # bench/cold_views.py prints the statements and CPU of overview views nobody asked for; each view after
+    # the first runs at least the date's own queries (the tiles, the villages, the reconciliation, …)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "cold_views.py"), "--db", str(township_db_path), "--dates", "3",
+         "--townships", "1"], capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    statements = re.search(r"^statements per view\s+(\d+) \(min (\d+), max (\d+)\)", result.stdout, flags=re.MULTILINE)
+    assert statements and int(statements.group(2)) >= 5, result.stdout
+    assert re.search(r"^thread CPU per view\s+median [\d.]+ ms", result.stdout, flags=re.MULTILINE), result.stdout
