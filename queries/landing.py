@@ -118,8 +118,9 @@ def overview_queries(view: OverviewView) -> dict[str, tuple[str, dict]]:
     asks = {
         # the registry at both dates and the change (the tiles)
         "registry_change": ("registry_change", dict(as_of=v.as_of, previous=v.previous, region=region)),
-        # every year's exits to the date: the chart, and this year's tile (its last row) when the data
-        # begins before the date; from 1 January otherwise; and the comparison date's year's (every_years_exits)
+        # every year's exits to the date (the chart, and this year's tile: its last row, when the data begins
+        # before the date) and the comparison date's year's, read from every quarter's at the quarter ends the
+        # picker offers (exits_to), else asked to the date ("exits", "that_year" below)
         "exit_quarters": _exit_quarters(v.first_day, v.last_quarter_end, region),
         "villages": ("village_exit_check", dict(as_of=v.as_of, rules=v.rules, region=region)),
         "schedule": ("funds_schedule", dict(year=v.as_of.year, as_of=v.as_of, region=region)),
@@ -137,7 +138,7 @@ def overview_queries(view: OverviewView) -> dict[str, tuple[str, dict]]:
     if not v.exits_are_cut(v.as_of) and not v.exits_are_cut(v.previous):
         del asks["exit_quarters"]
     if v.first_day > v.as_of:
-        asks["this_year"] = ("exits_by_period", dict(start=v.year_start, end=v.as_of, period="year", region=region))
+        asks["this_year"] = _exit_years(v.year_start, v.as_of, region)  # from 1 January: the data begins later
     if v.region_level != "村":
         level = part_level(v.region_level)
         asks["parts"] = (("township_progress_change", dict(as_of=v.as_of, previous=v.previous, level=level,

@@ -4,8 +4,9 @@ the data generation, never a server path.
 
 Every figure is read from the catalog queries the overview page draws (registry_summary, registry_change,
 exits_by_period, incidence_trend, incidence_exit_line, village_exit_check, funds_schedule,
-household_exit_risks_by, flows_reconciliation; monitoring_summary's figures, read from monitoring_change, when the
-package holds monitoring data) with the same parameters; this module only words them. No personal data: counts and village names. No Streamlit import.
+household_exit_risks_by, flows_reconciliation; monitoring_summary's figures, read from monitoring_change, when
+the package holds monitoring data) with the same parameters; this module only words them. No personal data:
+counts and village names. No Streamlit import.
 """
 
 from __future__ import annotations
@@ -69,20 +70,6 @@ def page_label(language: str) -> str:
     return translate(language, "paper_page", n="{n}", total="{total}")
 
 
-def overview_ask(source, as_of: dt.date, region: str, rules: str, previous: dt.date | None = None) -> landing.OverviewAsk:
-    """The overview page's queries for the view (queries/landing.py), so that the paper reads the page's
-    results; `previous` by default the quarter end before `as_of`. The paper has no 部门预警 flag."""
-    query = _query(source)
-    span = query("data_span").iloc[0]
-    tree = query("regions")
-    return landing.OverviewAsk(landing.OverviewView(
-        as_of=as_of, previous=previous or landing.previous_quarter_end(as_of), region=region,
-        region_level=str(tree[tree.code == region].level.iloc[0]), rules=rules,
-        first_day=span.first_date.date() if not is_missing(span.first_date) else dt.date(as_of.year, 1, 1),
-        last_quarter_end=landing.quarter_ends(span)[0], has_monitoring=bool(span.has_monitoring),
-        warning_rule_set=None), query)
-
-
 def overview_figures(source, as_of: dt.date, region: str, rules: str, language: str,
                      previous: dt.date | None = None) -> pdf.Figures:
     """The overview page's tiles, red flags and charts at `as_of` for `region` (pages/overview.py), the
@@ -95,8 +82,15 @@ def overview_figures(source, as_of: dt.date, region: str, rules: str, language: 
     def pair(households, people) -> str:
         return tr("households_people", h=count(households), p=count(people))
 
-    ask = overview_ask(query, as_of, region, rules, previous)
-    previous = ask.view.previous
+    previous = previous or landing.previous_quarter_end(as_of)
+    span = query("data_span").iloc[0]
+    tree = query("regions")
+    # the page's queries for the view (queries/landing.py), so that the paper reads the page's results
+    ask = landing.OverviewAsk(landing.OverviewView(
+        as_of=as_of, previous=previous, region=region, region_level=str(tree[tree.code == region].level.iloc[0]),
+        rules=rules, first_day=span.first_date.date() if not is_missing(span.first_date) else dt.date(as_of.year, 1, 1),
+        last_quarter_end=landing.quarter_ends(span)[0], has_monitoring=bool(span.has_monitoring),
+        warning_rule_set=None), query)  # the paper has no 部门预警 flag
     moved = ask("registry_change").iloc[0]
     now = moved  # registry_change carries registry_summary's figures at the date too (as the overview reads them)
     exits = landing.every_years_exits(ask)
