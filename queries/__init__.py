@@ -395,6 +395,15 @@ def _in_sql(query: Query, bound: dict) -> dict:
     return {name: value for name, value in bound.items() if name in named}
 
 
+# DuckDB threads per query: one. Each query runs in the thread that asks it, so the dashboard's
+# parallelism is its sessions (and an import's computing ahead runs several queries at once,
+# queries/ready.py), not one query's pipelines: the queries are small and mostly planning, and handing
+# their few tasks to DuckDB's worker threads cost a quarter more CPU and twice the wall time on two
+# cores (README, Benchmarks: "One thread per query"). Set on the file's database instance, which every
+# connection to the file in the process shares (a connect with another configuration would be refused).
+QUERY_THREADS = 1
+
+
 class Database:
     """One DuckDB file, opened read-only: the single door every figure goes through."""
 
@@ -404,6 +413,7 @@ class Database:
             raise FileNotFoundError(f"数据库文件不存在 / database file not found: {self.path}")
         self.read_only = read_only
         self.connection = duckdb.connect(str(self.path), read_only=read_only)
+        self.connection.execute(f"set threads = {QUERY_THREADS}")
         # idle cursors with every shared macro defined: defining them costs ~1 ms a macro, so a query
         # takes one from here instead of defining its macros on a fresh cursor each time (one thread
         # at a time per cursor; a cursor whose query failed is closed, not reused)

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from etl.load import load_package
-from queries import Database, QueryError, bind, catalog, execute, used_params
+from queries import QUERY_THREADS, Database, QueryError, bind, catalog, execute, used_params
 from queries.__main__ import main as cli_main
 from tests.conftest import FIXTURES
 
@@ -64,6 +64,22 @@ def lists(series) -> list[list[str]]:
 
 
 # --- catalog -------------------------------------------------------------------------------------
+
+def test_each_query_runs_on_the_thread_that_asks_it(tiny_db_path, tmp_path):
+    """The dashboard's file and an import's (read-write, computing ahead) both run a query on one thread:
+    the parallelism is the sessions', and every connection to the file in the process shares it."""
+    with Database(tiny_db_path) as db:
+        assert QUERY_THREADS == 1
+        assert db.connection.execute("select current_setting('threads')").fetchone()[0] == 1
+        other = duckdb.connect(str(tiny_db_path), read_only=True)  # another door to the same file
+        assert other.execute("select current_setting('threads')").fetchone()[0] == 1
+        other.close()
+        assert db.query("registry_summary", as_of=dt.date(2019, 12, 31)).households_registered.iloc[0] == 4
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(tiny_db_path.read_bytes())
+    with Database(copy, read_only=False) as db:
+        assert db.connection.execute("select current_setting('threads')").fetchone()[0] == 1
+
 
 def test_catalog_headers_names_and_params():
     queries = catalog()
