@@ -34,11 +34,13 @@ has_department_records = len(warning_rules) > 0 and int(warning_rules.records.il
 regions = state.regions()
 package_has_boundaries = len(regions[regions.has_boundary]) > 0
 
-# the reconciliation of every calendar year the data covers (flows_reconciliation: opening + in − out = closing)
-years = range(span.first_date.year, span.last_date.year + 1) if pd.notna(span.first_date) else range(0)
-reconciliation_by_year = {
-    year: scoped.query("flows_reconciliation", start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), region=view.region)
-    for year in years}
+# the reconciliation of every calendar year the data covers (flows_reconciliation: opening + in − out = closing),
+# every year's window in one statement
+every_year = (scoped.query("flows_reconciliation", start=dt.date(span.first_date.year, 1, 1),
+                           end=dt.date(span.last_date.year, 12, 31), period="year", region=view.region)
+              if pd.notna(span.first_date) else pd.DataFrame(columns=["period_start"]))
+reconciliation_by_year = {stamp.year: every_year[every_year.period_start == stamp].reset_index(drop=True)
+                          for stamp in sorted(set(every_year.period_start))}
 unbalanced = {year: [f"{row.stock}_{row.unit}" for row in rows.itertuples() if not row.is_reconciled]
               for year, rows in reconciliation_by_year.items()}
 unbalanced_years = [year for year, wrong in unbalanced.items() if wrong]
@@ -142,8 +144,8 @@ yearly = pd.DataFrame([
 tables.grid(yearly, hide_index=True, key="quality_reconcile",
              column_config={"year": t("qc_year"), **{m: t(key) for m, key in STOCK_LABELS.items()},
                             "balanced": t("qc_balanced")})
-charts.download(pd.concat([rows.assign(year=year) for year, rows in reconciliation_by_year.items()])
-                if reconciliation_by_year else yearly, t("dq_reconcile_title"), key="download_quality_reconcile")
+charts.download(every_year.assign(year=every_year.period_start.dt.year) if len(every_year) else yearly,
+                t("dq_reconcile_title"), key="download_quality_reconcile")
 
 # ---- villages -----------------------------------------------------------------------------------
 VILLAGE_COLUMNS = {"village_code": t("qc_code"), "village_name": t("qc_village"),

@@ -5,15 +5,18 @@
 --             movements added (inflow: the positive effects) and took away (outflow: the negative
 --             ones), computed = opening + inflow − outflow, the closing stock flows counts on the
 --             status spans, change = closing − opening, is_reconciled = (computed = closing), and
---             all_reconciled on every row (all four stocks reconcile). The overview's flag and the
---             dynamics page read this.
--- grain:      one row per stock and unit (4): registry then poor, households then people
+--             all_reconciled on every row (all four stocks of its window reconcile), and the window
+--             (period_start, period_end). The overview's flag and the dynamics page read this; with
+--             $period, every month / quarter / year of [$start, $end] at once (flows' windows: the
+--             data-quality page's yearly table).
+-- grain:      one row per window, stock and unit (4): registry then poor, households then people
 -- params:     $start DATE (NULL = 1 January of $end's year), $end DATE (NULL = today),
+--             $period VARCHAR one of month|quarter|year (NULL = [$start, $end] is the one window),
 --             $region VARCHAR (NULL or empty = the top of the package; an unknown code gives no rows)
 -- reads:      flows
 with effects as (
     -- each flows row's signed effect on each stock (stock rows hold the stock itself)
-    select f.movement, f.direction, u.stock, u.unit,
+    select f.period_start, f.period_end, f.movement, f.direction, u.stock, u.unit,
         case u.stock || '_' || u.unit
             when 'registry_households' then f.registry_households
             when 'registry_people' then f.registry_people
@@ -35,14 +38,14 @@ stocks as (
 
 summed as (
     select
-        s.ordinal, s.stock, s.unit,
+        e.period_start, e.period_end, s.ordinal, s.stock, s.unit,
         cast(any_value(e.value) filter (where e.movement = s.opening_row) as bigint) as opening,
         cast(coalesce(sum(greatest(e.value, 0)) filter (where e.direction <> 'stock'), 0) as bigint) as inflow,
         cast(coalesce(sum(greatest(-e.value, 0)) filter (where e.direction <> 'stock'), 0) as bigint) as outflow,
         cast(any_value(e.value) filter (where e.movement = s.closing_row) as bigint) as closing
     from stocks as s
     join effects as e on e.stock = s.stock and e.unit = s.unit
-    group by s.ordinal, s.stock, s.unit
+    group by e.period_start, e.period_end, s.ordinal, s.stock, s.unit
 ),
 
 final as (
@@ -56,9 +59,11 @@ final as (
         closing,
         closing - opening as change,
         opening + inflow - outflow = closing as is_reconciled,
-        bool_and(opening + inflow - outflow = closing) over () as all_reconciled
+        bool_and(opening + inflow - outflow = closing) over (partition by period_start) as all_reconciled,
+        period_start,
+        period_end
     from summed
-    order by ordinal
+    order by period_start, ordinal
 )
 
 select * from final

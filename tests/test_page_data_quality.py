@@ -116,6 +116,25 @@ def test_the_yearly_reconciliation_is_the_flows_of_each_year(defects_db_path, mo
     assert set(yearly.balanced) == {"✓ 平衡"}
 
 
+def test_every_years_reconciliation_is_one_statement(defects_db_path, monkeypatch, navigation_apptest):
+    """The yearly table asks flows_reconciliation once, every year's window together ($period = year), not
+    once a year: a view nobody asked for cost a statement per year the data covers (thirteen on the demo)."""
+    from queries import Database
+    from ui import data
+
+    asked = []
+    original = Database.query
+
+    def counting(self, name, **params):
+        asked.append((name, params.get("period")))
+        return original(self, name, **params)
+
+    data.clear_shared_results()
+    monkeypatch.setattr(Database, "query", counting)
+    open_page(defects_db_path, monkeypatch)
+    assert [ask for ask in asked if ask[0] == "flows_reconciliation"] == [("flows_reconciliation", "year")]
+
+
 def test_a_year_that_does_not_balance_is_flagged(defects_db_path, monkeypatch, navigation_apptest, tmp_path):
     # flows reconcile by construction; a copy of the database with one person joining 一村 in the middle
     # of every year that no status span knows of (flow_movements says +1 registered person, the stocks

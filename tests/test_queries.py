@@ -237,14 +237,16 @@ def test_incidence_trend_agrees_with_registry_summary_on_every_month(tiny):
 
 # --- flows ---------------------------------------------------------------------------------------
 
-FLOW_COLUMNS = ["movement", "direction", "households", "people", "registry_households", "registry_people",
+FLOW_FIGURES = ["movement", "direction", "households", "people", "registry_households", "registry_people",
                 "poor_households", "poor_people"]
+FLOW_COLUMNS = [*FLOW_FIGURES, "period_start", "period_end"]
 
 
 def test_flows_2017(tiny):
     frame = tiny.query("flows", start="2017-01-01", end="2017-12-31")
     assert list(frame.columns) == FLOW_COLUMNS
-    assert rows(frame) == [
+    assert set(frame.period_start) == {pd.Timestamp("2017-01-01")} and set(frame.period_end) == {pd.Timestamp("2017-12-31")}
+    assert rows(frame, FLOW_FIGURES) == [
         ("期初在册", "stock", 5, 12, 5, 12, None, None),
         ("期初未脱贫", "stock", 4, 9, None, None, 4, 9),
         ("识别纳入", "in", 1, 2, 1, 2, 1, 2),  # H5
@@ -261,7 +263,7 @@ def test_flows_2017(tiny):
 
 def test_flows_2018(tiny):
     frame = tiny.query("flows", start="2018-01-01", end="2018-12-31")
-    assert rows(frame) == [
+    assert rows(frame, FLOW_FIGURES) == [
         ("期初在册", "stock", 5, 11, 5, 11, None, None),
         ("期初未脱贫", "stock", 3, 5, None, None, 3, 5),
         ("识别纳入", "in", 0, 0, 0, 0, 0, 0),
@@ -274,6 +276,38 @@ def test_flows_2018(tiny):
         ("期末在册", "stock", 4, 9, 4, 9, None, None),
         ("期末未脱贫", "stock", 2, 3, None, None, 2, 3),
     ]
+
+
+@pytest.mark.parametrize("name", ["flows", "flows_reconciliation"])
+@pytest.mark.parametrize("start, end, period", [
+    ("2014-01-01", "2019-12-31", "year"),  # every year the tiny county covers
+    ("2016-05-17", "2018-03-02", "year"),  # the first and last years cut by the window
+    ("2017-02-10", "2018-12-01", "quarter"),
+    ("2018-11-15", "2018-12-01", "month"),
+    ("2017-06-20", "2017-06-20", "year"),  # one day
+])
+@pytest.mark.parametrize("region", [None, YICUN])
+def test_flows_by_period_are_each_window_asked_alone(tiny, name, start, end, period, region):
+    """With $period, each period's part of [start, end] is a window of its own, in one statement: its rows
+    are exactly those of that window asked alone, dtypes included."""
+    together = tiny.query(name, start=start, end=end, period=period, region=region)
+    windows = together[["period_start", "period_end"]].drop_duplicates()
+    # the windows tile [start, end]: each starts the day after the one before ends
+    assert windows.period_start.iloc[0] == pd.Timestamp(start) and windows.period_end.iloc[-1] == pd.Timestamp(end)
+    assert list(windows.period_start.iloc[1:]) == [d + pd.Timedelta(days=1) for d in windows.period_end.iloc[:-1]]
+    assert len(windows) > (1 if start[:4] != end[:4] or period != "year" else 0)
+    for window in windows.itertuples():
+        alone = tiny.query(name, start=window.period_start.date(), end=window.period_end.date(), region=region)
+        part = together[together.period_start == window.period_start].reset_index(drop=True)
+        pd.testing.assert_frame_equal(part, alone, check_exact=True)
+
+
+def test_flows_by_period_of_an_unknown_region_or_a_reversed_window(tiny):
+    assert tiny.query("flows", start="2017-01-01", end="2018-12-31", period="year", region="999").empty
+    with pytest.raises(duckdb.Error, match="start is after end"):
+        tiny.query("flows", start="2018-01-01", end="2017-12-31", period="year")
+    with pytest.raises(duckdb.Error, match="start is after end"):
+        tiny.query("flows", start="2018-01-01", end="2017-12-31")
 
 
 def flow(frame, movement):
