@@ -15,7 +15,7 @@ from ui.i18n import t
 
 view = state.page_header("page_report")
 report = reports.build_report(scoped.query, view.as_of, view.region, view.rules, view.language,
-                              compare=view.previous, compare_kind=view.compare)
+                              compare=view.previous, compare_kind=view.compare, later=scoped.later())
 
 st.caption(t("rpt_intro"))
 with st.container(horizontal=True, gap="small"):

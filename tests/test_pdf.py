@@ -250,3 +250,27 @@ def test_no_chinese_font_is_a_clear_error(tmp_path, monkeypatch, report):
     finally:
         monkeypatch.delenv(pdf.FONT_ENV)
         pdf.find_font.cache_clear()
+
+
+def test_the_pdfs_figures_are_worked_out_when_the_pdf_is_made(tiny):
+    """The report page shows text and tables; the overview's figures are only for the PDF (and the archive's
+    copy of it), so building the report asks none of the overview's own queries, and the figures, worked
+    out when first asked for through `later`, are those ui/paper.overview_figures gives directly."""
+    asked, later_asked = [], []
+
+    def query(name, **params):
+        asked.append(name)
+        return tiny.query(name, **params)
+
+    def later(name, **params):
+        later_asked.append(name)
+        return tiny.query(name, **params)
+
+    report = build_report(query, END_2019, COUNTY, "national", "zh", compare=dt.date(2019, 9, 30), later=later)
+    assert later_asked == []
+    overview_only = {"incidence_trend", "household_exit_risks_by", "flows_reconciliation", "funds_schedule"}
+    assert not overview_only & set(asked)
+    figures = report.figures
+    assert overview_only <= set(later_asked)
+    assert report.figures is figures  # worked out once
+    assert figures == paper.overview_figures(tiny, END_2019, COUNTY, "national", "zh", dt.date(2019, 9, 30))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,7 +55,15 @@ class Report:
     file_stem: str  # 汇报材料_小试县_2019-12-31
     language: str
     stamp: str = ""  # every printed page's header: region, as-of date, package name, data generation
-    figures: pdf.Figures | None = None  # the overview's tiles and charts, for the PDF
+    # the overview's tiles and charts for the PDF, worked out when first asked for (`figures`)
+    figures_of: Callable[[], pdf.Figures] | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def figures(self) -> pdf.Figures | None:
+        """The overview's tiles and charts at the report's date (ui/paper.overview_figures), worked out when
+        the PDF or the archive first needs them, not when the page shows the report: on a date nobody had
+        asked for that is the overview's eight statements, which the page does not show."""
+        return self.figures_of() if self.figures_of is not None else None
 
     @property
     def paragraphs(self) -> list[str]:
@@ -111,11 +120,13 @@ def area_word(words: _Words, name: str, level: str) -> str:
 
 
 def build_report(source, as_of: dt.date, region: str, rules: str, language: str = "zh",
-                 compare: dt.date | None = None, compare_kind: str = "date") -> Report:
+                 compare: dt.date | None = None, compare_kind: str = "date", later: QueryFn | None = None) -> Report:
     """The report for `region` at `as_of` under the village exit preset `rules`. `source` is a callable
     `query(name, **params) -> DataFrame` (ui.scoped.query) or an object with such a `.query` method. With
     `compare` (a date; `compare_kind` quarter 环比, year 同比 or date), the text says how the registry
-    moved since then (registry_change: "较上年同期减少…户…人")."""
+    moved since then (registry_change: "较上年同期减少…户…人"). `later` reads the PDF's figures when they
+    are first asked for, after the page's run (ui.scoped.later: the run's generation and scope); by default
+    `source` does."""
     query: QueryFn = source.query if hasattr(source, "query") else source
     words = _Words(language)
     tree = query("regions")
@@ -194,7 +205,8 @@ def build_report(source, as_of: dt.date, region: str, rules: str, language: str 
         file_stem=safe_file_name(f"{words('rpt_file_stem')}_{place['name']}_{as_of:%Y-%m-%d}"),
         language=language,
         stamp=paper.stamp(query, place["name"], region, as_of, language),
-        figures=paper.overview_figures(query, as_of, region, rules, language, compare),  # the same comparison date
+        # the same comparison date
+        figures_of=functools.partial(paper.overview_figures, later or query, as_of, region, rules, language, compare),
     )
 
 
