@@ -29,10 +29,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from etl.contract import contract
-from etl.load import load_package
 from queries import Database, catalog
 from tests.conftest import TINY
-from tests.packages import edit_csv, read_rows, write_rows
+from tests.packages import edit_csv, load_tables, read_rows, write_rows
 
 SHIFT_DAYS = 3653  # ten years: keeps the order of everything moved, and puts it past every other date
 SHIFT_YEARS = 10
@@ -162,7 +161,7 @@ class Package:
 
 
 def load_base(folder: Path, work: Path) -> Package:
-    load_package(folder, work / "base.duckdb")
+    load_tables(folder, work / "base.duckdb")
     return Package(folder, work / "base.duckdb")
 
 
@@ -197,7 +196,7 @@ def demo_township_package(tmp_path_factory):
 def check_as_of(package: Package, as_of: dt.date, choose) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         shifted = shift_package(package.folder, Path(tmp) / "package", as_of)
-        load_package(shifted, Path(tmp) / "shifted.duckdb")
+        load_tables(shifted, Path(tmp) / "shifted.duckdb")
         with Database(Path(tmp) / "shifted.duckdb") as moved:
             for name in dated_queries():
                 params = params_for(catalog()[name], as_of, choose, package.villages, package.townships)

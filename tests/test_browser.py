@@ -363,16 +363,20 @@ def test_every_page_reads_cleanly_on_projector_laptop_desktop_and_phone(demo_ser
     SCREENSHOTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1024, "height": 768}, locale="zh-CN")
     found = {}
-    for name in names:  # one load per page; the sizes by resizing the window, as a user would
+    for name in names:  # each page opened from the navigation; the sizes by resizing the window, as a user would
         page.set_viewport_size({"width": SCREENS[0][0], "height": SCREENS[0][1]})
-        path = "" if name == "overview" else name  # the default page lives at the root
         heading = page.get_by_role("heading", name=translate("zh", "page_" + name), exact=True)
-        page.goto(f"{demo_server}/{path}?as_of={DEMO_AS_OF}")
-        heading.or_(page.get_by_label("用户名")).first.wait_for(timeout=60_000)
-        if not heading.count():
-            sign_in(page)
-        heading.wait_for(timeout=60_000)
-        wait_idle(page)
+        if name == names[0]:  # the one page load: the default page, at the root
+            page.goto(f"{demo_server}/?as_of={DEMO_AS_OF}")
+            heading.or_(page.get_by_label("用户名")).first.wait_for(timeout=60_000)
+            if not heading.count():
+                sign_in(page)
+            heading.wait_for(timeout=60_000)
+            wait_idle(page)
+        else:
+            page.set_viewport_size({"width": 1400, "height": 900})  # the navigation shows in the sidebar
+            open_in_app(page, translate("zh", "page_" + name))
+        assert page.get_by_test_id("stException").count() == 0, name
         assert page.get_by_test_id("stException").count() == 0, name
         if name == "village_exit":  # a multiselect's own "Select all" reads in Chinese (dashboard.py)
             page.get_by_test_id("stMultiSelect").first.click()
@@ -545,6 +549,14 @@ def open_signed_in(page, url: str, heading: str) -> None:
     wait_idle(page)
 
 
+def open_in_app(page, heading: str) -> None:
+    """Open a page from the sidebar's navigation, in the same session (no page load, no new sign-in, the
+    view's region and date kept); wait until its heading shows."""
+    page.get_by_test_id("stSidebarNavLink").filter(has=page.get_by_text(heading, exact=True)).click()
+    page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=60_000)
+    wait_idle(page)
+
+
 def test_hostile_names_and_link_values_stay_text_in_the_browser(hostile_server, browser):
     from tests.hostile import NAMES
     from ui.i18n import translate
@@ -570,10 +582,17 @@ def test_hostile_names_and_link_values_stay_text_in_the_browser(hostile_server, 
     assert page.evaluate(LIVE_LINKS_JS) == []
     page.keyboard.press("Escape")
 
-    # every page at the county; the map and the village pages further down
-    views = [(name, HOSTILE_COUNTY) for name in PAGE_NAMES if name != "overview"]
-    views += [("map", HOSTILE_JIA), ("map", HOSTILE_YICUN), ("village_exit", HOSTILE_JIA),
-              ("village_exit", HOSTILE_YICUN), ("household_checks", HOSTILE_YICUN), ("report", HOSTILE_YICUN)]
+    # every page at the county, opened from the navigation as a user does (one session); the map and the
+    # village pages further down, each from its address
+    open_signed_in(page, f"{hostile_server}/?region={HOSTILE_COUNTY}", translate("zh", "page_overview"))
+    for name in PAGE_NAMES:
+        if name != "overview":
+            open_in_app(page, translate("zh", "page_" + name))
+            assert url_region(page) in (None, HOSTILE_COUNTY), name  # still the county
+            assert page.get_by_test_id("stException").count() == 0, name
+            assert page.evaluate(LIVE_LINKS_JS) == [], name
+    views = [("map", HOSTILE_JIA), ("map", HOSTILE_YICUN), ("village_exit", HOSTILE_JIA),
+             ("village_exit", HOSTILE_YICUN), ("household_checks", HOSTILE_YICUN), ("report", HOSTILE_YICUN)]
     for name, region in views:
         open_signed_in(page, f"{hostile_server}/{name}?region={region}", translate("zh", "page_" + name))
         assert page.get_by_test_id("stException").count() == 0, (name, region)

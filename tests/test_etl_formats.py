@@ -10,9 +10,8 @@ import duckdb
 import pytest
 
 from etl.contract import contract
-from etl.load import load_package
 from tests.conftest import FIXTURES, TINY
-from tests.packages import to_english, to_gb18030, to_utf8_bom, to_xlsx, to_zip
+from tests.packages import load_tables, to_english, to_gb18030, to_utf8_bom, to_xlsx, to_zip
 
 COMPARED_TABLES = [f.table for f in contract().files] + [
     "region_closure", "household_status_spans", "member_spans", "person_status_spans", "village_year_spans",
@@ -69,7 +68,7 @@ def to_xls(source: Path, target: Path) -> Path:
 @pytest.fixture(scope="module")
 def reference_tiny(tmp_path_factory):
     db = tmp_path_factory.mktemp("ref") / "ref.duckdb"
-    load_package(TINY, db)
+    load_tables(TINY, db)
     return db
 
 
@@ -77,7 +76,7 @@ def reference_tiny(tmp_path_factory):
 def test_tiny_in_every_form_loads_identically(variant, reference_tiny, tmp_path):
     package = VARIANTS[variant](TINY, tmp_path)
     db = tmp_path / "v.duckdb"
-    load_package(package, db)
+    load_tables(package, db)
     assert row_count(db, "members") == 17
     assert row_count(db, "events") == 13
     for table in COMPARED_TABLES:
@@ -89,7 +88,7 @@ def test_tiny_in_every_form_loads_identically(variant, reference_tiny, tmp_path)
 def test_demo_in_every_form_loads_identically(variant, demo_package, demo_db_path, tmp_path):
     package = VARIANTS[variant](demo_package, tmp_path)
     db = tmp_path / "v.duckdb"
-    load_package(package, db)
+    load_tables(package, db)
     for table in COMPARED_TABLES:
         assert differing_rows(demo_db_path, db, table) == 0, f"{variant}: {table} differs"
     assert row_count(db, "households") == row_count(demo_db_path, "households")
@@ -118,7 +117,7 @@ def test_value_formats_of_the_contract(tmp_path):
     edit_csv(package, "动态管理记录", respell_events)
     edit_csv(package, "村年度情况", respell_village_year)
     reference, db = tmp_path / "ref.duckdb", tmp_path / "v.duckdb"
-    load_package(TINY, reference)
-    load_package(package, db)
+    load_tables(TINY, reference)
+    load_tables(package, db)
     for table in ("events", "village_year", "household_status_spans"):
         assert differing_rows(reference, db, table) == 0, table

@@ -11,10 +11,10 @@ import shutil
 import pytest
 
 import etl.load
-from etl.load import LoadFailed, load_package
+from etl.load import LoadFailed
 from queries import Database
 from tests.conftest import MONITORING, TINY
-from tests.packages import copy_package, edit_csv, rejected, to_english, to_xlsx
+from tests.packages import copy_package, edit_csv, load_tables, rejected, to_english, to_xlsx
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def package(tmp_path):
 @pytest.fixture
 def loaded_db(tmp_path):
     db = tmp_path / "data" / "tuopin.duckdb"
-    load_package(MONITORING, db)
+    load_tables(MONITORING, db)
     return db
 
 
@@ -89,7 +89,7 @@ def test_a_cleared_episode_overlaps_a_later_one_identified_before_its_clearing(p
     ]
     # identified on the very day the previous episode was cleared: no overlap, the package loads
     edit_csv(package, *set_cell("防返贫监测对象", "监测编号", "J02", "认定日期", "2024-09-30"))
-    load_package(package, loaded_db)
+    load_tables(package, loaded_db)
 
 
 def test_a_registered_household_needs_its_category_and_cause_an_edge_household_does_not(package, loaded_db):
@@ -110,20 +110,20 @@ def test_without_monitoring_every_household_must_be_registered(tmp_path):
     package = copy_package(TINY, tmp_path / "pkg")
     edit_csv(package, "动态管理记录", lambda rows: [r for r in rows if r["户编号"] != "H6"])
     with pytest.raises(LoadFailed) as info:
-        load_package(package, tmp_path / "a.duckdb")
+        load_tables(package, tmp_path / "a.duckdb")
     assert [p[:4] for p in errors(info.value.problems, "households_never_identified")] == [
         ("贫困户.csv", 7, "户编号", "H6")]
     # an empty monitoring file (header only) is no monitoring data either
     (package / "防返贫监测对象.csv").write_text(
         "监测编号,户编号,监测对象类别,风险类型,线索来源,发现日期,认定日期,风险消除日期,备注\n", encoding="utf-8")
     with pytest.raises(LoadFailed) as info:
-        load_package(package, tmp_path / "b.duckdb")
+        load_tables(package, tmp_path / "b.duckdb")
     assert [p[:4] for p in errors(info.value.problems, "households_never_identified")] == [
         ("贫困户.csv", 7, "户编号", "H6")]
     (package / "防返贫监测对象.csv").write_text(
         "监测编号,户编号,监测对象类别,风险类型,线索来源,发现日期,认定日期,风险消除日期,备注\n"
         "J1,H1,脱贫不稳定户,因病,,,2022-03-01,,\n", encoding="utf-8")
-    load_package(package, tmp_path / "c.duckdb")
+    load_tables(package, tmp_path / "c.duckdb")
 
 
 def test_edge_households_count_in_no_registry_figure(loaded_db):
@@ -162,7 +162,7 @@ def test_linkage_funds_written_without_级_are_the_same_source(package, tmp_path
     """中央/省/市/县财政衔接推进乡村振兴补助资金: 县财政… is read as 县级财政衔接推进乡村振兴补助资金."""
     edit_csv(package, *set_cell("资金明细", "记录编号", "F02", "资金来源", "县财政衔接推进乡村振兴补助资金"))
     db = tmp_path / "f.duckdb"
-    load_package(package, db)
+    load_tables(package, db)
     with Database(db) as opened:
         sources = opened.query("funds_by", as_of="2024-12-31", year=2024, dimension="source")
         assert sources.group.tolist() == ["中央财政衔接推进乡村振兴补助资金", "县级财政衔接推进乡村振兴补助资金"]
@@ -177,7 +177,7 @@ def test_the_monitoring_package_loads_with_english_names_and_headers_and_as_xlsx
     assert (package / ("MONITORING.CSV" if form == "english" else "防返贫监测对象.xlsx")).exists() or \
         (package / "MONITORING.csv").exists()
     db = tmp_path / "x.duckdb"
-    load_package(package, db)
+    load_tables(package, db)
     with Database(db) as opened:
         row = opened.query("monitoring_summary", as_of="2025-06-30").iloc[0]
         assert (row.households_identified, row.people_identified, row.households_at_risk, row.people_at_risk,
@@ -246,7 +246,7 @@ def test_the_deepest_threshold_covering_a_village_applies(package, tmp_path, mon
         ])
     monkeypatch.setattr(etl.load, "REFERENCE_DIR", reference)
     db = tmp_path / "t.duckdb"
-    load_package(package, db)
+    load_tables(package, db)
     with Database(db) as opened:
         rows = opened.connection.execute(
             "select year, threshold, threshold_region, count(*) from monitoring_village_thresholds "

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl.load import load_package
 from queries import Database
+from tests.packages import load_tables
 
 DAY0 = dt.date(2014, 1, 1)
 HORIZON = DAY0 + dt.timedelta(days=2600)  # open registrations: member dates drawn up to here
@@ -198,7 +198,7 @@ def workdir(tmp_path_factory) -> Path:
 def test_flows_reconcile_on_random_packages(workdir, package, checks):
     folder, db_path = workdir / "package", workdir / "random.duckdb"
     write_package(folder, package)
-    load_package(folder, db_path)
+    load_tables(folder, db_path)
     with Database(db_path) as db:
         for (start, end), region in checks:
             frame = db.query("flows", start=start, end=end, region=region).set_index("movement")

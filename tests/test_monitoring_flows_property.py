@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl.load import load_package
 from queries import Database
+from tests.packages import load_tables
 
 DAY0 = dt.date(2021, 1, 1)
 SPAN = 1800  # days drawn from DAY0
@@ -186,7 +186,7 @@ def workdir(tmp_path_factory) -> Path:
 def test_monitoring_flows_reconcile_on_random_packages(workdir, package, checks):
     folder, db_path = workdir / "package", workdir / "random.duckdb"
     write_package(folder, package)
-    load_package(folder, db_path)
+    load_tables(folder, db_path)
     with Database(db_path) as db:
         registry = db.query("registry_summary", as_of="2024-01-01").iloc[0]
         assert registry.households_registered == sum(h["registered"] for h in package)
