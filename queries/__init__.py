@@ -359,9 +359,9 @@ _PARSED_LOCK = threading.Lock()
 def parsed(cursor: duckdb.DuckDBPyConnection, sql: str) -> duckdb.Statement:
     """A query's SQL parsed once per process: its text holds no values (they are bound), so one parse
     serves every execution, and DuckDB runs a copy of the parsed statement instead of parsing the text
-    again (2–6 ms of a statement's 15–50 on the demo county; README, Benchmarks: "Parsed once").
-    The texts are the catalog's, each read on its own or with the queries it reads: a few hundred at
-    most."""
+    again (2–6 ms of a statement's 15–50 on the demo county; README, Benchmarks: "Every year's
+    reconciliation in one statement, each query parsed once"). The texts are the catalog's, each read
+    on its own or with the queries it reads: a few hundred at most."""
     statement = _PARSED.get(sql)
     if statement is None:
         [statement] = cursor.extract_statements(sql)

@@ -10,9 +10,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from etl.load import LoadFailed, load_package
+from etl.load import LoadFailed
 from tests.conftest import TINY
-from tests.packages import copy_package
+from tests.packages import copy_package, load_tables
 
 # Three villages and two townships of the tiny county, as boxes around 112.9E 28.2N (Changsha).
 WGS84_BOXES = {
@@ -53,7 +53,7 @@ def assert_matches_wgs84(rows):
 def test_geojson_in_web_mercator(tmp_path):
     package = copy_package(TINY, tmp_path / "pkg")
     boundary_frame("EPSG:3857").to_file(package / "边界.geojson", driver="GeoJSON")
-    load_package(package, tmp_path / "db.duckdb")
+    load_tables(package, tmp_path / "db.duckdb")
     assert_matches_wgs84(stored(tmp_path / "db.duckdb"))
 
 
@@ -66,7 +66,7 @@ def test_zipped_shapefile_in_cgcs2000_gauss_kruger(tmp_path):
     with zipfile.ZipFile(package / "boundaries.zip", "w") as zf:
         for path in shp_dir.iterdir():
             zf.write(path, path.name)
-    load_package(package, tmp_path / "db.duckdb")
+    load_tables(package, tmp_path / "db.duckdb")
     assert_matches_wgs84(stored(tmp_path / "db.duckdb"))
 
 
@@ -76,7 +76,7 @@ def test_unknown_code_is_rejected(tmp_path):
     frame.loc[0, "区划代码"] = "999999999999"
     frame.to_file(package / "边界.geojson", driver="GeoJSON")
     with pytest.raises(LoadFailed) as info:
-        load_package(package, tmp_path / "db.duckdb")
+        load_tables(package, tmp_path / "db.duckdb")
     assert [(p.file, p.column, p.value, p.check_name, p.message_en) for p in info.value.problems] == [
         ("边界.geojson", "区划代码", "999999999999", "boundaries_unknown_code", "boundary code not found in regions")
     ]

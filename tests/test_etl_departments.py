@@ -13,10 +13,9 @@ import shutil
 import pytest
 
 import etl.load
-from etl.load import load_package
 from queries import Database
 from tests.conftest import DEPARTMENTS
-from tests.packages import copy_package, edit_csv, rejected
+from tests.packages import copy_package, edit_csv, load_tables, rejected
 
 
 @pytest.fixture
@@ -27,7 +26,7 @@ def package(tmp_path):
 @pytest.fixture
 def loaded_db(tmp_path):
     db = tmp_path / "data" / "tuopin.duckdb"
-    load_package(DEPARTMENTS, db)
+    load_tables(DEPARTMENTS, db)
     return db
 
 
@@ -83,7 +82,7 @@ def test_a_package_without_department_files_has_no_warnings(tmp_path):
     from tests.conftest import MONITORING
 
     db = tmp_path / "m.duckdb"
-    load_package(MONITORING, db)
+    load_tables(MONITORING, db)
     with Database(db) as d:
         assert d.query("department_warnings", start="2024-01-01", end="2025-12-31").empty
         assert d.query("department_warning_summary", start="2024-01-01", end="2025-12-31").empty
@@ -131,7 +130,7 @@ def test_the_same_record_and_rule_keep_their_warning_id_across_imports(package, 
         return [extra, *reversed(rows)]
     edit_csv(package, "部门比对数据", reorder)
     db = tmp_path / "again.duckdb"
-    load_package(package, db)
+    load_tables(package, db)
     with Database(db) as d:
         w = d.query("department_warnings", start="2024-01-01", end="2025-06-30", rules="city_fixed_10k_26k")
     assert w.set_index("record_id").loc["R01", "warning_id"] == "W20348E474E36"
@@ -139,7 +138,7 @@ def test_the_same_record_and_rule_keep_their_warning_id_across_imports(package, 
 
 def test_a_verification_dated_before_its_record_is_a_warning(package, tmp_path):
     edit_csv(package, "核实结果", set_cell("预警编号", "W4E44C9A35BEF", "核实日期", "2025-03-20"))  # R04: 2025-04-01
-    result = load_package(package, tmp_path / "early.duckdb")
+    result = load_tables(package, tmp_path / "early.duckdb")
     early = [(p.severity, p.file, p.row_number, p.column, p.value, p.message_zh, p.message_en)
              for p in result.problems if p.check_name == "verification_before_record"]
     assert early == [("warning", "核实结果.csv", 4, "核实日期", "2025-03-20", "核实日期早于该预警的部门记录日期 2025-04-01",

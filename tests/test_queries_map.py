@@ -13,10 +13,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from etl.load import load_package
 from queries import Database, QueryError
 from tests.conftest import TINY
-from tests.packages import copy_package
+from tests.packages import copy_package, load_tables
 
 COUNTY, JIA, YI = "430101000000", "430101100000", "430101200000"  # 小试县, 甲乡, 乙镇
 YICUN, ERCUN, SANCUN = "430101100001", "430101100002", "430101200001"  # 一村, 二村, 三村
@@ -36,7 +35,7 @@ def build_tiny_with_boundaries(folder: Path) -> Path:
     frame = gpd.GeoDataFrame({"区划代码": list(BOXES)}, geometry=list(BOXES.values()), crs=4326)
     frame.to_file(package / "边界.geojson", driver="GeoJSON")
     db = folder / "tuopin.duckdb"
-    load_package(package, db)
+    load_tables(package, db)
     return db
 
 

@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 
 from etl.demo.rosters import month_ends, write_rosters
-from etl.load import load_package
 from etl.roster import Mapping, convert, propose_mapping
 from queries import Database
+from tests.packages import load_tables
 
 pytestmark = pytest.mark.slow  # generates the demo county and loads it
 
@@ -114,7 +114,7 @@ def convert_and_load(demo_package: Path, out: Path, *, dated: bool):
     mapping = Mapping.load(mapping.save(out / "mapping.toml"))
     conversion = convert(files, out / "package", mapping=mapping, regions=demo_package / "区划.csv")
     db = out / "roster.duckdb"
-    load_package(conversion.package, db)
+    load_tables(conversion.package, db)
     return conversion, db
 
 
@@ -215,7 +215,7 @@ def test_monitoring_rosters_give_the_demo_monitoring_figures(demo_package, demo_
     files = write_rosters(demo_package, tmp_path / "rosters", days, formats=["csv"], townships=[TOWNSHIP])
     assert [f.name for f in files[:2]] == ["roster_2025-09-30.csv", "monitoring_2025-09-30.csv"]
     conversion = convert(files, tmp_path / "package", regions=demo_package / "区划.csv")
-    load_package(conversion.package, tmp_path / "roster.duckdb")
+    load_tables(conversion.package, tmp_path / "roster.duckdb")
     shown = ["households_identified", "people_identified", "households_at_risk", "people_at_risk",
              "households_cleared", "people_cleared"]
 

@@ -8,7 +8,6 @@ from datetime import date
 
 import pytest
 
-from etl.load import load_package
 from etl.problems import PackageError
 from etl.roster import Mapping, convert, preview, propose_mapping
 from etl.roster.regions import RegionFile
@@ -17,6 +16,7 @@ from etl.roster.snapshots import date_from_name
 from queries import Database
 from tests.conftest import FIXTURES
 from tests.fixtures.rosters.make_rosters import SIMPLE_COLUMNS, person, simple_roster
+from tests.packages import load_tables
 
 ROSTERS = FIXTURES / "rosters"
 REGIONS = ROSTERS / "regions" / "区划.csv"
@@ -149,7 +149,7 @@ def test_without_a_regions_file_codes_are_built_and_the_notes_say_so(tmp_path):
                      ("990101001001", "东山村", "村", "990101001000"),
                      ("990101002001", "桃园村委会", "村", "990101002000")]  # 桃园村委会 = 桃园村
     assert any("区划代码由转换程序按名称自行编制" in n and "the converter built region codes" in n for n in result.notes)
-    loaded = load_package(result.package, tmp_path / "db.duckdb")
+    loaded = load_tables(result.package, tmp_path / "db.duckdb")
     with Database(loaded.db_path) as db:
         row = db.query("registry_summary", as_of="2019-07-31", region="990101000000").iloc[0]
     assert (int(row["households_registered"]), int(row["people_registered"])) == (3, 3)

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from etl.load import load_package
 from etl.problems import PackageError
 from etl.roster import convert
 from queries import Database
 from tests.conftest import FIXTURES
 from tests.fixtures.rosters.make_rosters import SIMPLE_COLUMNS, person, simple_roster
+from tests.packages import load_tables
 
 REGIONS = FIXTURES / "rosters" / "regions" / "区划.csv"
 COUNTY = "431299000000"
@@ -63,7 +63,7 @@ def test_snapshot_consistency_findings_are_warnings_naming_file_row_and_column(t
     assert "前后期不一致 / Snapshot consistency warnings" in notes and "431299********1218" in notes
     assert moving["证件号码"] == "431299197001011218" and moving["证件号码"] not in notes  # masked in the notes
     # the package loads: 刘秀英 left H02 and joined H04 on 2019-08-31, 李大山 returned to poverty
-    loaded = load_package(tmp_path / "package", tmp_path / "db.duckdb")
+    loaded = load_tables(tmp_path / "package", tmp_path / "db.duckdb")
     with Database(loaded.db_path) as db:
         row = db.query("registry_summary", as_of="2019-08-31", region=COUNTY).iloc[0]
     assert (int(row["households_registered"]), int(row["people_registered"]), int(row["households_poor"]),
@@ -110,7 +110,7 @@ def test_monitoring_rosters_become_episodes_dated_by_their_columns_or_the_snapsh
     with open(tmp_path / "package" / "日期区间.csv", encoding="utf-8", newline="") as f:
         ranges = [(r["文件"], r["列"], r["最早日期"], r["最晚日期"]) for r in csv.DictReader(f)]
     assert ranges == [("monitoring", "identified_on", "", "2022-06-30")]  # before the first roster: no earliest
-    loaded = load_package(tmp_path / "package", tmp_path / "db.duckdb")
+    loaded = load_tables(tmp_path / "package", tmp_path / "db.duckdb")
     assert sum(p.check_name == "date_ranges_approximate" for p in loaded.problems) == 1
     with Database(loaded.db_path) as db:
         june = db.query("monitoring_summary", as_of="2022-06-30", region=COUNTY).iloc[0]
