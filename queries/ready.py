@@ -155,7 +155,6 @@ class Asked:
         self.asked: OrderedDict[str, float] = OrderedDict()  # key -> when last asked (epoch seconds)
         self._lock = threading.Lock()
         self._written = time.monotonic()
-        self._changed = False
 
     def note(self, name: str, values: dict, scoped: bool, folder: Path) -> None:
         query = catalog().get(name)
@@ -167,7 +166,6 @@ class Asked:
         with self._lock:
             self.asked[text] = time.time()
             self.asked.move_to_end(text)
-            self._changed = True
             while len(self.asked) > self.max_keys:  # the most recently asked for, not every key ever
                 self.asked.popitem(last=False)
             due = time.monotonic() - self._written >= self.write_every
@@ -177,11 +175,13 @@ class Asked:
             self.write(folder)
 
     def write(self, folder: Path) -> Path | None:
+        """Write every key asked for (newest first) to this process's file under `folder`, replacing the
+        file whole; the file's path, or None where nothing was asked for or the folder cannot be written.
+        A write falling due while noting a key and a write asked for by hand write the same."""
         with self._lock:
-            if not self._changed:
-                return None
             asked = list(reversed(self.asked.items()))
-            self._changed = False
+        if not asked:
+            return None
         target = Path(folder) / f"asked-{os.getpid()}.json"
         try:
             private_folder(Path(folder), parents=False)

@@ -274,6 +274,13 @@ def test_the_most_recently_asked_for_come_first_over_every_workers_file(tmp_path
         asked.note("registry_summary", {"as_of": dt.date(2019, 12, 31), "region": code}, True, folder)
     written = json.loads(asked.write(folder).read_text())["asked"]
     assert [text for text, _ in written] == [keys[1], keys[2]]
+    # a write that fell due while noting leaves nothing out of a write asked for just after it
+    due = ready.Asked(write_every=0)
+    assert due.write(folder) is None  # nothing asked for yet
+    due.note("registry_summary", {"as_of": dt.date(2019, 12, 31), "region": "a"}, True, folder)
+    again = due.write(folder)
+    assert again == folder / f"asked-{os.getpid()}.json"
+    assert [text for text, _ in json.loads(again.read_text())["asked"]] == [keys[0]]
 
 
 def test_results_read_back_the_same_all_at_once_or_one_by_one(served, monkeypatch):
