@@ -191,8 +191,8 @@ def prepare(folder: Path, county: str = "tiny") -> Setup:
     packages = write_variants(folder / "packages", chosen)
     served = folder / "served" / "tuopin.duckdb"
     load_package(packages["A"], served)
-    probe = folder / "probe" / "tuopin.duckdb"
-    load_package(packages["B"], probe)
+    probe = folder / "probe" / "tuopin.duckdb"  # read for variant B's figures only, then removed
+    load_package(packages["B"], probe, ready_seconds=0)  # so no views computed ahead for it
     figures = {"A": registered_figures(served), "B": registered_figures(probe)}
     shutil.rmtree(probe.parent)
     accounts = folder / "accounts.sqlite"
