@@ -19,12 +19,13 @@ values (`$name`; never formatted into SQL) and returns a pandas DataFrame. It ha
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -339,6 +340,143 @@ def run_query(connection: duckdb.DuckDBPyConnection, name: str, *, scope: Scope 
     return frame
 
 
+def run_query_rows(connection: duckdb.DuckDBPyConnection, name: str, rows: list[dict], *,
+                   scope: Scope | None = None, cursor: duckdb.DuckDBPyConnection | None = None,
+                   inside: Inside | None = None) -> list[pd.DataFrame]:
+    """The query once for each of `rows` (its parameters, as run_query takes them), planned once: one
+    statement runs the query's SQL laterally for every row, the values that differ between the rows
+    read from the row instead of bound. A catalog statement on a county's data is mostly planning
+    (README, Benchmarks), so eight quarter ends cost two to three statements' time, not eight
+    (bench/bench_query_rows.py).
+
+    The answer for each row is the frame run_query gives for it: the same rows in the same order with
+    the same dtypes (tests/test_query_rows.py compares every query that takes a date, at every quarter
+    end of the test counties).
+    - Order: a lateral join keeps no order of its own, so the query's final ORDER BY (the house shape:
+      a `final` CTE ending in one, read by `select * from final`) becomes the row's position,
+      row_number() over that order, and each row's part is read back in it (ordered_final).
+    - Dtypes: the rows go to a temporary table on the cursor and each row's part is read back from it
+      as a result of its own, so DuckDB converts it to pandas as it converts a single result (a
+      nullable integer column of one part is a plain one when that part has no NULL).
+    Rows that would change the SQL's text or leave a differing value NULL, and a query whose order
+    cannot be carried (another shape), are run one by one instead."""
+    query = get_query(name)
+    pooled = cursor is not None
+    cursor = cursor if pooled else connection.cursor()
+    try:
+        composed = []
+        for params in rows:
+            bound = bind(query, params)
+            if scope is not None:
+                bound = apply_scope(cursor, query, bound, scope, inside)
+            composed.append(_composed(cursor, query, bound, scope, inside=inside))
+        sql, first = composed[0]
+        varying = {k for _, values in composed for k in values if values.get(k) != first.get(k)}
+        body = ordered_final(_strip_comments(sql))
+        if (len(rows) < 2 or body is None
+                or any(text != sql or values.keys() != first.keys() for text, values in composed)
+                or any(values[k] is None for _, values in composed for k in varying)):
+            return [run_query(connection, name, scope=scope, cursor=cursor if pooled else None, inside=inside,
+                              **params) for params in rows]
+        columns = {k: f"v{i}" for i, k in enumerate(sorted(varying))}
+        body = _USED_RE.sub(lambda m: f'"{BATCH}"."{columns[m.group(1)]}"' if m.group(1) in columns
+                            else m.group(0), body)
+        values = {k: v for k, v in first.items() if k not in columns}
+        values[BATCH] = [{"row": i, **{c: composed[i][1][k] for k, c in columns.items()}} for i in range(len(rows))]
+        if not pooled:
+            cursor.execute(macros_for(query))
+        table = f"{BATCH}_{threading.get_ident()}"
+        started = time.perf_counter()
+        try:
+            cursor.execute(f'create or replace temp table "{table}" as select "{BATCH}"."row" as "{BATCH}_row", '
+                           f'"{BATCH}_query".* from (select unnest(${BATCH}, recursive := true)) as "{BATCH}", '
+                           f'lateral (\n{body}\n) as "{BATCH}_query"', values)
+            frames = [cursor.execute(f'select * exclude ("{BATCH}_row", "{POSITION}") from "{table}" '
+                                     f'where "{BATCH}_row" = ? order by "{POSITION}"', [i]).df()
+                      for i in range(len(rows))]
+        except duckdb.Error:
+            log.exception("query %s for %d rows failed; sql file %s", name, len(rows), query.path)
+            raise
+        finally:
+            cursor.execute(f'drop table if exists "{table}"')
+        log.debug("query %s for %d rows took %.1f ms", name, len(rows), (time.perf_counter() - started) * 1000)
+        return frames
+    finally:
+        if not pooled:
+            cursor.close()
+
+
+BATCH = "_rows"  # the lateral rows of run_query_rows (names no query file uses)
+POSITION = "_rows_position"
+_FINAL_RE = re.compile(r"\bfinal\s+as\s*\(", re.I)
+_TAIL_RE = re.compile(r"\)\s*select\s+\*\s+from\s+final\s*$", re.I)
+
+
+def ordered_final(sql: str) -> str | None:
+    """The query (comments stripped) with its order as a column: the `final` CTE's closing ORDER BY
+    becomes `row_number() over (order by …) as _rows_position` in its select list, so the order
+    survives a lateral join (run_query_rows); a final CTE without ORDER BY gets a constant position
+    (its rows have no order to keep, as a single run's have none). None for any other shape: no
+    `final` CTE read by a closing `select * from final`, or a final CTE whose select is DISTINCT,
+    has a set operation or a LIMIT."""
+    tail = _TAIL_RE.search(sql)
+    finals = list(_FINAL_RE.finditer(sql))
+    if tail is None or not finals:
+        return None
+    start, end = finals[-1].end(), tail.start()  # the final CTE's body: between its "(" and its ")"
+    cte = sql[start:end]
+    words = _top_level_words(cte)
+    if (not words or words[0][0] != "select" or re.match(r"\s*select\s+distinct\b", cte, re.I)
+            or any(w in ("union", "intersect", "except", "limit", "offset") for w, _ in words)):
+        return None
+    # the FROM clause's keyword (not the one of `is [not] distinct from`)
+    before = [""] + [w for w, _ in words[:-1]]
+    froms = [at for (w, at), previous in zip(words, before, strict=True) if w == "from" and previous != "distinct"]
+    orders = [at for (w, at), (nxt, _) in zip(words, words[1:], strict=False) if w == "order" and nxt == "by"]
+    if not froms:
+        return None
+    if orders:
+        order_at = orders[-1]
+        order_list = cte[order_at:].strip()[len("order"):].strip()[len("by"):].strip()
+        position = f'row_number() over (order by {order_list}) as "{POSITION}"'
+        cte = cte[:order_at]
+    else:
+        position = f'0 as "{POSITION}"'
+    at = froms[0]
+    cte = cte[:at].rstrip() + f",\n        {position}\n    " + cte[at:]
+    return sql[:start] + cte + "\n" + sql[end:]
+
+
+def _top_level_words(sql: str) -> list[tuple[str, int]]:
+    """The keywords of interest at depth 0 of `sql` (outside parentheses, quotes and identifiers in
+    double quotes), lower case, with where each starts."""
+    found, depth, i, n = [], 0, 0, len(sql)
+    keywords = {"select", "distinct", "from", "order", "by", "union", "intersect", "except", "limit", "offset"}
+    while i < n:
+        c = sql[i]
+        if c in "'\"":
+            close = sql.find(c, i + 1)
+            while close != -1 and sql[close + 1:close + 2] == c:  # a doubled quote inside
+                close = sql.find(c, close + 2)
+            i = n if close == -1 else close + 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif depth == 0 and (c.isalpha() or c == "_") and (i == 0 or not (sql[i - 1].isalnum() or sql[i - 1] in "_$.")):
+            j = i
+            while j < n and (sql[j].isalnum() or sql[j] == "_"):
+                j += 1
+            word = sql[i:j].lower()
+            if word in keywords:
+                found.append((word, i))
+            i = j
+            continue
+        i += 1
+    return found
+
+
 def execute(cursor: duckdb.DuckDBPyConnection, query: Query, bound: dict,
             scope: Scope | None = None, *, macros_defined: bool = False,
             inside: Inside | None = None) -> duckdb.DuckDBPyConnection:
@@ -440,22 +578,43 @@ class Database:
         self._lock = threading.Lock()
         # scope checks answered once: the file's regions never change while it is open (read-only)
         self._inside: dict[tuple[str, str], bool] = {}
+        self._registry_rows: int | None = None
 
     def query(self, name: str, *, scope: Scope | None = None, **params) -> pd.DataFrame:
+        with self._pooled() as cursor:
+            return run_query(self.connection, name, scope=scope, cursor=cursor, inside=self._region_inside, **params)
+
+    def query_rows(self, name: str, rows: list[dict], *, scope: Scope | None = None) -> list[pd.DataFrame]:
+        """The query for each of `rows` in one statement (run_query_rows), on a pooled cursor."""
+        with self._pooled() as cursor:
+            return run_query_rows(self.connection, name, rows, scope=scope, cursor=cursor, inside=self._region_inside)
+
+    @contextlib.contextmanager
+    def _pooled(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """An idle cursor with every shared macro defined, back to the pool afterwards; closed instead
+        when its query failed."""
         with self._lock:
             cursor = self._idle.pop() if self._idle else None
         if cursor is None:
             cursor = self.connection.cursor()
             cursor.execute(";".join(MACROS.values()))
         try:
-            frame = run_query(self.connection, name, scope=scope, cursor=cursor, inside=self._region_inside,
-                              **params)
+            yield cursor
         except BaseException:
             cursor.close()
             raise
         with self._lock:
             self._idle.append(cursor)
-        return frame
+
+    def registry_rows(self) -> int:
+        """How many person status spans the file holds (DuckDB's count of the table's rows, no scan): the
+        registry's size, which decides whether several dates are cheaper in one statement (ui/data.py)."""
+        if self._registry_rows is None:
+            with self.connection.cursor() as cursor:
+                row = cursor.execute("select estimated_size from duckdb_tables() "
+                                     "where table_name = 'person_status_spans'").fetchone()
+            self._registry_rows = int(row[0]) if row else 0
+        return self._registry_rows
 
     def scoped_params(self, name: str, scope: Scope | None, **params) -> dict:
         """The values a query runs with under `scope`: every declared parameter converted (bind), an empty

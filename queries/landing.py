@@ -54,6 +54,22 @@ def previous_quarter_end(day: dt.date) -> dt.date:
     return (pd.Timestamp(day) - pd.offsets.QuarterEnd(1)).date()
 
 
+def same_date_a_year_before(day: dt.date) -> dt.date:
+    """同比: the same date a year before (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def is_quarter_end(day: dt.date) -> bool:
+    return (day.month, day.day) in ((3, 31), (6, 30), (9, 30), (12, 31))
+
+
+def quarter_ends_of_year(year: int) -> tuple[dt.date, ...]:
+    return tuple(dt.date(year, month, day) for month, day in ((3, 31), (6, 30), (9, 30), (12, 31)))
+
+
 def part_level(region_level: str) -> str:
     """The level of a region's rows in the township table: a 乡镇's villages, else (a county or above)
     its townships; a village is its own only row."""
@@ -94,8 +110,7 @@ class OverviewView:
 
 def offered(day: dt.date, last_quarter_end: dt.date) -> bool:
     """Whether `day` is a quarter end the as-of picker offers (at or before the last one)."""
-    stamp = pd.Timestamp(day)
-    return day <= last_quarter_end and stamp == stamp + pd.offsets.QuarterEnd(0)
+    return day <= last_quarter_end and is_quarter_end(day)
 
 
 def exits_are_cut(day: dt.date, first_day: dt.date, last_quarter_end: dt.date) -> bool:

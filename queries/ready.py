@@ -298,15 +298,16 @@ def compute_ahead(db_path: Path, keys: list[str], budget: float = BUDGET_SECONDS
                 if time.perf_counter() - started > budget:
                     report.out_of_time = report.out_of_time or next(pending, None) is not None
                     return
-                texts = next(pending, None)
-            if texts is None:
+                batch = next(pending, None)
+            if batch is None:
                 return
-            row, reason = _computed(database, texts[0])
+            computed = _computed_together(database, batch)
             with lock:
-                if row is not None:
-                    rows.extend((text, *row[1:]) for text in texts)
-                else:
-                    report.skip(reason)
+                for texts, (row, reason) in zip(batch, computed, strict=True):
+                    if row is not None:
+                        rows.extend((text, *row[1:]) for text in texts)
+                    else:
+                        report.skip(reason)
 
     with Database(db_path, read_only=False) as database:
         first = []
@@ -317,7 +318,7 @@ def compute_ahead(db_path: Path, keys: list[str], budget: float = BUDGET_SECONDS
                 log.warning("not computing the landing views ahead: %s", exc)
         keys = list(dict.fromkeys([*first, *keys]))
         report.asked, report.landing = len(keys), len(first)
-        pending = iter(_same_rows(keys))
+        pending = iter(_batches(_same_rows(keys), database))
         count = max(1, min(threads or os.cpu_count() or 1, 4, len(keys)))
         helpers = [threading.Thread(target=work, args=(database,), daemon=True) for _ in range(count - 1)]
         for helper in helpers:
@@ -351,8 +352,84 @@ def _same_rows(keys: list[str]) -> list[list[str]]:
     return list(groups.values())
 
 
+# The queries computed for several dates in one statement when each of the dates is wanted
+# (queries.run_query_rows): those measured cheaper so on the demo county, a year's quarter ends in
+# two to five statements' time (bench/bench_query_rows.py; the others scan every household check or
+# monitoring record and cost more together than one by one), while the registry is small: at ten times
+# the demo county a statement is mostly its work, not its planning, and the registry's queries cost
+# more together (README, Benchmarks). Up to BATCH_ROWS dates a statement.
+BATCHED_QUERIES = frozenset({
+    "assistance_coverage", "department_warnings_overdue", "funds_by", "funds_schedule", "funds_summary",
+    "monitoring_by", "monitoring_change", "monitoring_summary", "poverty_incidence", "projects", "registry_by",
+    "registry_by_category", "registry_by_cause", "registry_change", "registry_summary", "township_progress",
+    "township_progress_change", "village_exit_check", "village_exit_failures",
+})
+BATCH_MAX_REGISTRY = 300_000  # person status spans: about three times the demo county's 98,611
+BATCH_ROWS = 16
+DATE_PARAMS = frozenset({"as_of", "year", "previous"})  # what differs between the dates of one view
+
+
+def _batches(groups: list[list[str]], database: Database) -> list[list[list[str]]]:
+    """The groups of keys (_same_rows) as work: each alone, except that groups of one batched query
+    asked with the same values but for dates (DATE_PARAMS) go together, up to BATCH_ROWS, in the place of
+    the first of them; all alone when the registry is over BATCH_MAX_REGISTRY."""
+    if database.registry_rows() > BATCH_MAX_REGISTRY:
+        return [[group] for group in groups]
+    work: list[list[list[str]]] = []
+    open_batches: dict[tuple, list[list[str]]] = {}
+    for group in groups:
+        try:
+            name, values, _scoped = parse_key(group[0])
+        except ValueError:
+            name, values = "", {}
+        if name not in BATCHED_QUERIES or "as_of" not in values:
+            work.append([group])
+            continue
+        same = (name, tuple(sorted((k, str(v)) for k, v in values.items() if k not in DATE_PARAMS)))
+        batch = open_batches.get(same)
+        if batch is None or len(batch) >= BATCH_ROWS:
+            batch = open_batches[same] = []
+            work.append(batch)
+        batch.append(group)
+    return work
+
+
+def _computed_together(database: Database, batch: list[list[str]]) -> list[tuple[tuple | None, str]]:
+    """Each group's row for ready_results (or None and why it was skipped): the batch's query for all its
+    dates in one statement (Database.query_rows) when there are several; one by one if that fails."""
+    checked = [_checked(database, group[0]) for group in batch]
+    wanted = [found for found, _ in checked if found is not None]
+    if len(wanted) < 2:
+        return [_computed(database, group[0]) for group in batch]
+    name = wanted[0][0]
+    try:
+        frames = iter(database.query_rows(name, [values for _, values in wanted]))
+    except Exception as exc:  # noqa: BLE001 - optional work: computed one by one instead, each on its own
+        log.warning("computing %d views of %s ahead in one statement failed (%s): one by one", len(wanted), name,
+                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return [_computed(database, group[0]) for group in batch]
+    return [_stored_row(group[0], found[0], next(frames)) if found is not None else (None, reason)
+            for group, (found, reason) in zip(batch, checked, strict=True)]
+
+
 def _computed(database: Database, text: str) -> tuple[tuple[str, str, str, bytes] | None, str]:
     """One key's row for ready_results, or None and why it was skipped."""
+    (checked, reason) = _checked(database, text)
+    if checked is None:
+        return None, reason
+    name, values = checked
+    try:
+        frame = database.query(name, **values)  # the values the scope gave it: the same rows
+    except (ValueError, QueryError, duckdb.Error) as exc:
+        return None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except Exception as exc:  # noqa: BLE001 - a view computed ahead is optional: never fail the import for one
+        log.exception("computing %s ahead failed", text[:200])
+        return None, f"{type(exc).__name__}: {exc}"
+    return _stored_row(text, name, frame)
+
+
+def _checked(database: Database, text: str) -> tuple[tuple[str, dict] | None, str]:
+    """A key's query and values, when it is one to compute ahead on this file; else None and why not."""
     try:
         name, values, scoped = parse_key(text)
         query = catalog().get(name)
@@ -361,14 +438,14 @@ def _computed(database: Database, text: str) -> tuple[tuple[str, str, str, bytes
         for param in values.keys() & set(REGION_PARAMS):  # a region the new data no longer has
             if values[param] is not None and not _has_region(database, values[param]):
                 raise ValueError(f"{name}: no region {str(values[param])[:40]!r} in the data")
-        frame = database.query(name, **values)  # the values the scope gave it: the same rows
         if key_text(name, database.scoped_params(name, None, **values), scoped) != text:
             raise ValueError(f"{name}: its values bind differently now")  # an old key: never looked up
     except (ValueError, QueryError, duckdb.Error) as exc:
         return None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    except Exception as exc:  # noqa: BLE001 - a view computed ahead is optional: never fail the import for one
-        log.exception("computing %s ahead failed", text[:200])
-        return None, f"{type(exc).__name__}: {exc}"
+    return (name, values), ""
+
+
+def _stored_row(text: str, name: str, frame: pd.DataFrame) -> tuple[tuple[str, str, str, bytes] | None, str]:
     blob = frame_bytes(frame)
     if len(blob) > MAX_FRAME_BYTES:
         return None, f"{name}: {len(blob):,} bytes, over {MAX_FRAME_BYTES:,}"

@@ -36,3 +36,17 @@ def test_cold_views_benchmark_asks_what_the_overview_declares(township_db_path):
     statements = re.search(r"^statements per view\s+(\d+) \(min (\d+), max (\d+)\)", result.stdout, flags=re.MULTILINE)
     assert statements and int(statements.group(2)) >= 5, result.stdout
     assert re.search(r"^thread CPU per view\s+median [\d.]+ ms", result.stdout, flags=re.MULTILINE), result.stdout
+
+
+def test_query_rows_benchmark_compares_every_dated_query(township_db_path):
+    # bench/bench_query_rows.py: a year's quarter ends in one statement against four, for every query that
+    # takes a date; both ways must agree on the township package
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench_query_rows.py"), "--db", str(township_db_path),
+         "--rounds", "1"], capture_output=True, text=True, timeout=600, cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = re.findall(r"^  (\w+)\s+(\d+) ms\s+(\d+) ms\s+([\d.]+)\s+(yes|NO)", result.stdout, flags=re.MULTILINE)
+    dated = {n for n, q in catalog().items() if any(p.name == "as_of" for p in q.params) and not q.personal}
+    assert {row[0] for row in rows} == dated
+    assert all(row[4] == "yes" for row in rows), result.stdout

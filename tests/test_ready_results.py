@@ -5,6 +5,7 @@ other query code, never personal data, never past a scope; a damaged asked file 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -319,3 +320,57 @@ def test_a_file_changed_in_place_after_its_import_has_its_results_computed_not_r
     assert not ready.is_sealed(served, version.inode, version.mtime_ns)
     assert data.run(name, values, Scope(county)).region_name.iloc[0] == "改过的县"  # computed from the table
     assert current_ready().keys == frozenset() and current_ready().hits == 0
+
+
+def test_the_dates_of_one_view_are_computed_ahead_in_one_statement_and_read_back_the_same(served, monkeypatch):
+    """Views asked for at several quarter ends (a leader stepping through the year, sessions at different
+    dates) are computed by the import for all their dates in one statement each (queries.run_query_rows,
+    ready.BATCHED_QUERIES): each date's stored rows are those of the query asked for that date alone."""
+    import queries
+    from queries import landing
+
+    source, county, township, _, _ = PACKAGES["tiny"]
+    load_package(source, served)
+    days = [*landing.quarter_ends_of_year(2018), *landing.quarter_ends_of_year(2019)]
+    asked = [(name, {"as_of": day, **extra}, scope)
+             for scope in (Scope(county), Scope(township)) for day in days
+             for name, extra in (("registry_summary", {}), ("village_exit_check", {"rules": "national"}),
+                                 ("registry_change", {"previous": landing.previous_quarter_end(day)}),
+                                 ("funds_schedule", {"year": day.year}))]
+    for name, params, scope in asked:
+        data.run(name, params, scope)
+    data.asked().write(ready.asked_folder(served))
+    statements = []
+    real = queries.run_query_rows
+    monkeypatch.setattr(queries, "run_query_rows", lambda connection, name, rows, **k: (
+        statements.append((name, len(rows))) or real(connection, name, rows, **k)))
+    report = load_package(source, served).ready
+    assert report.skipped == 0 and not report.out_of_time
+    # four queries × two regions, eight dates each: one statement each (a view at its landing date may be
+    # among the landing views, computed first on its own)
+    assert len(statements) == 8 and all(rows >= 7 for _, rows in statements), statements
+    with Database(served) as database:
+        stored = ready.Ready(database)
+        for name, params, scope in asked:
+            text = ready.key_text(name, database.scoped_params(name, scope, **params), True)
+            pd.testing.assert_frame_equal(stored.get(text), database.query(name, scope=scope, **params),
+                                          check_exact=True, obj=f"{name} {params} {scope}")
+
+
+def test_which_keys_go_together(tiny, monkeypatch):
+    def key(name, **values):
+        return ready.key_text(name, tiny.scoped_params(name, None, **values), True)
+
+    q1, q2 = dt.date(2019, 3, 31), dt.date(2019, 6, 30)
+    groups = [[key("registry_summary", as_of=q1, region="430101100000")],
+              [key("registry_summary", as_of=q1)],  # another region: another view
+              [key("household_exit_check", as_of=q1, year=2019)],  # not batched: costlier together
+              [key("registry_summary", as_of=q2, region="430101100000")],
+              [key("registry_summary", as_of=q2)],
+              ["not a key"]]
+    assert ready._batches(groups, tiny) == [[groups[0], groups[3]], [groups[1], groups[4]], [groups[2]], [groups[5]]]
+    monkeypatch.setattr(ready, "BATCH_ROWS", 1)
+    assert ready._batches(groups, tiny) == [[g] for g in groups]
+    monkeypatch.setattr(ready, "BATCH_ROWS", 16)
+    monkeypatch.setattr(ready, "BATCH_MAX_REGISTRY", 5)  # the tiny county holds more person spans than that
+    assert ready._batches(groups, tiny) == [[g] for g in groups]
