@@ -13,7 +13,8 @@ The cycle:
   overview at the default view, for the top region and each region one level below it), then those
   asked for in the files of the last ASKED_DAYS days, the most recently asked for first, within a time
   budget, and stores each result in the table `ready_results` (Arrow IPC), with the fingerprint of the
-  query code that computed it.
+  query code that computed it. The dates asked for of one view (the same query and values but for the
+  date) are computed in one statement (queries.run_query_rows; BATCHED_QUERIES), planned once.
 - A dashboard process that does not hold a result in memory looks it up there before computing it:
   the same query, the same values, the same file, so the same rows (tests/test_ready_results.py
   compares every stored result with the one computed afresh). A result computed by other query code
