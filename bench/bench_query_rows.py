@@ -50,11 +50,11 @@ def cpu_ms(work) -> tuple[float, object]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--db", type=Path, default=None)
+    parser.add_argument("--db", type=Path, default=default_db_path())
     parser.add_argument("--year", type=int, default=2019)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    with Database(args.db or default_db_path(ROOT / "data" / "tuopin.duckdb")) as db:
+    with Database(args.db) as db:
         top = str(db.query("default_region").region_code.iloc[0])
         villages = db.query("regions", region=top)
         village = str(villages[villages.level == "村"].code.iloc[0])

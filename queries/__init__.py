@@ -346,8 +346,8 @@ def run_query_rows(connection: duckdb.DuckDBPyConnection, name: str, rows: list[
     """The query once for each of `rows` (its parameters, as run_query takes them), planned once: one
     statement runs the query's SQL laterally for every row, the values that differ between the rows
     read from the row instead of bound. A catalog statement on a county's data is mostly planning
-    (README, Benchmarks), so eight quarter ends cost two to three statements' time, not eight
-    (bench/bench_query_rows.py).
+    (README, Benchmarks), so on the demo county eight quarter ends cost 0.2–0.6 of eight statements'
+    time for the queries queries/ready.BATCHED_QUERIES lists (bench/bench_query_rows.py).
 
     The answer for each row is the frame run_query gives for it: the same rows in the same order with
     the same dtypes (tests/test_query_rows.py compares every query that takes a date, at every quarter
@@ -608,7 +608,8 @@ class Database:
 
     def registry_rows(self) -> int:
         """How many person status spans the file holds (DuckDB's count of the table's rows, no scan): the
-        registry's size, which decides whether several dates are cheaper in one statement (ui/data.py)."""
+        registry's size, which decides whether several dates are cheaper in one statement
+        (queries/ready.BATCH_MAX_REGISTRY)."""
         if self._registry_rows is None:
             with self.connection.cursor() as cursor:
                 row = cursor.execute("select estimated_size from duckdb_tables() "

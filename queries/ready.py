@@ -398,6 +398,8 @@ def _batches(groups: list[list[str]], database: Database) -> list[list[list[str]
 def _computed_together(database: Database, batch: list[list[str]]) -> list[tuple[tuple | None, str]]:
     """Each group's row for ready_results (or None and why it was skipped): the batch's query for all its
     dates in one statement (Database.query_rows) when there are several; one by one if that fails."""
+    if len(batch) == 1:
+        return [_computed(database, batch[0][0])]
     checked = [_checked(database, group[0]) for group in batch]
     wanted = [found for found, _ in checked if found is not None]
     if len(wanted) < 2:

@@ -57,9 +57,12 @@ def assert_each_row_alone(database: Database, name: str, rows: list[dict], scope
 
 @pytest.mark.parametrize("name", dated_queries())
 def test_every_dated_query_for_every_quarter_end_at_once_gives_each_dates_own_frame(tiny, name, monkeypatch):
-    # the tiny county's data runs from 2015 into 2021: every quarter end of those years, and a day
-    # before the data, in one statement, for the county, a township's account and a village's view
-    dates = [dt.date(2014, 6, 30), *(day for year in range(2015, 2022) for day in landing.quarter_ends_of_year(year))]
+    # the tiny county's registry starts on 2014-05-01 and its events run from 2016 to 2019
+    # (tests/fixtures/tiny/EXPECTED.md): a quarter end before the data, the first after it, every quarter
+    # end of the years of events and one after them, in one statement, for the county, a township's
+    # account and a village's view
+    dates = [dt.date(2014, 3, 31), dt.date(2014, 6, 30),
+             *(day for year in range(2016, 2020) for day in landing.quarter_ends_of_year(year)), dt.date(2021, 12, 31)]
     assert_each_row_alone(tiny, name, rows_for(name, dates, None, TINY_VILLAGE), None, monkeypatch)
     assert_each_row_alone(tiny, name, rows_for(name, dates[::3], None, TINY_VILLAGE), Scope(JIA), monkeypatch)
 
