@@ -54,14 +54,6 @@ def previous_quarter_end(day: dt.date) -> dt.date:
     return (pd.Timestamp(day) - pd.offsets.QuarterEnd(1)).date()
 
 
-def same_date_a_year_before(day: dt.date) -> dt.date:
-    """同比: the same date a year before (29 February → 28 February)."""
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:
-        return day.replace(year=day.year - 1, day=28)
-
-
 def is_quarter_end(day: dt.date) -> bool:
     return (day.month, day.day) in ((3, 31), (6, 30), (9, 30), (12, 31))
 

@@ -355,7 +355,7 @@ def _same_rows(keys: list[str]) -> list[list[str]]:
 
 # The queries computed for several dates in one statement when each of the dates is wanted
 # (queries.run_query_rows): those measured cheaper so on the demo county, a year's quarter ends in
-# two to five statements' time (bench/bench_query_rows.py; the others scan every household check or
+# 0.44–0.87 of four statements' time (bench/bench_query_rows.py; the others scan every household check or
 # monitoring record and cost more together than one by one), while the registry is small: at ten times
 # the demo county a statement is mostly its work, not its planning, and the registry's queries cost
 # more together (README, Benchmarks). Up to BATCH_ROWS dates a statement.
@@ -386,7 +386,7 @@ def _batches(groups: list[list[str]], database: Database) -> list[list[list[str]
         if name not in BATCHED_QUERIES or "as_of" not in values:
             work.append([group])
             continue
-        same = (name, tuple(sorted((k, str(v)) for k, v in values.items() if k not in DATE_PARAMS)))
+        same = (name, tuple(sorted((k, repr(v)) for k, v in values.items() if k not in DATE_PARAMS)))
         batch = open_batches.get(same)
         if batch is None or len(batch) >= BATCH_ROWS:
             batch = open_batches[same] = []

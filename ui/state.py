@@ -160,7 +160,14 @@ def quarter_ends() -> list[dt.date]:
 
 
 previous_quarter_end = landing.previous_quarter_end  # the quarter end before a date (环比)
-same_date_a_year_before = landing.same_date_a_year_before  # 同比: the same date a year before
+
+
+def same_date_a_year_before(day: dt.date) -> dt.date:
+    """同比: the same date a year before (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
 
 
 def compare_label(filters: Filters) -> str:
