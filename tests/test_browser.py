@@ -164,10 +164,14 @@ def wait_idle(page, quiet_s: float = 0.6, timeout_s: float = 90) -> None:
     )
 
 
-def url_region(page) -> str | None:
+def url_param(page, name: str) -> str | None:
     from urllib.parse import parse_qs, urlparse
 
-    return parse_qs(urlparse(page.url).query).get("region", [None])[0]
+    return parse_qs(urlparse(page.url).query).get(name, [None])[0]
+
+
+def url_region(page) -> str | None:
+    return url_param(page, "region")
 
 
 def click_map_at(page, lon: float, lat: float) -> None:
@@ -243,12 +247,14 @@ def test_drill_from_the_map_into_a_village_and_download_the_report(demo_server, 
     click_map_at(page, village.centroid_lon, village.centroid_lat)
     page.wait_for_function(f"() => location.search.includes('region={village.region_code}')", timeout=60_000)
     wait_idle(page)
+    assert url_param(page, "as_of") == DEMO_AS_OF  # the deep link's date, through every page and click
 
     # the village's profile, households masked
     page.get_by_role("link", name="出列核查").click()
     page.get_by_role("heading", name="出列核查", exact=True).wait_for()
     page.get_by_test_id("stDataFrame").first.wait_for(timeout=60_000)  # the village's households
     wait_idle(page)
+    assert url_param(page, "as_of") == DEMO_AS_OF
     text = page.locator("body").inner_text()
     assert village.region_name in text
     assert not [name for (name,) in heads if name in text]  # no full name of the village's heads

@@ -31,6 +31,11 @@ URL_KEYS = ("region", "as_of", "rules", "lang")
 # the comparison date (compare_date only when compare is "date"), in the URL only when not the default
 COMPARE_MODES = ("quarter", "year", "date")  # 环比: the previous quarter end; 同比: the same date a year before
 COMPARE_KEYS = ("compare", "compare_date")
+# The sidebar's choices belong to the session, not to a page. Streamlit drops the state of a widget it
+# did not see in a run, and on a page switch it keeps only the widgets the browser's rerun request
+# names. A request that left the sidebar's widgets out put the view back on the latest quarter end in
+# the middle of a drill-down (tests/test_sidebar_state.py). "session" keeps each value.
+KEEP = "session"
 CUSTOM_DATE = "custom"
 FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)  # the as-of dates a view may take
 MAX_PICK_DEPTH = 4  # levels below the view's top: 县 → 乡镇 → 村, deeper when a package holds several counties
@@ -283,6 +288,7 @@ def _region_picker() -> str:
             options,
             format_func=labels.__getitem__,
             key=key,
+            persist_state=KEEP,
             on_change=_clear_deeper,
             args=(depth,),
         )
@@ -299,12 +305,14 @@ def _as_of_picker() -> dt.date:
     # Labels are worked out now, in the chosen language (a format_func must not depend on state later).
     labels = {d: t("quarter_end", date=f"{d:%Y-%m-%d}", q=(d.month - 1) // 3 + 1, y=d.year) for d in ends}
     labels[CUSTOM_DATE] = t("other_date")
-    choice = st.selectbox(t("as_of"), [*ends, CUSTOM_DATE], format_func=labels.__getitem__, key="as_of_choice")
+    choice = st.selectbox(t("as_of"), [*ends, CUSTOM_DATE], format_func=labels.__getitem__, key="as_of_choice",
+                          persist_state=KEEP)
     if choice != CUSTOM_DATE:
         return choice
     if "as_of_custom" not in st.session_state:
         st.session_state["as_of_custom"] = ends[0]
-    return st.date_input(t("as_of_custom"), key="as_of_custom", min_value=FIRST_DAY, max_value=LAST_DAY)
+    return st.date_input(t("as_of_custom"), key="as_of_custom", min_value=FIRST_DAY, max_value=LAST_DAY,
+                         persist_state=KEEP)
 
 
 def _compare_picker(as_of: dt.date) -> tuple[str, dt.date | None]:
@@ -312,12 +320,14 @@ def _compare_picker(as_of: dt.date) -> tuple[str, dt.date | None]:
     if st.session_state.get("compare") not in COMPARE_MODES:
         st.session_state["compare"] = "quarter"
     labels = {mode: t("compare_" + mode) for mode in COMPARE_MODES}
-    mode = st.selectbox(t("compare"), COMPARE_MODES, format_func=labels.__getitem__, key="compare")
+    mode = st.selectbox(t("compare"), COMPARE_MODES, format_func=labels.__getitem__, key="compare",
+                        persist_state=KEEP)
     if mode != "date":
         return mode, None
     if "compare_date" not in st.session_state:
         st.session_state["compare_date"] = same_date_a_year_before(as_of)
-    return mode, st.date_input(t("compare_date_pick"), key="compare_date", min_value=FIRST_DAY, max_value=LAST_DAY)
+    return mode, st.date_input(t("compare_date_pick"), key="compare_date", min_value=FIRST_DAY, max_value=LAST_DAY,
+                              persist_state=KEEP)
 
 
 def _relabel_after_language_switch() -> None:
@@ -352,12 +362,12 @@ def sidebar() -> Filters:
     if "rules" not in st.session_state or st.session_state["rules"] not in presets():
         st.session_state["rules"] = default_preset()
     with st.sidebar:
-        st.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="language")
+        st.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="language", persist_state=KEEP)
         as_of = _as_of_picker()
         compare, compare_date = _compare_picker(as_of)
         region = _region_picker()
         st.selectbox(t("rules"), presets(), format_func={p: preset_label(p) for p in presets()}.__getitem__,
-                     key="rules")
+                     key="rules", persist_state=KEEP)
     for name, _value in st.session_state.pop("_refused_url", []):
         # the parameter's name (one of URL_KEYS), never its value: a link's text must not reach the page
         st.warning(t("url_refused", name=name))
