@@ -533,6 +533,25 @@ class Timeline:
         return possible
 
 
+@dataclass(frozen=True)
+class ComputedAhead:
+    stored: int
+    asked: int
+    seconds: float
+    out_of_time: bool
+
+
+AHEAD_LINE = re.compile(r"computed ahead (\d+) of (\d+) view\(s\).* in ([\d.]+) s(（时间用完 out of time）)?")
+
+
+def computed_ahead(cli_output: str) -> ComputedAhead | None:
+    """The etl CLI's line on the views an import computed ahead (etl/__main__.py), None without one."""
+    match = AHEAD_LINE.search(cli_output)
+    if match is None:
+        return None
+    return ComputedAhead(int(match[1]), int(match[2]), float(match[3]), match[4] is not None)
+
+
 @dataclass
 class Results:
     users: int = 0
@@ -553,6 +572,9 @@ class Results:
     server_peak_mib: float | None = None  # the server's peak resident memory (VmHWM) at the end
     run_cpu: list[run_cpu.Run] = field(default_factory=list)  # (page, CPU ms, session, queries) of every run
     import_seconds: list[float] = field(default_factory=list)  # each import's wall time (computing ahead included)
+    # each import's computing ahead (queries/ready.py), read from the etl CLI's line: views stored, asked,
+    # seconds, and whether its time ran out before every view asked for was computed
+    computed_ahead: list[ComputedAhead] = field(default_factory=list)
 
 
 def evidence(run: Run, figures: dict[str, dict[str, str]], as_of: str | None,
@@ -689,6 +711,8 @@ class Scenario:
                 with self.timeline.lock:
                     self.timeline.imports.append((began, finished, current, new))
                     self.timeline.running = None
+                if (ahead := computed_ahead(done.stdout)) is not None:
+                    self.results.computed_ahead.append(ahead)
                 current = new
                 self.imports_done += 1
                 self.stop_imports.wait(self.import_pause)
@@ -1000,6 +1024,12 @@ def report(results: Results, server_errors: list[str]) -> dict:
         "imports done": results.imports,
         "import seconds median": (round(statistics.median(results.import_seconds), 1)
                                   if results.import_seconds else None),
+        # the views each import computed ahead: stored of asked (median), and how many imports ran out of time
+        "imports computing ahead: stored / asked median, out of time": (
+            f"{statistics.median(a.stored for a in results.computed_ahead):.0f} / "
+            f"{statistics.median(a.asked for a in results.computed_ahead):.0f}, "
+            f"{sum(a.out_of_time for a in results.computed_ahead)} of {len(results.computed_ahead)}"
+            if results.computed_ahead else None),
         "imports killed midway": results.killed_imports,
         "consistency violations": len(results.violations),
         "stale runs": len(results.stale),

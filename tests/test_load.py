@@ -54,6 +54,15 @@ def test_the_checker_flags_a_mixed_run():
     assert served.served_during(13, 20) == {"A", "B"} and served.served_during(13, 14) == {"B"}
 
 
+def test_the_import_line_on_views_computed_ahead_is_read():
+    """bench/load_test.computed_ahead reads the etl CLI's line (etl/__main__.py), out of time or not."""
+    within = "预先计算 computed ahead 917 of 917 view(s) (the landing views' 320, then those asked for most recently), in 12.5 s"
+    out = "预先计算 computed ahead 40 of 917 view(s) (the landing views' 320, then those asked for most recently), in 15.0 s（时间用完 out of time）"
+    assert load_test.computed_ahead("导入成功 …\n" + within + "\n") == load_test.ComputedAhead(917, 917, 12.5, False)
+    assert load_test.computed_ahead(out) == load_test.ComputedAhead(40, 917, 15.0, True)
+    assert load_test.computed_ahead("导入成功 loaded 10 rows") is None
+
+
 @pytest.mark.slow  # minutes, not seconds; CI (scripts/test.sh) runs every test, slow ones included
 def test_thirty_users_click_through_while_imports_replace_the_database(served):
     setup, server = served
@@ -65,6 +74,10 @@ def test_thirty_users_click_through_while_imports_replace_the_database(served):
     assert results.errors == [] and results.import_failures == []
     assert server.tracebacks() == []
     assert results.imports >= 2
+    # every import said what it computed ahead (the etl CLI's line, read by the load test): the landing
+    # views at least, within its time on this small county
+    assert len(results.computed_ahead) == results.imports
+    assert all(0 < a.stored <= a.asked and not a.out_of_time for a in results.computed_ahead)
     assert results.violations == [] and results.stale == []
     assert results.unmarked == []  # every page run showed whose data it was: the check saw everything
     # open + sign in + the clicks + one after the imports, per user (more clicks while imports were due)
