@@ -397,30 +397,25 @@ def _batches(groups: list[list[str]], database: Database) -> list[list[list[str]
 
 def _computed_together(database: Database, batch: list[list[str]]) -> list[tuple[tuple | None, str]]:
     """Each group's row for ready_results (or None and why it was skipped): the batch's query for all its
-    dates in one statement (Database.query_rows) when there are several; one by one if that fails."""
-    if len(batch) == 1:
-        return [_computed(database, batch[0][0])]
+    dates in one statement (Database.query_rows) when several pass their checks; one by one otherwise,
+    and if that statement fails. Each key is checked once."""
     checked = [_checked(database, group[0]) for group in batch]
     wanted = [found for found, _ in checked if found is not None]
-    if len(wanted) < 2:
-        return [_computed(database, group[0]) for group in batch]
-    name = wanted[0][0]
-    try:
-        frames = iter(database.query_rows(name, [values for _, values in wanted]))
-    except Exception as exc:  # noqa: BLE001 - optional work: computed one by one instead, each on its own
-        log.warning("computing %d views of %s ahead in one statement failed (%s): one by one", len(wanted), name,
-                    str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-        return [_computed(database, group[0]) for group in batch]
-    return [_stored_row(group[0], found[0], next(frames)) if found is not None else (None, reason)
+    frames = None
+    if len(wanted) > 1:
+        try:
+            frames = iter(database.query_rows(wanted[0][0], [values for _, values in wanted]))
+        except Exception as exc:  # noqa: BLE001 - optional work: computed one by one instead, each on its own
+            log.warning("computing %d views of %s ahead in one statement failed (%s): one by one", len(wanted),
+                        wanted[0][0], str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    return [(None, reason) if found is None
+            else _stored_row(group[0], found[0], next(frames)) if frames is not None
+            else _ran(database, group[0], *found)
             for group, (found, reason) in zip(batch, checked, strict=True)]
 
 
-def _computed(database: Database, text: str) -> tuple[tuple[str, str, str, bytes] | None, str]:
-    """One key's row for ready_results, or None and why it was skipped."""
-    (checked, reason) = _checked(database, text)
-    if checked is None:
-        return None, reason
-    name, values = checked
+def _ran(database: Database, text: str, name: str, values: dict) -> tuple[tuple[str, str, str, bytes] | None, str]:
+    """One checked key's row for ready_results, or None and why it was skipped."""
     try:
         frame = database.query(name, **values)  # the values the scope gave it: the same rows
     except (ValueError, QueryError, duckdb.Error) as exc:
@@ -445,6 +440,9 @@ def _checked(database: Database, text: str) -> tuple[tuple[str, dict] | None, st
             raise ValueError(f"{name}: its values bind differently now")  # an old key: never looked up
     except (ValueError, QueryError, duckdb.Error) as exc:
         return None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except Exception as exc:  # noqa: BLE001 - a view computed ahead is optional: never fail the import for one
+        log.exception("checking %s failed", text[:200])
+        return None, f"{type(exc).__name__}: {exc}"
     return (name, values), ""
 
 

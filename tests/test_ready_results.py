@@ -216,6 +216,23 @@ def test_a_damaged_or_hostile_asked_file_never_fails_an_import(served):
     assert stored.count("registry_summary") == 1 and "registry_summary" not in landing
 
 
+def test_an_unexpected_error_while_checking_a_key_skips_it_and_never_fails_the_import(served, monkeypatch):
+    """The checks before a key is computed (its region still in the data, …) are optional work as much
+    as the query: whatever they raise skips the key, alone or in a batch of dates."""
+    source, county, _, _, _dates = PACKAGES["tiny"]
+    load_package(source, served)
+
+    def broken(_database, _code):
+        raise RuntimeError("the region lookup broke")
+
+    monkeypatch.setattr(ready, "_has_region", broken)
+    result = load_package(source, served)
+    assert result.ready.asked > 0 and result.ready.skipped > 0
+    assert any("RuntimeError: the region lookup broke" in reason for reason in result.ready.reasons)
+    with duckdb.connect(str(served), read_only=True) as con:
+        assert con.execute("select count(*) from regions").fetchone()[0] > 0
+
+
 def test_a_budget_of_none_computes_nothing_and_an_older_file_has_nothing_ahead(served, tmp_path):
     source, county, _, _, _ = PACKAGES["tiny"]
     load_package(source, served)
