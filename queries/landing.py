@@ -54,12 +54,15 @@ def previous_quarter_end(day: dt.date) -> dt.date:
     return (pd.Timestamp(day) - pd.offsets.QuarterEnd(1)).date()
 
 
+QUARTER_END_DAYS = ((3, 31), (6, 30), (9, 30), (12, 31))  # (month, day)
+
+
 def is_quarter_end(day: dt.date) -> bool:
-    return (day.month, day.day) in ((3, 31), (6, 30), (9, 30), (12, 31))
+    return (day.month, day.day) in QUARTER_END_DAYS
 
 
 def quarter_ends_of_year(year: int) -> tuple[dt.date, ...]:
-    return tuple(dt.date(year, month, day) for month, day in ((3, 31), (6, 30), (9, 30), (12, 31)))
+    return tuple(dt.date(year, month, day) for month, day in QUARTER_END_DAYS)
 
 
 def part_level(region_level: str) -> str:
