@@ -31,7 +31,7 @@ from etl.read import PackageError, open_package, read_table
 from etl.thresholds import load_thresholds
 from etl.validate import checks_skipped, run_checks, stage_table
 from etl.warning_rules import load_warning_rules, unknown_verifications
-from queries import EXIT_CRITERIA_MACRO, exit_criteria
+from queries import EXIT_CRITERIA_MACRO, exit_criteria, persist_macros
 from queries import ready as ready_views
 
 DERIVE_DIR = Path(__file__).with_name("derive")
@@ -236,6 +236,8 @@ def load_package(package: str | Path, db_path: str | Path, progress: Progress | 
                 con.execute(sql_file.read_text(encoding="utf-8"))
             if "verifications" in files:  # a 预警编号 naming no warning is reported, not dropped silently
                 problems += unknown_verifications(con, files["verifications"].display_name)
+            # the queries' shared macros, written into the file: the dashboard's cursors need not define them
+            persist_macros(con)
             result.problems = problems
             result.seconds = time.perf_counter() - started
             _record_load(con, package, result, source)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import re
 import threading
@@ -274,6 +275,37 @@ EXIT_CRITERIA_MACRO = next(s for s in _strip_comments(MACROS_SQL).split(";") if 
 # each macro's statement by name, in the file's order (a macro may call one defined above it)
 MACROS = {m.group(1): statement for statement in _strip_comments(MACROS_SQL).split(";")
           if (m := re.search(r"\bmacro\s+(\w+)\s*\(", statement))}
+
+# The import also writes the shared macros into the file it builds, as persistent macros, with this
+# digest of macros.sql beside them (macro tuopin_macros_digest). A Database on a file whose digest is this
+# one defines nothing on its cursors: defining the 22 macros took 33 ms of CPU on every new cursor, and a
+# new database generation opens one per concurrent query (bench/load_test.py: about 180 a run). Any other
+# file (an older build, a backup, a file written by other code) gets the temp macros on every cursor, as
+# before; a temp macro takes precedence over a persistent one of the same name.
+MACROS_DIGEST = hashlib.sha256(MACROS_SQL.encode("utf-8")).hexdigest()[:16]
+_DIGEST_MACRO = "tuopin_macros_digest"
+
+
+def persist_macros(connection: duckdb.DuckDBPyConnection) -> None:
+    """Write the shared macros into the connection's current database as persistent macros, and the
+    digest they were written from (etl/load.py, on the file it builds)."""
+    for statement in MACROS.values():
+        persistent, replaced = re.subn(r"\bcreate\s+or\s+replace\s+temp\s+macro\b", "create or replace macro",
+                                       statement, count=1, flags=re.IGNORECASE)
+        if not replaced:
+            raise QueryError(f"macros.sql: not a 'create or replace temp macro' statement: {statement[:80]!r}")
+        connection.execute(persistent)
+    connection.execute(f"create or replace macro {_DIGEST_MACRO}() as '{MACROS_DIGEST}'")
+
+
+def macros_in_file(connection: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the file holds the shared macros of this very macros.sql (persist_macros)."""
+    try:
+        with connection.cursor() as cursor:
+            row = cursor.execute(f"select {_DIGEST_MACRO}()").fetchone()
+    except duckdb.Error:
+        return False
+    return bool(row) and row[0] == MACROS_DIGEST
 
 
 @cache
@@ -571,7 +603,9 @@ class Database:
         self.read_only = read_only
         self.connection = duckdb.connect(str(self.path), read_only=read_only)
         self.connection.execute(f"set threads = {QUERY_THREADS}")
-        # idle cursors with every shared macro defined: defining them costs ~1 ms a macro, so a query
+        # the file's own macros serve every cursor when the import wrote this macros.sql's (persist_macros)
+        self.macros_in_file = macros_in_file(self.connection)
+        # idle cursors with every shared macro defined: defining them costs ~1.5 ms a macro, so a query
         # takes one from here instead of defining its macros on a fresh cursor each time (one thread
         # at a time per cursor; a cursor whose query failed is closed, not reused)
         self._idle: list[duckdb.DuckDBPyConnection] = []
@@ -597,7 +631,8 @@ class Database:
             cursor = self._idle.pop() if self._idle else None
         if cursor is None:
             cursor = self.connection.cursor()
-            cursor.execute(";".join(MACROS.values()))
+            if not self.macros_in_file:
+                cursor.execute(";".join(MACROS.values()))
         try:
             yield cursor
         except BaseException:

@@ -55,3 +55,59 @@ def test_threads_sharing_one_parsed_statement_get_their_own_rows(tiny):
     for day, frame in together:
         pd.testing.assert_frame_equal(frame, alone[day], check_exact=True)
     assert len({int(frame.households_registered.iloc[0]) for frame in alone.values()}) > 1
+
+
+def _temp_macros(cursor) -> set[str]:
+    return {name for (name,) in cursor.execute(
+        "select function_name from duckdb_functions() where database_name = 'temp' and not internal").fetchall()}
+
+
+def test_the_file_the_loader_builds_holds_the_shared_macros_so_its_cursors_define_none(tiny):
+    """The import writes macros.sql's macros into the file, with their digest (queries.persist_macros), so
+    a pooled cursor defines nothing (it defined all 22 on every new cursor: 33 ms of CPU each). The rows
+    are those of the temp macros that run_query defines on a fresh cursor, masking included."""
+    import queries
+
+    assert tiny.macros_in_file
+    stored = {name for (name,) in tiny.connection.execute(
+        "select function_name from duckdb_functions() where database_name <> 'temp' and not internal "
+        "and function_type in ('macro', 'table_macro')").fetchall()}
+    assert set(queries.MACROS) | {"tuopin_macros_digest"} == stored
+    asked = [("registry_change", {"as_of": "2018-12-31", "previous": "2017-12-31"}),
+             ("village_households", {"village": "430101100001", "as_of": "2018-12-31"}),
+             ("village_exit_check", {"as_of": "2018-12-31", "rules": "hunan"}),
+             ("default_region", {})]
+    for name, params in asked:
+        pd.testing.assert_frame_equal(tiny.query(name, **params), run_query(tiny.connection, name, **params),
+                                      check_exact=True)
+    assert tiny._idle and all(_temp_macros(cursor) == set() for cursor in tiny._idle)
+    masked = tiny.query("village_households", village="430101100001", as_of="2018-12-31")
+    assert masked.head_name_masked.str.contains("*", regex=False).all()
+
+
+def test_a_file_with_other_macros_gets_this_versions_macros_on_every_cursor(tiny_db_path, tmp_path):
+    """A file whose macros are not this macros.sql's (an older build, a backup, a file another program
+    wrote: the digest differs) is served with the temp macros on every cursor, as before the import wrote
+    them: a stale macro in the file, here one that leaves names unmasked, is never used."""
+    import shutil
+
+    import duckdb
+
+    import queries
+
+    copy = tmp_path / "older.duckdb"
+    shutil.copy(tiny_db_path, copy)
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute("create or replace macro mask_name(name) as name")
+        connection.execute("create or replace macro tuopin_macros_digest() as 'an older one'")
+    with queries.Database(copy) as older:
+        assert not older.macros_in_file
+        frame = older.query("village_households", village="430101100001", as_of="2018-12-31")
+        assert frame.head_name_masked.str.contains("*", regex=False).all()
+        assert older._idle and all(_temp_macros(cursor) == set(queries.MACROS) for cursor in older._idle)
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute("drop macro tuopin_macros_digest")
+    with queries.Database(copy) as unmarked:
+        assert not unmarked.macros_in_file
+        frame = unmarked.query("village_households", village="430101100001", as_of="2018-12-31")
+        assert frame.head_name_masked.str.contains("*", regex=False).all()

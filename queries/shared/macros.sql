@@ -1,5 +1,7 @@
--- Shared SQL functions of the query files, defined (as temporary macros) on every cursor the runner
--- opens, so a rule written once serves every query. Not a catalog query (this folder is not scanned).
+-- Shared SQL functions of the query files, so a rule written once serves every query. The import writes
+-- them into the file it builds as persistent macros, with a digest of this file (queries.persist_macros);
+-- on a file without this digest the runner defines them as temporary macros on every cursor it opens.
+-- Not a catalog query (this folder is not scanned).
 
 -- Personal data is masked in SQL, before anything leaves the database (README, Security):
 -- a name keeps its first and last character (张*华; 2 characters → 张*, 1 → *), an ID number its
