@@ -200,6 +200,27 @@ def test_a_change_to_the_account_signs_its_open_session_out(accounts, change):
         assert at.session_state["_account"].role == "viewer" and len(at.metric) > 0
 
 
+def test_a_signed_in_run_reads_the_account_store_once(accounts, monkeypatch):
+    """Every run of every session checks its account in the store (a change signs it out, above); the
+    account found unchanged also answers whether sign-in is configured, so the run reads the store once.
+    A disabled last account still leads to the not-configured screen: that read is made when needed."""
+    accounts.add("jia", PASSWORD, "township", JIA)
+    at = sign_in(app().run(), "jia", PASSWORD)
+    reads = []
+    for method in ("session_version", "has_accounts"):
+        real = getattr(Store, method)
+        monkeypatch.setattr(Store, method, lambda self, *args, _real=real, _name=method: (
+            reads.append(_name), _real(self, *args))[1])
+    at.run()
+    assert len(at.metric) > 0 and not at.exception
+    assert reads == ["session_version"]
+    reads.clear()
+    accounts.disable("jia")
+    at.run()
+    assert reads == ["session_version", "has_accounts"]
+    assert "尚未建立任何账号" in at.error[0].value and len(at.metric) == 0
+
+
 def test_the_sign_in_form_throttles_by_the_client_address(accounts):
     """The form passes the client's address to the store: after 20 failed sign-ins from it (here made
     through the store; AppTest's connection is local, which the dashboard names 'localhost') even the

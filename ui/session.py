@@ -55,9 +55,10 @@ def oidc_configured() -> bool:
         return False
 
 
-def demo_open() -> bool:
-    """The bundled demo without accounts: open access, announced on every page."""
-    return data.uses_bundled_demo() and not sign_in_configured()
+def demo_open(configured: bool | None = None) -> bool:
+    """The bundled demo without accounts: open access, announced on every page. `configured`: whether
+    the store holds an enabled account, when the caller knows already (one store read fewer)."""
+    return data.uses_bundled_demo() and not (sign_in_configured() if configured is None else configured)
 
 
 def account() -> Account:
@@ -135,15 +136,21 @@ def require(check_scope: bool = True) -> Account:
     """The signed-in account; otherwise draw the sign-in form and stop the run. `check_scope=False`
     when there is no database to check the account's region against (ui/recovery.py)."""
     current = st.session_state.get("_account")
-    if current is not None and current.username != DEMO_USER and _changed(current):
-        audit("sign_out", current.scope, "account changed")
-        sign_out()
-        st.session_state["_expired_notice"] = "session_account_changed"
-    if demo_open():
+    # a signed-in account found unchanged in the store is an enabled account: sign-in is configured, and the
+    # run reads the store once, not twice (every run of every session asks)
+    configured = None
+    if current is not None and current.username != DEMO_USER:
+        if _changed(current):
+            audit("sign_out", current.scope, "account changed")
+            sign_out()
+            st.session_state["_expired_notice"] = "session_account_changed"
+        else:
+            configured = True
+    if demo_open(configured):
         if st.session_state.get("_account") is None:
             _start(Account(DEMO_USER, "admin", _top_code(), t("demo_user")))
         return account()
-    if not sign_in_configured():
+    if not (configured or sign_in_configured()):
         _alone(_not_configured, "setup")
     current = st.session_state.get("_account")
     now = dt.datetime.now()
