@@ -279,9 +279,9 @@ MACROS = {m.group(1): statement for statement in _strip_comments(MACROS_SQL).spl
 # The import also writes the shared macros into the file it builds, as persistent macros, with this
 # digest of macros.sql beside them (macro tuopin_macros_digest). A Database on a file whose digest is this
 # one defines nothing on its cursors: defining the 22 macros took 33 ms of CPU on every new cursor, and a
-# new database generation opens one per concurrent query (bench/load_test.py: about 180 a run). Any other
-# file (an older build, a backup, a file written by other code) gets the temp macros on every cursor, as
-# before; a temp macro takes precedence over a persistent one of the same name.
+# new database generation opens one per concurrent query (bench/load_test.py: about 180 a run, estimated
+# from py-spy's samples). Any other file (an older build, a backup, a file written by other code) gets the
+# temp macros on every cursor, as before; a temp macro takes precedence over a persistent one of the same name.
 MACROS_DIGEST = hashlib.sha256(MACROS_SQL.encode("utf-8")).hexdigest()[:16]
 _DIGEST_MACRO = "tuopin_macros_digest"
 
