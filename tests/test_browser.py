@@ -217,8 +217,11 @@ def test_drill_from_the_map_into_a_village_and_download_the_report(demo_server, 
     wait_idle(page)
     assert url_region(page) == township.region_code
 
-    # the overview of the county, with the figures of the registry
+    # the overview of the county, with the figures of the registry; the breadcrumb is clicked on the overview
+    # once it is drawn (出列核查 shows the same breadcrumb: clicked there, it drew 出列核查 for the county)
     page.get_by_role("link", name="总览").click()
+    page.get_by_role("heading", name="总览", exact=True).wait_for(timeout=60_000)
+    wait_idle(page)
     page.get_by_role("button", name="演示县（演示数据） ›").click()
     tile = page.get_by_test_id("stMetric").filter(has_text="建档立卡（现有）")
     expect(tile).to_contain_text(f"{county.households_registered:,}户{county.people_registered:,}人", timeout=60_000)
