@@ -132,6 +132,14 @@ def _expired(now: dt.datetime) -> bool:
             or now - st.session_state["_signed_in_at"] > dt.timedelta(hours=MAX_HOURS))
 
 
+def _ended(current: Account, reason: str, notice: str) -> None:
+    """The session's account is signed out by the dashboard (not by its user): audited with `reason`, and
+    the sign-in form says why (`notice`, a ui/i18n.py key)."""
+    audit("sign_out", current.scope, reason)
+    sign_out()
+    st.session_state["_expired_notice"] = notice
+
+
 def require(check_scope: bool = True) -> Account:
     """The signed-in account; otherwise draw the sign-in form and stop the run. `check_scope=False`
     when there is no database to check the account's region against (ui/recovery.py)."""
@@ -141,9 +149,7 @@ def require(check_scope: bool = True) -> Account:
     configured = None
     if current is not None and current.username != DEMO_USER:
         if _changed(current):
-            audit("sign_out", current.scope, "account changed")
-            sign_out()
-            st.session_state["_expired_notice"] = "session_account_changed"
+            _ended(current, "account changed", "session_account_changed")
         else:
             configured = True
     if demo_open(configured):
@@ -156,9 +162,7 @@ def require(check_scope: bool = True) -> Account:
     now = dt.datetime.now()
     if current is not None and current.username != DEMO_USER:
         if _expired(now):
-            audit("sign_out", current.scope, "session expired")
-            sign_out()
-            st.session_state["_expired_notice"] = "session_expired"
+            _ended(current, "session expired", "session_expired")
         else:
             st.session_state["_last_seen"] = now
             if check_scope and current.scope not in set(data.run("regions", {}, scope()).code):
