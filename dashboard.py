@@ -10,10 +10,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import data, recovery, run_cpu, session, state
+from ui import data, gate, recovery, run_cpu, session, state
 from ui.i18n import t
 from ui.navigation import PAGE_NAMES, PAGES
 
+gate.runs().enter()  # at most two runs of this process at once (ui/gate.py); left in `finally` below
 cpu_started = run_cpu.started()  # the run's CPU, logged for the load test when asked (ui/run_cpu.py)
 data.take_query_counts()  # and its queries: none yet
 st.set_page_config(page_title="脱贫攻坚进展看板 Tuopin", page_icon="📊", layout="wide")
@@ -101,4 +102,7 @@ try:
 except Exception as error:  # a visitor never sees a traceback: a short message, the details in the log
     recovery.failed(error, run["navigated"])
 finally:  # st.stop and st.rerun end a run by an exception too
-    run_cpu.finished(cpu_started, run["page"], data.take_query_counts())
+    try:
+        run_cpu.finished(cpu_started, run["page"], data.take_query_counts())
+    finally:
+        gate.runs().leave()

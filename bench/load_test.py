@@ -69,7 +69,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from ui import run_cpu  # noqa: E402 - after the path: the dashboard's per-run CPU log
+from ui import gate, run_cpu  # noqa: E402 - after the path: the dashboard's gate and per-run CPU log
 
 RUN_CPU_ENV = run_cpu.ENV
 
@@ -1054,6 +1054,9 @@ def report(results: Results, server_errors: list[str]) -> dict:
         # (queries/ready.py), or shared in memory
         "queries computed / read ahead / shared": (
             " / ".join(str(n) for n in _query_totals(results)) if results.run_cpu else None),
+        # how many runs one server process let in at once (ui/gate.py), per worker
+        "most script runs at once": (" / ".join(str(n) for n in run_cpu.most_at_once(results.run_cpu).values())
+                                     if results.run_cpu else None),
         "client CPU seconds": round(results.client_cpu, 1),
     }
     return figures
@@ -1191,12 +1194,17 @@ def main() -> None:
                         "the server was asked for (etl load --ready-seconds; default the loader's, 0: none)")
     parser.add_argument("--profile", type=Path, help="sample the server with py-spy into this file (collapsed "
                         "stacks) and print where its CPU went")
+    parser.add_argument("--concurrent-runs", type=int, help="script runs each server process lets in at once "
+                        f"({gate.ENV}; default {gate.DEFAULT}, ui/gate.py; a number above the users: no limit)")
     args = parser.parse_args()
+    if args.concurrent_runs is not None:  # the server processes inherit this process's environment
+        os.environ[gate.ENV] = str(args.concurrent_runs)
     mixed = " (every other one a township's)" if args.accounts == "mixed" else ""
     print(f"{dt.datetime.now():%Y-%m-%d %H:%M:%S}: the {args.county} county, {args.users} users{mixed} × "
           f"{args.clicks} clicks, think {args.think} s, ≥ {args.imports} imports, {args.import_pause} s apart, arriving over {args.arrive} s"
           + (f", {args.workers} workers behind nginx" if args.workers else "")
           + (f", imports computing ahead for {args.ready_seconds} s" if args.ready_seconds is not None else "")
+          + f", {gate.limit()} script runs at once per server process"
           + f"; load average {os.getloadavg()[0]:.1f}; {yardstick()}")
     figures, _, _ = load_test(args.users, args.clicks, args.think, args.imports, args.timeout, args.seed,
                               args.import_pause, profile=args.profile, workers=args.workers, arrive=args.arrive,

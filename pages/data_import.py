@@ -10,7 +10,7 @@ import logging
 import streamlit as st
 
 from etl.service import MAX_PACKAGE_BYTES
-from ui import charts, data, importing, plain, scoped, session, state, tables
+from ui import charts, data, gate, importing, plain, scoped, session, state, tables
 from ui.formatting import count, listed
 from ui.i18n import t
 
@@ -77,7 +77,8 @@ def run_import(uploads: list, start) -> None:
     # audited before anything is written: an import killed midway still leaves its trace
     session.audit("import_started", session.account().scope, importing.summary(uploads))
     try:
-        outcome = start(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
+        with gate.runs().released():  # the load's seconds: the other sessions' runs go on meanwhile (ui/gate.py)
+            outcome = start(lambda fraction, message: bar.progress(min(max(fraction, 0.0), 1.0), text=message))
     except importing.UploadRefused as refused:
         outcome = refused
     except Exception as exc:  # the load is atomic: whatever broke, the database in use is unchanged

@@ -25,6 +25,7 @@ from common.files import private_folder
 from common.paths import BUNDLED_DB, SERVING_DIR, default_db_path
 from etl import service
 from queries import Database, Scope, ready
+from ui import gate
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = BUNDLED_DB  # the bundled demo's place (tests point it elsewhere)
@@ -187,7 +188,8 @@ def is_outdated() -> bool:
 def build_demo_database(progress: Callable[[float, str], None]) -> None:
     """First start: write the demo package (演示数据) and load it (etl/service.build_demo: one builder at
     a time, and never where real data was loaded)."""
-    service.build_demo(db_path(), needs_build, progress)
+    with gate.runs().released():  # a minute of loading: the other sessions' runs go on meanwhile (ui/gate.py)
+        service.build_demo(db_path(), needs_build, progress)
 
 
 @st.cache_resource(max_entries=2)
