@@ -14,7 +14,7 @@ from ui import data, gate, recovery, run_cpu, session, state
 from ui.i18n import t
 from ui.navigation import PAGE_NAMES, PAGES
 
-gate.runs().enter()  # at most two runs of this process at once (ui/gate.py); left in `finally` below
+gate.runs().enter()  # at most TUOPIN_CONCURRENT_RUNS (2) runs at once (ui/gate.py); left in `finally` below
 cpu_started = run_cpu.started()  # the run's CPU, logged for the load test when asked (ui/run_cpu.py)
 data.take_query_counts()  # and its queries: none yet
 st.set_page_config(page_title="脱贫攻坚进展看板 Tuopin", page_icon="📊", layout="wide")
