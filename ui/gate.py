@@ -4,9 +4,10 @@ Streamlit gives every session's run a thread of its own, and the threads share o
 When 32 people click within a few seconds, 32 runs would otherwise share it turn by turn, each taking
 32 times as long, every one of them finishing late. With two at a time, runs finish in the order they
 started, one's DuckDB work (which lets the lock go) overlaps the other's Python, and a run waiting
-here costs nothing. Under bench/load_test.py's 32 users on one worker this cut the sign-in burst
-and the p95 click by a quarter to a half, and the whole process spent 10–20% less CPU per click, as
-threads no longer contend for the lock (README, Benchmarks: "Two runs at a time, and uvloop").
+here costs nothing. Under bench/load_test.py's 32 users on one worker, in three rounds of four
+against the code before (uvloop came with it), this halved the click median and the p95 click and
+the whole process spent about a fifth less CPU per click, as threads no longer contend for the lock
+(README, Benchmarks: "Two runs at a time, and uvloop").
 
 dashboard.py enters the gate before its run's first step and leaves it when the run ends, however it
 ends (st.stop and st.rerun end a run by an exception). Work of a run that waits on something other
