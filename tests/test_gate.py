@@ -20,6 +20,13 @@ def _waiting(threads: list[threading.Thread], ready: list[threading.Event], time
             pytest.fail(f"{thread.name} did not reach the gate")
 
 
+def _until(condition, timeout: float = 5) -> None:
+    """Wait until `condition()` holds or `timeout` passes (the assertion after it says which)."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def test_a_third_run_waits_until_one_of_two_leaves():
     runs = gate.Gate(2)
     inside, order = [], []
@@ -37,18 +44,14 @@ def test_a_third_run_waits_until_one_of_two_leaves():
 
     threads = {name: threading.Thread(target=run, args=(name,), name=name) for name in "abc"}
     _waiting([threads["a"], threads["b"]], [at_gate["a"], at_gate["b"]])
-    deadline = time.monotonic() + 5
-    while len(inside) < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    _until(lambda: len(inside) == 2)
     assert sorted(inside) == ["a", "b"]
     _waiting([threads["c"]], [at_gate["c"]])
     time.sleep(0.2)
     assert "c" not in inside and runs.inside == 2  # the third waits at the gate
     leave["a"].set()
     threads["a"].join(5)
-    deadline = time.monotonic() + 5
-    while "c" not in inside and time.monotonic() < deadline:
-        time.sleep(0.01)
+    _until(lambda: "c" in inside)
     assert sorted(inside) == ["b", "c"]
     assert sorted(order[:2]) == ["a", "b"] and order[2] == "c"
     leave["b"].set()
@@ -76,9 +79,7 @@ def test_runs_waiting_are_let_in_in_the_order_they_came():
         assert arrived.wait(5)
         time.sleep(0.05)
     runs.leave()
-    deadline = time.monotonic() + 5
-    while len(let_in) < 5 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    _until(lambda: len(let_in) == 5)
     assert let_in == came == list("pqrst")
 
 
