@@ -42,7 +42,6 @@ class Gate:
     leaving without having entered, does nothing."""
 
     def __init__(self, size: int):
-        self.size = size
         self._slots = threading.BoundedSemaphore(size)
         self._inside = threading.local()
         self._count_lock = threading.Lock()
